@@ -1,0 +1,142 @@
+import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
+import addFormats from 'ajv-formats';
+import type { Config } from './config.generated';
+import { type Diagnostic, formatPath, type PathSegment, ProfileError } from './errors';
+import { closest, isCidr, isIpOrCidr, isQuartzCron, isRfc1123Subdomain } from './formats';
+import { type LoadedProfile, positionOf } from './load';
+import { crossFieldRules, type RuleViolation } from './rules';
+import { PROFILE_SCHEMA } from './schema';
+import { keyVaultSecretName } from './secrets';
+
+const SECRET_KEYWORD = 'x-key-vault-secret';
+
+let compiled: ValidateFunction | undefined;
+
+/** Compiled once per process: every profile of a run shares it. */
+function profileValidator(): ValidateFunction {
+  if (compiled) return compiled;
+  const ajv = new Ajv({ allErrors: true, useDefaults: true, verbose: true, strict: true, allowUnionTypes: true });
+  addFormats(ajv, ['email', 'uri', 'hostname', 'uuid']);
+  ajv.addFormat('cidr', isCidr);
+  ajv.addFormat('ip-or-cidr', isIpOrCidr);
+  ajv.addFormat('rfc1123-subdomain', isRfc1123Subdomain);
+  ajv.addFormat('quartz-cron', isQuartzCron);
+  ajv.addKeyword({
+    keyword: SECRET_KEYWORD,
+    schemaType: 'string',
+    errors: true,
+    // An empty value carries no secret (installer templates ship `access_key: ""`).
+    validate: (_template: string, data: unknown) => data === null || data === '',
+  });
+  compiled = ajv.compile(PROFILE_SCHEMA);
+  return compiled;
+}
+
+/** Validates a loaded profile, applies the schema's defaults and returns the typed config. */
+export function validateProfile(profile: LoadedProfile): Config {
+  const raw = structuredClone(profile.data);
+  const withDefaults = structuredClone(profile.data);
+  const validate = profileValidator();
+  validate(withDefaults);
+  const problems: RuleViolation[] = (validate.errors ?? []).flatMap((e) => describeSchemaError(e, profile.data));
+  problems.push(...crossFieldRules(raw, withDefaults));
+  if (problems.length) {
+    const seen = new Set<string>();
+    const diagnostics: Diagnostic[] = [];
+    for (const p of problems) {
+      const d = { ...positionOf(profile, p.path), path: formatPath(p.path), message: p.message };
+      const key = `${d.path}\0${d.message}`;
+      if (!seen.has(key)) diagnostics.push(d), seen.add(key);
+    }
+    diagnostics.sort((a, b) => (a.file === b.file ? (a.line ?? 0) - (b.line ?? 0) : a.file < b.file ? -1 : 1));
+    throw new ProfileError(profile.name, diagnostics);
+  }
+  return normalize(withDefaults as unknown as Config, raw);
+}
+
+/** Folds the guide's older key names into the current ones. */
+function normalize(config: Config, raw: Record<string, any>): Config {
+  if (raw.elasticsearch?.storage !== undefined && raw.elasticsearch?.storage_size_gb === undefined)
+    config.elasticsearch.storage_size_gb = raw.elasticsearch.storage;
+  if (raw.prometheus?.storage_size !== undefined && raw.prometheus?.storage_size_gb === undefined)
+    config.prometheus.storage_size_gb = raw.prometheus.storage_size;
+  delete config.elasticsearch.storage;
+  delete config.prometheus.storage_size;
+  delete config.extends;
+  return config;
+}
+
+function pathOf(instancePath: string): PathSegment[] {
+  if (!instancePath) return [];
+  return instancePath
+    .slice(1)
+    .split('/')
+    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .map((s) => (/^(0|[1-9][0-9]*)$/.test(s) ? Number(s) : s));
+}
+
+/**
+ * Turns an ajv error into our message. Values are never echoed: a secret pasted into the
+ * wrong key must not reach a CI log.
+ */
+function describeSchemaError(e: ErrorObject, root: unknown): RuleViolation[] {
+  const path = pathOf(e.instancePath);
+  const p = e.params as Record<string, any>;
+  switch (e.keyword) {
+    case SECRET_KEYWORD: {
+      const secret = keyVaultSecretName(e.schema as string, path, root);
+      return [{ path, message: `holds a secret value; profiles never carry secrets. Store it in Azure Key Vault as the secret "${secret}" and remove this key (workloads read it from Key Vault)` }];
+    }
+    case 'additionalProperties': {
+      const known = Object.keys((e.parentSchema as any)?.properties ?? {});
+      const key = String(p.additionalProperty);
+      const hint = closest(key, known);
+      const where = path.length ? `under ${formatPath(path)}` : 'at the top level';
+      return [{ path: [...path, key], message: `unknown key${hint ? `; did you mean ${hint}?` : ` (known keys ${where}: ${known.join(', ')})`}` }];
+    }
+    case 'required':
+      return [{ path, message: `missing required key ${p.missingProperty}${describeKey([...path, p.missingProperty])}` }];
+    case 'type':
+      return [{ path, message: `expected ${[p.type].flat().join(' or ')}, got ${typeName(e.data)}` }];
+    case 'enum':
+      return [{ path, message: `expected one of ${(p.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}` }];
+    case 'const':
+      return [{ path, message: `must be ${JSON.stringify(p.allowedValue)}${describeKey(path)}` }];
+    case 'format':
+      return [{ path, message: `expected ${FORMAT_NAMES[p.format] ?? `a valid ${p.format}`}` }];
+    case 'pattern':
+      return [{ path, message: `does not match the expected form ${p.pattern}` }];
+    case 'multipleOf':
+      return [{ path, message: `must be a multiple of ${p.multipleOf}` }];
+    case 'propertyNames':
+      return []; // reported as the pattern error of the name itself
+    default:
+      return [{ path: e.propertyName ? [...path, e.propertyName] : path, message: e.message ?? e.keyword }];
+  }
+}
+
+const FORMAT_NAMES: Record<string, string> = {
+  cidr: 'an IPv4 network in CIDR notation, such as 195.235.92.0/23',
+  'ip-or-cidr': 'an IPv4 address or CIDR network, such as 195.235.92.0/23',
+  'rfc1123-subdomain': "a lowercase RFC 1123 subdomain: lowercase letters, digits, '-' or '.', starting and ending with a letter or digit",
+  'quartz-cron': 'a Quartz cron expression with seconds first, such as "0 0 1 * * ?"',
+  email: 'an email address',
+  uri: 'a URL such as https://example.com/path',
+  hostname: 'a DNS host name',
+  uuid: 'a GUID such as 00000000-0000-0000-0000-000000000000',
+};
+
+function typeName(v: unknown): string {
+  return v === null ? 'null' : Array.isArray(v) ? 'a list' : typeof v === 'object' ? 'a mapping' : typeof v;
+}
+
+/** The schema's description of a key, to say what a missing or fixed key is for. */
+function describeKey(path: readonly PathSegment[]): string {
+  let node: any = PROFILE_SCHEMA;
+  for (const seg of path) {
+    if (typeof seg === 'number') node = node?.items;
+    else node = node?.properties?.[seg] ?? (typeof node?.additionalProperties === 'object' ? node.additionalProperties : undefined);
+    if (node?.$ref) node = PROFILE_SCHEMA.definitions[node.$ref.split('/').pop()];
+  }
+  return node?.description ? ` (${node.description.replace(/\.$/, '')})` : '';
+}
