@@ -1,0 +1,11 @@
+// Regenerates schemas/strict/*.json from ../shared/upstream (see src/checks/strict-schemas.ts).
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { buildAllStrictSchemas, serializeSchemaFile, STRICT_SCHEMA_DIR } from '../src/checks/strict-schemas';
+
+rmSync(STRICT_SCHEMA_DIR, { recursive: true, force: true });
+mkdirSync(STRICT_SCHEMA_DIR, { recursive: true });
+for (const [name, file] of Object.entries(buildAllStrictSchemas())) {
+  writeFileSync(join(STRICT_SCHEMA_DIR, `${name}.json`), serializeSchemaFile(file));
+  console.log(`wrote schemas/strict/${name}.json (${Object.keys(file.kinds).length} kinds)`);
+}

@@ -1,0 +1,73 @@
+import type { CompiledObject, Manifest } from '../compile';
+import { describeObject } from './describe';
+import { kindScope } from './schema';
+
+const WORKLOAD_KINDS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'Job']);
+
+const podLabels = (m: Manifest): Record<string, string> => (m as any).spec?.template?.metadata?.labels ?? {};
+const matches = (selector: Record<string, string> | undefined, labels: Record<string, string>) =>
+  !!selector && Object.keys(selector).length > 0 && Object.entries(selector).every(([k, v]) => labels[k] === v);
+
+/**
+ * Cross-object rules of a compiled profile: what kubectl would accept one object at a time
+ * but the platform would not survive.
+ */
+export function checkInvariants(objects: readonly CompiledObject[]): string[] {
+  const problems: string[] = [];
+  const manifests = objects.map((o) => o.manifest);
+  const namespaces = new Set(manifests.filter((m) => m.kind === 'Namespace').map((m) => m.metadata.name));
+  const workloads = manifests.filter((m) => WORKLOAD_KINDS.has(m.kind));
+  const inNamespace = (kind: string, ns: string | undefined) => manifests.filter((m) => m.kind === kind && m.metadata.namespace === ns);
+
+  const seen = new Set<string>();
+  for (const m of manifests) {
+    const id = `${m.apiVersion.split('/')[0]}|${m.kind}|${m.metadata.namespace ?? ''}|${m.metadata.name}`;
+    if (seen.has(id)) problems.push(`${describeObject(m)}: emitted twice (names must be unique per kind and namespace)`);
+    seen.add(id);
+
+    const scope = kindScope(m.apiVersion, m.kind);
+    if (scope === 'Namespaced' && !m.metadata.namespace) problems.push(`${describeObject(m)}: namespaced kind without a namespace`);
+    if (scope === 'Cluster' && m.metadata.namespace) problems.push(`${describeObject(m)}: cluster-scoped kind with a namespace`);
+    if (m.metadata.namespace && !namespaces.has(m.metadata.namespace))
+      problems.push(`${describeObject(m)}: namespace ${m.metadata.namespace} is not emitted by this profile`);
+
+    if (m.kind === 'Secret' && ((m as any).data || (m as any).stringData))
+      problems.push(`${describeObject(m)}: a Secret with data; secret values come from Key Vault through a SecretProviderClass`);
+
+    const spec = (m as any).spec ?? {};
+    if (m.kind === 'Service' && spec.type !== 'ExternalName') {
+      const targets = workloads.filter((w) => w.metadata.namespace === m.metadata.namespace && matches(spec.selector, podLabels(w)));
+      if (!targets.length) problems.push(`${describeObject(m)}: selects no workload in its namespace`);
+      for (const port of spec.ports ?? [])
+        if (typeof port.targetPort === 'string' && !targets.some((w) => containerPortNames(w).has(port.targetPort)))
+          problems.push(`${describeObject(m)}: targetPort ${port.targetPort} is not a named port of the selected pods`);
+    }
+    if (m.kind === 'HorizontalPodAutoscaler') {
+      const ref = spec.scaleTargetRef ?? {};
+      if (!workloads.some((w) => w.kind === ref.kind && w.metadata.name === ref.name && w.metadata.namespace === m.metadata.namespace))
+        problems.push(`${describeObject(m)}: scaleTargetRef ${ref.kind}/${ref.name} is not emitted`);
+    }
+    if (m.kind === 'PodDisruptionBudget' && !workloads.some((w) => w.metadata.namespace === m.metadata.namespace && matches(spec.selector?.matchLabels, podLabels(w))))
+      problems.push(`${describeObject(m)}: selects no workload in its namespace`);
+
+    if (WORKLOAD_KINDS.has(m.kind)) {
+      const pod = spec.template?.spec ?? {};
+      const configMaps = new Set(inNamespace('ConfigMap', m.metadata.namespace).map((c) => c.metadata.name));
+      const providers = new Set(inNamespace('SecretProviderClass', m.metadata.namespace).map((c) => c.metadata.name));
+      for (const c of pod.containers ?? [])
+        for (const from of c.envFrom ?? [])
+          if (from.configMapRef && !configMaps.has(from.configMapRef.name))
+            problems.push(`${describeObject(m)}: container ${c.name} reads ConfigMap ${from.configMapRef.name}, which is not emitted`);
+      for (const v of pod.volumes ?? []) {
+        const spc = v.csi?.volumeAttributes?.secretProviderClass;
+        if (spc && !providers.has(spc)) problems.push(`${describeObject(m)}: volume ${v.name} mounts SecretProviderClass ${spc}, which is not emitted`);
+      }
+    }
+  }
+  return problems;
+}
+
+function containerPortNames(w: Manifest): Set<string> {
+  const containers = (w as any).spec?.template?.spec?.containers ?? [];
+  return new Set(containers.flatMap((c: any) => (c.ports ?? []).map((p: any) => p.name)));
+}

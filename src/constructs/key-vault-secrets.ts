@@ -1,0 +1,65 @@
+import { Construct } from 'constructs';
+import { SecretProviderClass } from '../../imports/secrets-store.csi.x-k8s.io';
+import type { Config } from '../profile/config.generated';
+import { keyVaultSecretFor } from '../profile/secrets';
+
+export const SECRETS_MOUNT_PATH = '/mnt/secrets-store';
+const CSI_DRIVER = 'secrets-store.csi.k8s.io';
+
+export interface KeyVaultSecretsProps {
+  /** Name of the SecretProviderClass, and of the Kubernetes Secret the driver syncs at mount time. */
+  name: string;
+  namespace: string;
+  labels: Record<string, string>;
+  /** Environment variable to profile key, e.g. { GENESYS_SECRET: 'genesys.secret' }. */
+  secrets: Record<string, string>;
+  config: Config;
+}
+
+/**
+ * Secrets by reference: a SecretProviderClass for the AKS Key Vault secrets provider. Values
+ * never pass through this compiler; the driver fetches them when a pod mounts the volume and
+ * syncs them into a Secret that exists only in the cluster.
+ */
+export class KeyVaultSecrets extends Construct {
+  readonly name: string;
+  private readonly objectKeys: Record<string, string> = {};
+
+  constructor(scope: Construct, id: string, props: KeyVaultSecretsProps) {
+    super(scope, id);
+    this.name = props.name;
+    const objects = [...new Set(Object.values(props.secrets).map(keyVaultSecretFor))].sort();
+    for (const [env, key] of Object.entries(props.secrets)) this.objectKeys[env] = keyVaultSecretFor(key);
+    const kv = props.config.key_vault;
+    new SecretProviderClass(this, 'Resource', {
+      metadata: { name: props.name, namespace: props.namespace, labels: props.labels },
+      spec: {
+        provider: 'azure',
+        parameters: {
+          usePodIdentity: 'false',
+          useVMManagedIdentity: 'true',
+          userAssignedIdentityID: kv.identity_client_id,
+          keyvaultName: kv.name,
+          tenantId: kv.tenant_id,
+          objects: `array:\n${objects.map((o) => `  - |\n    objectName: ${o}\n    objectType: secret\n`).join('')}`,
+        },
+        secretObjects: [{ secretName: props.name, type: 'Opaque', data: objects.map((o) => ({ objectName: o, key: o })) }],
+      },
+    });
+  }
+
+  /** Container environment entries that read each secret from the synced Secret. */
+  env(): { name: string; valueFrom: { secretKeyRef: { name: string; key: string } } }[] {
+    return Object.entries(this.objectKeys)
+      .sort(([a], [b]) => (a < b ? -1 : 1))
+      .map(([name, key]) => ({ name, valueFrom: { secretKeyRef: { name: this.name, key } } }));
+  }
+
+  volume() {
+    return { name: 'key-vault', csi: { driver: CSI_DRIVER, readOnly: true, volumeAttributes: { secretProviderClass: this.name } } };
+  }
+
+  volumeMount() {
+    return { name: 'key-vault', mountPath: SECRETS_MOUNT_PATH, readOnly: true };
+  }
+}

@@ -1,0 +1,35 @@
+import type { Config } from '../profile/config.generated';
+
+/**
+ * Every name the platform derives from the profile. Pure functions of Config, so that
+ * constructs, checks and tests agree on them.
+ */
+export const SYSTEM_NAMESPACE = 'aura-system';
+
+/** <ob>-<env>, plus -<tenant> for a tenant other than the default one: es-pro, de-pro-wsim. */
+export function environmentName(c: Config): string {
+  const base = `${c.environment_profile}-${c.environment_type}`;
+  return c.tenant_name === 'default' ? base : `${base}-${c.tenant_name}`;
+}
+
+/** The core namespace, aura-$ENV in the guide. */
+export const coreNamespace = (c: Config): string => `aura-${environmentName(c)}`;
+
+/** Namespace of the agents the Aura operator manages. */
+export const agentsNamespace = (c: Config): string => `aura-agents-${environmentName(c)}`;
+
+/** Kernel endpoints, derived the way the guide says they usually are when the profile leaves them out. */
+export function kernelEndpoints(c: Config) {
+  const domain = `${c.environment_profile}-${c.environment_type}.baikalplatform.com`;
+  return {
+    apigwUrl: c.fourth_platform.apigw_url ?? `https://api.${domain}`,
+    apigwUrlContext: c.fourth_platform.apigw_url_context ?? domain,
+    authserverUrl: c.fourth_platform.authserver_url ?? `https://auth.${domain}/`,
+  };
+}
+
+/** In-cluster DNS name of a Service. */
+export const serviceHost = (name: string, namespace: string): string => `${name}.${namespace}.svc.cluster.local`;
+
+/** Image reference of a platform component. */
+export const imageOf = (c: Config, repository: string): string => `${c.images.registry}/${repository}:${c.images.tag}`;
