@@ -52,7 +52,7 @@ const NGINX: ResourceSpec = { requests: { cpu: '600m', memory: '768Mi' }, limits
 const HTTP: PortSpec[] = [{ name: 'http', port: 8080, servicePort: 80 }];
 
 const always = () => true;
-const replicasOf = (name: keyof Config['service_replicas']) => (c: Config) => c.service_replicas[name] ?? 2;
+const replicasOf = (name: keyof Config['service_replicas']) => (c: Config) => c.service_replicas[name];
 
 const anyOf = (...flags: (keyof Config)[]) => (c: Config) => flags.some((f) => c[f] === true);
 /** A component the guide switches on from other flags, or by its own flag. */

@@ -4,7 +4,6 @@
  * An IPv4 network in CIDR notation, such as 195.235.92.0/23.
  */
 export type Cidr = string;
-export type Replicas = number;
 
 /**
  * An Aura deployment profile: the installer's config.yml keys, plus the few keys this compiler adds (images, key_vault, service_replicas). Secret-bearing keys are declared so that a value found in a profile is reported with the Key Vault secret that must hold it.
@@ -292,9 +291,69 @@ export interface Config {
     region?: string;
     compute: {
       agentpools: {
-        common: Agentpool;
-        management: Agentpool;
-        system: Agentpool;
+        /**
+         * Node pool of the core services.
+         */
+        common: {
+          /**
+           * AKS agent pool mode.
+           */
+          mode: 'System' | 'User';
+          /**
+           * Nodes created at install time; the autoscaler never goes below.
+           */
+          min_size: number;
+          /**
+           * Most nodes the cluster autoscaler may create.
+           */
+          max_size: number;
+          /**
+           * Azure VM size.
+           */
+          type: string;
+        };
+        /**
+         * Node pool of the aura-system services.
+         */
+        management: {
+          /**
+           * AKS agent pool mode.
+           */
+          mode: 'System' | 'User';
+          /**
+           * Nodes created at install time; the autoscaler never goes below.
+           */
+          min_size: number;
+          /**
+           * Most nodes the cluster autoscaler may create.
+           */
+          max_size: number;
+          /**
+           * Azure VM size.
+           */
+          type: string;
+        };
+        /**
+         * Node pool of Kubernetes' own services.
+         */
+        system: {
+          /**
+           * AKS agent pool mode.
+           */
+          mode: 'System' | 'User';
+          /**
+           * Nodes created at install time; the autoscaler never goes below.
+           */
+          min_size: number;
+          /**
+           * Most nodes the cluster autoscaler may create.
+           */
+          max_size: number;
+          /**
+           * Azure VM size.
+           */
+          type: string;
+        };
       };
     };
   };
@@ -601,23 +660,70 @@ export interface Config {
    * Replicas of each core service: the HPA minimum (the maximum is three times it).
    */
   service_replicas: {
-    'api-gw'?: Replicas;
-    'aura-bot'?: Replicas;
-    'authentication-api'?: Replicas;
-    nginx?: Replicas;
-    nlp?: Replicas;
-    'user-helper'?: Replicas;
-    'web-sdk'?: Replicas;
-    'aog-bridge'?: Replicas;
-    'aura-bridge'?: Replicas;
-    'aura-groot'?: Replicas;
-    context?: Replicas;
-    tac?: Replicas;
-    'aura-gateway-api'?: Replicas;
-    'aura-manager'?: Replicas;
-    'atria-model-gateway'?: Replicas;
-    'atria-rag-server'?: Replicas;
-    qdrant?: Replicas;
+    /**
+     * Replicas of api-gw.
+     */
+    'api-gw': number;
+    /**
+     * Replicas of aura-bot.
+     */
+    'aura-bot': number;
+    /**
+     * Replicas of authentication-api.
+     */
+    'authentication-api': number;
+    /**
+     * Replicas of nginx.
+     */
+    nginx: number;
+    /**
+     * Replicas of nlp.
+     */
+    nlp: number;
+    /**
+     * Replicas of user-helper.
+     */
+    'user-helper': number;
+    /**
+     * Replicas of web-sdk.
+     */
+    'web-sdk': number;
+    /**
+     * Replicas of aog-bridge.
+     */
+    'aog-bridge': number;
+    /**
+     * Replicas of aura-bridge.
+     */
+    'aura-bridge': number;
+    /**
+     * Replicas of aura-groot.
+     */
+    'aura-groot': number;
+    /**
+     * Replicas of context.
+     */
+    context: number;
+    /**
+     * Replicas of tac.
+     */
+    tac: number;
+    /**
+     * Replicas of aura-gateway-api.
+     */
+    'aura-gateway-api': number;
+    /**
+     * Replicas of aura-manager.
+     */
+    'aura-manager': number;
+    /**
+     * Replicas of atria-model-gateway.
+     */
+    'atria-model-gateway': number;
+    /**
+     * Replicas of atria-rag-server.
+     */
+    'atria-rag-server': number;
     /**
      * Always exactly one: several loaders race on the insight files.
      */
@@ -651,22 +757,4 @@ export interface BackofficeLogsUser {
    * Kibana roles of the user (built-in roles, or the custom read role aura).
    */
   roles?: string[];
-}
-export interface Agentpool {
-  /**
-   * AKS agent pool mode.
-   */
-  mode?: 'System' | 'User';
-  /**
-   * Nodes created at install time; the autoscaler never goes below.
-   */
-  min_size?: number;
-  /**
-   * Most nodes the cluster autoscaler may create.
-   */
-  max_size?: number;
-  /**
-   * Azure VM size.
-   */
-  type?: string;
 }

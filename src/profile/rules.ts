@@ -47,7 +47,7 @@ export function crossFieldRules(raw: Data, cfg: Data): RuleViolation[] {
 
   if (cfg.genesys_enabled === true)
     for (const key of ['api_url', 'user'])
-      if (!cfg.genesys?.[key]) fail(['genesys'], `genesys_enabled is true, so genesys.${key} is required`);
+      if (!cfg.genesys?.[key]) fail(['genesys_enabled'], `is true, so genesys.${key} is required`);
 
   if (cfg.active_listening_enabled === true) {
     const conv = cfg.fourth_platform?.conversations ?? {};

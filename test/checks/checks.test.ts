@@ -1,0 +1,69 @@
+import { describe, expect, it } from 'vitest';
+import type { CompiledObject, Manifest } from '../../src/compile';
+import { checkInvariants } from '../../src/checks/invariants';
+import { checkSchemas, kindScope } from '../../src/checks/schema';
+import { strictify } from '../../src/checks/strict-schemas';
+import { built } from '../helpers';
+
+const obj = (manifest: Manifest): CompiledObject => ({ phase: 'core', manifest });
+const base = () => built('es-pro').objects.map((o) => structuredClone(o));
+const deployment = (objects: CompiledObject[], name: string) => objects.find((o) => o.manifest.kind === 'Deployment' && o.manifest.metadata.name === name)!.manifest as any;
+
+describe('strict schema check', () => {
+  it('passes the real output', () => expect(checkSchemas(base())).toEqual([]));
+
+  it('rejects an unknown field, naming the object and the path', () => {
+    const objects = base();
+    deployment(objects, 'aura-bot').spec.template.spec.containers[0].imagePullPolcy = 'Always';
+    expect(checkSchemas(objects)).toEqual(['Deployment/aura-es-pro/aura-bot: /spec/template/spec/containers/0: must NOT have additional properties "imagePullPolcy"']);
+  });
+
+  it('rejects a wrong type and an unknown field of a custom resource', () => {
+    const objects = base();
+    deployment(objects, 'aura-bot').spec.template.spec.containers[0].ports[0].containerPort = '8080';
+    (objects.find((o) => o.manifest.kind === 'SecretProviderClass')!.manifest as any).spec.provder = 'azure';
+    const problems = checkSchemas(objects);
+    expect(problems).toContainEqual(expect.stringMatching(/aura-bot: \/spec\/template\/spec\/containers\/0\/ports\/0\/containerPort: must be integer/));
+    expect(problems).toContainEqual(expect.stringMatching(/SecretProviderClass\/.*: \/spec: must NOT have additional properties "provder"/));
+  });
+
+  it('rejects an unknown kind or version', () => {
+    const m = { apiVersion: 'apps/v1beta1', kind: 'Deployment', metadata: { name: 'x', namespace: 'aura-es-pro' } };
+    expect(checkSchemas([obj(m)])).toEqual(['Deployment/aura-es-pro/x: unknown kind Deployment in apps/v1beta1 (no schema in schemas/strict)']);
+  });
+
+  it('knows scopes', () => {
+    expect(kindScope('v1', 'Namespace')).toBe('Cluster');
+    expect(kindScope('apps/v1', 'Deployment')).toBe('Namespaced');
+    expect(kindScope('secrets-store.csi.x-k8s.io/v1', 'SecretProviderClass')).toBe('Namespaced');
+  });
+
+  it('strictify closes objects, keeps open maps and preserve-unknown-fields, maps int-or-string and nullable', () => {
+    expect(strictify({ type: 'object', description: 'd', properties: { a: { type: 'string', nullable: true } } })).toEqual({
+      type: 'object', properties: { a: { type: ['string', 'null'] } }, additionalProperties: false,
+    });
+    expect(strictify({ type: 'object', properties: { a: {} }, 'x-kubernetes-preserve-unknown-fields': true })).toEqual({ type: 'object', properties: { a: {} } });
+    expect(strictify({ type: 'object', additionalProperties: { type: 'string' } })).toEqual({ type: 'object', additionalProperties: { type: 'string' } });
+    expect(strictify({ 'x-kubernetes-int-or-string': true, anyOf: [] })).toEqual({ oneOf: [{ type: 'string' }, { type: 'integer' }] });
+  });
+});
+
+describe('invariants', () => {
+  it('pass the real output', () => expect(checkInvariants(base())).toEqual([]));
+
+  it.each<[string, (objects: CompiledObject[]) => void, RegExp]>([
+    ['missing namespace', (o) => o.splice(o.findIndex((x) => x.manifest.kind === 'Namespace'), 1), /namespace aura-es-pro is not emitted/],
+    ['duplicate name', (o) => o.push(structuredClone(o.find((x) => x.manifest.kind === 'ConfigMap')!)), /ConfigMap\/aura-es-pro\/.*: emitted twice/],
+    ['Secret with data', (o) => o.push(obj({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 's', namespace: 'aura-es-pro' }, data: { k: 'dg==' } })), /Secret\/aura-es-pro\/s: a Secret with data/],
+    ['Service without workload', (o) => { o.splice(o.findIndex((x) => x.manifest.kind === 'Deployment' && x.manifest.metadata.name === 'tac'), 1); }, /Service\/aura-es-pro\/tac: selects no workload/],
+    ['HPA without target', (o) => { (o.find((x) => x.manifest.kind === 'HorizontalPodAutoscaler')!.manifest as any).spec.scaleTargetRef.name = 'ghost'; }, /scaleTargetRef Deployment\/ghost is not emitted/],
+    ['unnamed target port', (o) => { (o.find((x) => x.manifest.kind === 'Service')!.manifest as any).spec.ports[0].targetPort = 'grpc'; }, /targetPort grpc is not a named port/],
+    ['namespaced kind without namespace', (o) => { delete o.find((x) => x.manifest.kind === 'ConfigMap')!.manifest.metadata.namespace; }, /namespaced kind without a namespace/],
+    ['missing ConfigMap', (o) => o.splice(o.findIndex((x) => x.manifest.metadata.name === 'aura-bot-config'), 1), /reads ConfigMap aura-bot-config, which is not emitted/],
+    ['missing SecretProviderClass', (o) => o.splice(o.findIndex((x) => x.manifest.metadata.name === 'aura-bot-keyvault'), 1), /mounts SecretProviderClass aura-bot-keyvault, which is not emitted/],
+  ])('%s', (_, mutate, expected) => {
+    const objects = base();
+    mutate(objects);
+    expect(checkInvariants(objects)).toContainEqual(expect.stringMatching(expected));
+  });
+});
