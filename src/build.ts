@@ -1,6 +1,6 @@
 import { checkInvariants } from './checks/invariants';
 import { checkSchemas } from './checks/schema';
-import { type CompiledObject, compileConfig } from './compile';
+import { type CompiledObject, type CompileOptions, compileConfig } from './compile';
 import { manifestPath } from './output/layout';
 import type { ProfileFiles } from './output/write';
 import { toYaml } from './output/yaml';
@@ -23,10 +23,10 @@ export interface BuiltProfile extends ProfileFiles {
 }
 
 /** Profile reference to checked files: load, validate, compile, check, render. Writes nothing. */
-export function buildProfile(ref: string, profilesDir: string): BuiltProfile {
+export function buildProfile(ref: string, profilesDir: string, options: CompileOptions = {}): BuiltProfile {
   const loaded = loadProfile(ref, profilesDir);
   const config = validateProfile(loaded);
-  const objects = compileConfig(config);
+  const objects = compileConfig(config, options);
   const problems = [...checkSchemas(objects), ...checkInvariants(objects)];
   if (problems.length) throw new CheckError(loaded.name, problems);
   return { name: loaded.name, objects, files: renderFiles(loaded.name, objects) };

@@ -1,5 +1,5 @@
 import { App, type Chart } from 'cdk8s';
-import type { Phase } from './platform/catalog';
+import type { ComponentSpec, Phase } from './platform/catalog';
 import { CorePhase } from './phases/core';
 import type { Config } from './profile/config.generated';
 
@@ -16,14 +16,19 @@ export interface Manifest {
   [field: string]: unknown;
 }
 
+export interface CompileOptions {
+  /** Replaces the catalog's enabled core components (the benchmark's scale profiles). */
+  coreComponents?: ComponentSpec[];
+}
+
 /** Phases in install order; each is one cdk8s Chart. */
-const PHASES: [Phase, (app: App, c: Config) => Chart][] = [['core', (app, c) => new CorePhase(app, c)]];
+const PHASES: [Phase, (app: App, c: Config, o: CompileOptions) => Chart][] = [['core', (app, c, o) => new CorePhase(app, c, o.coreComponents)]];
 
 /**
  * Builds one profile's constructs and returns its objects. One App per profile: a single App
  * holding many profiles slows down far faster than linearly.
  */
-export function compileConfig(config: Config): CompiledObject[] {
+export function compileConfig(config: Config, options: CompileOptions = {}): CompiledObject[] {
   const app = new App({ outdir: '/nonexistent' }); // synthesised in memory only
-  return PHASES.flatMap(([phase, build]) => build(app, config).toJson().map((manifest: Manifest) => ({ phase, manifest })));
+  return PHASES.flatMap(([phase, build]) => build(app, config, options).toJson().map((manifest: Manifest) => ({ phase, manifest })));
 }

@@ -16,8 +16,32 @@ export function checkInvariants(objects: readonly CompiledObject[]): string[] {
   const problems: string[] = [];
   const manifests = objects.map((o) => o.manifest);
   const namespaces = new Set(manifests.filter((m) => m.kind === 'Namespace').map((m) => m.metadata.name));
-  const workloads = manifests.filter((m) => WORKLOAD_KINDS.has(m.kind));
-  const inNamespace = (kind: string, ns: string | undefined) => manifests.filter((m) => m.kind === kind && m.metadata.namespace === ns);
+  // Indexed by namespace so that the checks stay linear in the number of objects.
+  const byNamespace = new Map<string, Manifest[]>();
+  for (const m of manifests) {
+    const key = m.metadata.namespace ?? '';
+    if (!byNamespace.has(key)) byNamespace.set(key, []);
+    byNamespace.get(key)!.push(m);
+  }
+  const names = new Map<string, Set<string>>();
+  const namesOf = (kind: string, ns: string | undefined): Set<string> => {
+    const key = `${kind}|${ns ?? ''}`;
+    if (!names.has(key)) names.set(key, new Set((byNamespace.get(ns ?? '') ?? []).filter((m) => m.kind === kind).map((m) => m.metadata.name)));
+    return names.get(key)!;
+  };
+  const workloadsByNamespace = new Map([...byNamespace].map(([ns, ms]) => [ns, ms.filter((m) => WORKLOAD_KINDS.has(m.kind))]));
+  const workloadsIn = (ns: string | undefined) => workloadsByNamespace.get(ns ?? '') ?? [];
+  // Services and PDBs select by label; most select by `app`, so look that up first.
+  const byApp = new Map<string, Manifest[]>();
+  for (const w of manifests.filter((m) => WORKLOAD_KINDS.has(m.kind))) {
+    const key = `${w.metadata.namespace}|${podLabels(w).app}`;
+    if (!byApp.has(key)) byApp.set(key, []);
+    byApp.get(key)!.push(w);
+  }
+  const selected = (ns: string | undefined, selector: Record<string, string> | undefined): Manifest[] => {
+    const candidates = selector?.app !== undefined ? (byApp.get(`${ns}|${selector.app}`) ?? []) : workloadsIn(ns);
+    return candidates.filter((w) => matches(selector, podLabels(w)));
+  };
 
   const seen = new Set<string>();
   for (const m of manifests) {
@@ -36,7 +60,7 @@ export function checkInvariants(objects: readonly CompiledObject[]): string[] {
 
     const spec = (m as any).spec ?? {};
     if (m.kind === 'Service' && spec.type !== 'ExternalName') {
-      const targets = workloads.filter((w) => w.metadata.namespace === m.metadata.namespace && matches(spec.selector, podLabels(w)));
+      const targets = selected(m.metadata.namespace, spec.selector);
       if (!targets.length) problems.push(`${describeObject(m)}: selects no workload in its namespace`);
       for (const port of spec.ports ?? [])
         if (typeof port.targetPort === 'string' && !targets.some((w) => containerPortNames(w).has(port.targetPort)))
@@ -44,16 +68,16 @@ export function checkInvariants(objects: readonly CompiledObject[]): string[] {
     }
     if (m.kind === 'HorizontalPodAutoscaler') {
       const ref = spec.scaleTargetRef ?? {};
-      if (!workloads.some((w) => w.kind === ref.kind && w.metadata.name === ref.name && w.metadata.namespace === m.metadata.namespace))
+      if (!namesOf(ref.kind, m.metadata.namespace).has(ref.name))
         problems.push(`${describeObject(m)}: scaleTargetRef ${ref.kind}/${ref.name} is not emitted`);
     }
-    if (m.kind === 'PodDisruptionBudget' && !workloads.some((w) => w.metadata.namespace === m.metadata.namespace && matches(spec.selector?.matchLabels, podLabels(w))))
+    if (m.kind === 'PodDisruptionBudget' && !selected(m.metadata.namespace, spec.selector?.matchLabels).length)
       problems.push(`${describeObject(m)}: selects no workload in its namespace`);
 
     if (WORKLOAD_KINDS.has(m.kind)) {
       const pod = spec.template?.spec ?? {};
-      const configMaps = new Set(inNamespace('ConfigMap', m.metadata.namespace).map((c) => c.metadata.name));
-      const providers = new Set(inNamespace('SecretProviderClass', m.metadata.namespace).map((c) => c.metadata.name));
+      const configMaps = namesOf('ConfigMap', m.metadata.namespace);
+      const providers = namesOf('SecretProviderClass', m.metadata.namespace);
       for (const c of pod.containers ?? [])
         for (const from of c.envFrom ?? [])
           if (from.configMapRef && !configMaps.has(from.configMapRef.name))

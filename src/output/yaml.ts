@@ -1,5 +1,5 @@
-import { stringify } from 'yaml';
 import type { Manifest } from '../compile';
+import { emitYaml } from './emit';
 
 const TOP = ['apiVersion', 'kind', 'metadata', 'spec'];
 const METADATA = ['name', 'namespace', 'labels', 'annotations'];
@@ -14,6 +14,6 @@ export const canonical = (m: Manifest): Manifest => ordered({ ...m, metadata: or
 
 /** One object as YAML: no line folding, no anchors, identical bytes for identical input. */
 export function toYaml(m: Manifest, header?: string): string {
-  const body = stringify(canonical(m), { lineWidth: 0, minContentWidth: 0, aliasDuplicateObjects: false, indentSeq: true });
+  const body = emitYaml(canonical(m));
   return header ? `# ${header}\n${body}` : body;
 }

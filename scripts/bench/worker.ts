@@ -1,0 +1,40 @@
+// One measured run in a fresh process, so that peak memory is this run's alone.
+// Prints one JSON line: { label, objects, ms, maxRssMiB }.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { buildProfile, CheckError, renderFiles } from '../../src/build';
+import { checkInvariants } from '../../src/checks/invariants';
+import { checkSchemas } from '../../src/checks/schema';
+import { DEFAULT_PROFILES_DIR } from '../../src/cli';
+import { compileConfig } from '../../src/compile';
+import { writeProfiles } from '../../src/output/write';
+import { listProfiles, loadProfile } from '../../src/profile/load';
+import { validateProfile } from '../../src/profile/validate';
+import { scaledComponents } from './scale';
+
+const [mode, arg] = process.argv.slice(2);
+const started = performance.now();
+const out = mkdtempSync(join(tmpdir(), 'aura-bench-'));
+let objects = 0;
+let label: string;
+
+if (mode === 'scale') {
+  // de-pro multiplied: the whole pipeline, checks and rendering included.
+  const factor = Number(arg);
+  const config = validateProfile(loadProfile('de-pro', DEFAULT_PROFILES_DIR));
+  const compiled = compileConfig(config, { coreComponents: scaledComponents(config, factor) });
+  const problems = [...checkSchemas(compiled), ...checkInvariants(compiled)];
+  if (problems.length) throw new CheckError(`de-pro x${factor}`, problems);
+  writeProfiles(out, [{ name: `de-pro-x${factor}`, files: renderFiles('de-pro', compiled) }]);
+  objects = compiled.length;
+  label = `de-pro x${factor}`;
+} else {
+  const built = listProfiles(DEFAULT_PROFILES_DIR).map((p) => buildProfile(p, DEFAULT_PROFILES_DIR));
+  writeProfiles(out, built);
+  objects = built.reduce((n, b) => n + b.objects.length, 0);
+  label = `all ${built.length} shipped profiles`;
+}
+const ms = performance.now() - started;
+rmSync(out, { recursive: true, force: true });
+console.log(JSON.stringify({ label, objects, ms: Math.round(ms), maxRssMiB: Math.round(process.resourceUsage().maxRSS / 1024) }));
