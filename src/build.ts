@@ -4,6 +4,8 @@ import { type CompiledObject, type CompileOptions, compileConfig } from './compi
 import { manifestPath } from './output/layout';
 import type { ProfileFiles } from './output/write';
 import { toYaml } from './output/yaml';
+import { aksParametersFile, hasOwnCluster, PARAMETERS_FILE } from './infra/parameters';
+import type { Config } from './profile/config.generated';
 import { loadProfile } from './profile/load';
 import { validateProfile } from './profile/validate';
 
@@ -29,7 +31,14 @@ export function buildProfile(ref: string, profilesDir: string, options: CompileO
   const objects = compileConfig(config, options);
   const problems = [...checkSchemas(objects), ...checkInvariants(objects)];
   if (problems.length) throw new CheckError(loaded.name, problems);
-  return { name: loaded.name, objects, files: renderFiles(loaded.name, objects) };
+  return { name: loaded.name, objects, files: renderProfile(loaded.name, config, objects) };
+}
+
+/** Everything under dist/<profile>/: the manifests, and the cluster's parameters unless a tenant. */
+export function renderProfile(profile: string, config: Config, objects: readonly CompiledObject[]): Map<string, string> {
+  const files = renderFiles(profile, objects);
+  if (hasOwnCluster(config)) files.set(PARAMETERS_FILE, aksParametersFile(config));
+  return new Map([...files].sort(([a], [b]) => (a < b ? -1 : 1)));
 }
 
 export function renderFiles(profile: string, objects: readonly CompiledObject[]): Map<string, string> {

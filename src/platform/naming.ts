@@ -33,3 +33,9 @@ export const serviceHost = (name: string, namespace: string): string => `${name}
 
 /** Image reference of a platform component. */
 export const imageOf = (c: Config, repository: string): string => `${c.images.registry}/${repository}:${c.images.tag}`;
+
+/** Resource group of the environment's AKS cluster. */
+export const clusterResourceGroup = (c: Config): string => `rg-${c.cluster_name}`;
+
+/** ARM deployment name of the cluster template: stable, so each run updates the same deployment. */
+export const clusterDeploymentName = (c: Config): string => `aks-${c.cluster_name}`;

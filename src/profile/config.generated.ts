@@ -356,6 +356,10 @@ export interface Config {
         };
       };
     };
+    /**
+     * Public SSH key of the nodes' admin user (not a secret). Absent: nodes accept no SSH.
+     */
+    ssh_public_key?: string;
   };
   elasticsearch: {
     /**

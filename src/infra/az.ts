@@ -1,0 +1,29 @@
+import { clusterDeploymentName, clusterResourceGroup } from '../platform/naming';
+import type { Config } from '../profile/config.generated';
+import { TEMPLATE_FILE } from './parameters';
+
+export type InfraAction = 'what-if' | 'apply' | 'stop' | 'start';
+
+/** The az command lines of an action, in order (arguments only, without `az`). */
+export function azCommands(action: InfraAction, c: Config, parametersFile: string): string[][] {
+  const group = clusterResourceGroup(c);
+  const deployment = ['--resource-group', group, '--name', clusterDeploymentName(c), '--template-file', TEMPLATE_FILE, '--parameters', `@${parametersFile}`];
+  switch (action) {
+    case 'what-if':
+      return [['deployment', 'group', 'what-if', ...deployment]];
+    case 'apply': {
+      const tags = Object.entries(c.resources_tags).sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, v]) => `${k}=${v}`);
+      return [
+        ['group', 'create', '--name', group, '--location', c.azure_region, ...(tags.length ? ['--tags', ...tags] : []), '--output', 'none'],
+        ['deployment', 'group', 'create', ...deployment, '--output', 'table'],
+      ];
+    }
+    case 'stop':
+    case 'start':
+      return [['aks', action, '--resource-group', group, '--name', c.cluster_name]];
+  }
+}
+
+/** How a command line is shown: quoted where the shell would need it. */
+export const showCommand = (args: string[]): string =>
+  ['az', ...args].map((a) => (/^[A-Za-z0-9_@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`)).join(' ');

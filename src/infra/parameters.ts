@@ -1,0 +1,49 @@
+import { MANAGED_BY, PART_OF } from '../platform/labels';
+import { environmentName } from '../platform/naming';
+import type { Config } from '../profile/config.generated';
+
+/** The Kubernetes version the compiled manifests are validated against (schemas/strict/k8s.json). */
+export const KUBERNETES_VERSION = '1.28';
+export const TEMPLATE_FILE = 'infra/aks.bicep';
+export const PARAMETERS_FILE = 'infra/aks.parameters.json';
+
+/** Agent pools in the order AKS lists them: the System pool first. */
+const POOL_ORDER = ['system', 'common', 'management'] as const;
+
+/** Values of infra/aks.bicep's parameters, from a profile. */
+export function aksParameters(c: Config): Record<string, unknown> {
+  const pools = c.infrastructure.compute.agentpools;
+  return {
+    clusterName: c.cluster_name,
+    location: c.azure_region,
+    kubernetesVersion: KUBERNETES_VERSION,
+    dnsPrefix: c.cluster_name,
+    // The guide's "Paid" tier is called Standard in the AKS API since 2023.
+    skuTier: c.aks_sku_tier === 'Paid' ? 'Standard' : 'Free',
+    availabilityZones: c.aks_multi_az ? ['1', '2', '3'] : [],
+    apiServerAuthorizedIpRanges: c.kubernetes_api_allowed_sources,
+    sshPublicKey: c.infrastructure.ssh_public_key ?? '',
+    agentPools: POOL_ORDER.map((name) => ({
+      name,
+      mode: pools[name].mode,
+      vmSize: pools[name].type,
+      minCount: pools[name].min_size,
+      maxCount: pools[name].max_size,
+    })),
+    tags: { ...c.resources_tags, environment: environmentName(c), 'part-of': PART_OF, 'managed-by': MANAGED_BY },
+  };
+}
+
+/** The ARM deployment parameters file `az deployment group` reads. */
+export function aksParametersFile(c: Config): string {
+  const parameters = Object.fromEntries(Object.entries(aksParameters(c)).map(([k, value]) => [k, { value }]));
+  const doc = {
+    $schema: 'https://schema.management.azure.com/schemas/2019-04-01/deploymentParameters.json#',
+    contentVersion: '1.0.0.0',
+    parameters,
+  };
+  return `${JSON.stringify(doc, null, 2)}\n`;
+}
+
+/** Tenants run on their parent profile's cluster: they have no infrastructure of their own. */
+export const hasOwnCluster = (c: Config): boolean => c.tenant_name === 'default';

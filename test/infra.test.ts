@@ -1,0 +1,164 @@
+import { chmodSync, cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_PROFILES_DIR } from '../src/cli';
+import { main } from '../src/infra/cli';
+import { aksParameters, KUBERNETES_VERSION } from '../src/infra/parameters';
+import { loadProfile } from '../src/profile/load';
+import { validateProfile } from '../src/profile/validate';
+import { built, SHIPPED } from './helpers';
+
+const ROOT = join(__dirname, '..');
+const configOf = (name: string) => validateProfile(loadProfile(name, DEFAULT_PROFILES_DIR));
+const CLUSTER_PROFILES = SHIPPED.filter((p) => configOf(p).tenant_name === 'default');
+
+/** `param <name> <type>` declarations of the Bicep template. */
+function bicepParams(): Record<string, string> {
+  const source = readFileSync(join(ROOT, 'infra/aks.bicep'), 'utf8');
+  return Object.fromEntries([...source.matchAll(/^param\s+(\w+)\s+(\w+)/gm)].map((m) => [m[1]!, m[2]!]));
+}
+
+const jsType = (v: unknown) => (Array.isArray(v) ? 'array' : v === null ? 'null' : typeof v === 'number' ? 'int' : typeof v === 'boolean' ? 'bool' : typeof v);
+
+describe('AKS parameters', () => {
+  it.each(CLUSTER_PROFILES)('%s: the parameters file covers exactly the template parameters, with their types', (name) => {
+    const file = JSON.parse(built(name).files.get('infra/aks.parameters.json')!);
+    const params = bicepParams();
+    expect(Object.keys(file.parameters).sort()).toEqual(Object.keys(params).sort());
+    for (const [key, type] of Object.entries(params)) expect(jsType(file.parameters[key].value), key).toBe(type);
+    expect(file.$schema).toMatch(/deploymentParameters\.json#$/);
+  });
+
+  it('respects the template\'s allowed values', () => {
+    const source = readFileSync(join(ROOT, 'infra/aks.bicep'), 'utf8');
+    const allowed = (param: string) => [...source.split(`param ${param} `)[0]!.split('@allowed([').pop()!.matchAll(/'([^']+)'/g)].map((m) => m[1]);
+    for (const name of CLUSTER_PROFILES) {
+      const p = aksParameters(configOf(name));
+      expect(allowed('location')).toContain(p.location);
+      expect(allowed('skuTier')).toContain(p.skuTier);
+    }
+  });
+
+  it('derives every value from the profile', () => {
+    const de = aksParameters(configOf('de-pro'));
+    expect(de).toMatchObject({ clusterName: 'auraclusterprode', dnsPrefix: 'auraclusterprode', location: 'westeurope', skuTier: 'Standard', availabilityZones: ['1', '2', '3'], kubernetesVersion: KUBERNETES_VERSION, sshPublicKey: '' });
+    expect(de.agentPools).toEqual([
+      { name: 'system', mode: 'System', vmSize: 'Standard_DC2ds_v3', minCount: 2, maxCount: 6 },
+      { name: 'common', mode: 'User', vmSize: 'Standard_DC2ds_v3', minCount: 2, maxCount: 15 },
+      { name: 'management', mode: 'User', vmSize: 'Standard_DC2ds_v3', minCount: 3, maxCount: 6 },
+    ]);
+    expect(de.tags).toEqual({ ob: 'de', environment: 'de-pro', 'part-of': 'aura', 'managed-by': 'aura-manifests' });
+    expect(aksParameters(configOf('es-pre'))).toMatchObject({ skuTier: 'Free', location: 'westeurope' });
+    expect((aksParameters(configOf('es-pro')).agentPools as any[])[1]).toEqual({ name: 'common', mode: 'User', vmSize: 'Standard_D4as_v4', minCount: 2, maxCount: 15 });
+    expect(aksParameters(configOf('br-pro')).location).toBe('brazilsouth');
+  });
+
+  it('the Kubernetes version is the one the manifests are validated against', () => {
+    expect(JSON.parse(readFileSync(join(ROOT, 'schemas/strict/k8s.json'), 'utf8')).source).toContain(`v${KUBERNETES_VERSION}.`);
+  });
+
+  it('a tenant profile has no infrastructure of its own', () => {
+    expect(built('de-pro-wsim').files.has('infra/aks.parameters.json')).toBe(false);
+  });
+});
+
+/** A fake az first on PATH: logs its arguments, answers like az, fails on request. */
+function fakeAz(behaviour: { notLoggedIn?: boolean; failDeploy?: boolean } = {}) {
+  const dir = mkdtempSync(join(tmpdir(), 'fake-az-'));
+  const log = join(dir, 'calls.log');
+  writeFileSync(
+    join(dir, 'az'),
+    `#!/bin/bash
+echo "$*" >> "${log}"
+case "$1 $2" in
+  "account show") ${behaviour.notLoggedIn ? `echo "ERROR: Please run 'az login' to setup account." >&2; exit 1` : `echo '{}'`};;
+  "deployment group") ${behaviour.failDeploy ? `echo "ERROR: InvalidTemplateDeployment: quota exceeded" >&2; exit 1` : `echo "deployment ok"`};;
+esac
+exit 0
+`,
+  );
+  chmodSync(join(dir, 'az'), 0o755);
+  const calls = () => readFileSync(log, 'utf8').trim().split('\n');
+  return { env: { PATH: dir, HOME: dir }, calls };
+}
+
+async function infra(args: string[], env: NodeJS.ProcessEnv) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await main(args, { out: (l) => out.push(l), err: (l) => err.push(l), env });
+  return { code, out: out.join('\n'), err: err.join('\n') };
+}
+
+describe('npm run infra', () => {
+  const DEPLOY = '--resource-group rg-auraclusterprode --name aks-auraclusterprode --template-file infra/aks.bicep --parameters @dist/de-pro/infra/aks.parameters.json';
+
+  it.each([
+    [['--profile', 'de-pro'], [`deployment group what-if ${DEPLOY}`]],
+    [['--profile', 'de-pro', '--what-if'], [`deployment group what-if ${DEPLOY}`]],
+    [['--profile', 'de-pro', '--apply'], ['group create --name rg-auraclusterprode --location westeurope --tags environment=pro ob=de --output none', `deployment group create ${DEPLOY} --output table`]],
+    [['--profile', 'de-pro', '--stop'], ['aks stop --resource-group rg-auraclusterprode --name auraclusterprode']],
+    [['--profile', 'de-pro', '--start'], ['aks start --resource-group rg-auraclusterprode --name auraclusterprode']],
+  ])('%j runs exactly these az commands after the login checks', async (args, expected) => {
+    const az = fakeAz();
+    const r = await infra(args, az.env);
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    expect(az.calls()).toEqual(['version --output none', 'account show --output none', ...expected]);
+    for (const line of expected) expect(r.out).toContain(`$ az ${line}`);
+  });
+
+  it('--dry-run prints the commands and runs nothing', async () => {
+    const r = await infra(['--profile', 'br-pre', '--apply', '--dry-run'], { PATH: '/nonexistent' });
+    expect(r.code).toBe(0);
+    expect(r.out.split('\n')).toEqual([
+      'az group create --name rg-auraclusterprebr --location brazilsouth --tags environment=pre ob=br --output none',
+      'az deployment group create --resource-group rg-auraclusterprebr --name aks-auraclusterprebr --template-file infra/aks.bicep --parameters @dist/br-pre/infra/aks.parameters.json --output table',
+    ]);
+  });
+
+  it('a missing az is a clear error', async () => {
+    const r = await infra(['--profile', 'de-pro'], { PATH: mkdtempSync(join(tmpdir(), 'empty-')) });
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/the Azure CLI \(az\) is not installed or not on PATH/);
+  });
+
+  it('a missing login is a clear error, before any deployment', async () => {
+    const az = fakeAz({ notLoggedIn: true });
+    const r = await infra(['--profile', 'de-pro', '--apply'], az.env);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/not logged in to Azure \(ERROR: Please run 'az login' to setup account.\): run az login/);
+    expect(az.calls()).toEqual(['version --output none', 'account show --output none']);
+  });
+
+  it('a failed deployment exits 1 with az\'s reason', async () => {
+    const az = fakeAz({ failDeploy: true });
+    const r = await infra(['--profile', 'de-pro', '--apply'], az.env);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/az deployment group create failed \(exit 1\): ERROR: InvalidTemplateDeployment: quota exceeded/);
+  });
+
+  it('refuses a stale or missing parameters file', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'aura-infra-'));
+    cpSync(join(ROOT, 'dist/de-pro'), join(out, 'de-pro'), { recursive: true });
+    writeFileSync(join(out, 'de-pro/infra/aks.parameters.json'), '{}');
+    const stale = await infra(['--profile', 'de-pro', '--out', out, '--dry-run'], {});
+    expect(stale.code).toBe(1);
+    expect(stale.err).toMatch(/aks\.parameters\.json is stale: run npm run synth -- --profile de-pro/);
+    const missing = await infra(['--profile', 'es-pro', '--out', out, '--dry-run'], {});
+    expect(missing.err).toMatch(/is missing: run npm run synth/);
+  });
+
+  it('refuses a tenant profile, and reports profile errors', async () => {
+    expect((await infra(['--profile', 'de-pro-wsim', '--dry-run'], {})).err).toMatch(/de-pro-wsim is a tenant/);
+    const bad = await infra(['--profile', join(__dirname, 'fixtures/profiles/unknown-key.yaml'), '--dry-run'], {});
+    expect(bad.code).toBe(1);
+    expect(bad.err).toMatch(/unknown-key\.yaml:4:1: log_retention_tim: unknown key; did you mean log_retention_time\?/);
+  });
+
+  it.each([[[]], [['--profile', 'de-pro', '--apply', '--stop']], [['--profile', 'de-pro', '--destroy']]])('usage error %j exits 2', async (args) => {
+    const r = await infra(args, {});
+    expect(r.code).toBe(2);
+    expect(r.err).toContain('usage: npm run infra');
+  });
+});
