@@ -1,6 +1,8 @@
 import { App, type Chart } from 'cdk8s';
 import type { ComponentSpec, Phase } from './platform/catalog';
+import { hasOwnCluster } from './infra/parameters';
 import { CorePhase } from './phases/core';
+import { SystemPhase } from './phases/system';
 import type { Config } from './profile/config.generated';
 
 /** A compiled Kubernetes object and the phase it is installed in. */
@@ -22,7 +24,11 @@ export interface CompileOptions {
 }
 
 /** Phases in install order; each is one cdk8s Chart. */
-const PHASES: [Phase, (app: App, c: Config, o: CompileOptions) => Chart][] = [['core', (app, c, o) => new CorePhase(app, c, o.coreComponents)]];
+const PHASES: [Phase, (app: App, c: Config, o: CompileOptions) => Chart | undefined][] = [
+  // Tenants share their parent's aura-system: only a profile with its own cluster emits it.
+  ['system', (app, c) => (hasOwnCluster(c) ? new SystemPhase(app, c) : undefined)],
+  ['core', (app, c, o) => new CorePhase(app, c, o.coreComponents)],
+];
 
 /**
  * Builds one profile's constructs and returns its objects. One App per profile: a single App
@@ -30,5 +36,5 @@ const PHASES: [Phase, (app: App, c: Config, o: CompileOptions) => Chart][] = [['
  */
 export function compileConfig(config: Config, options: CompileOptions = {}): CompiledObject[] {
   const app = new App({ outdir: '/nonexistent' }); // synthesised in memory only
-  return PHASES.flatMap(([phase, build]) => build(app, config, options).toJson().map((manifest: Manifest) => ({ phase, manifest })));
+  return PHASES.flatMap(([phase, build]) => build(app, config, options)?.toJson().map((manifest: Manifest) => ({ phase, manifest })) ?? []);
 }

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Construct } from 'constructs';
 import * as k8s from '../../imports/k8s';
-import type { ComponentSpec } from '../platform/catalog';
+import type { ComponentSpec, ResourceSpec } from '../platform/catalog';
 import { selectorLabels, standardLabels } from '../platform/labels';
 import { imageOf } from '../platform/naming';
 import type { Config } from '../profile/config.generated';
@@ -9,8 +9,8 @@ import { KeyVaultSecrets } from './key-vault-secrets';
 
 export const HPA_CPU_TARGET = 80;
 export const HPA_MAX_FACTOR = 3;
-/** Core services run on the guide's "common" node pool. */
-export const CORE_NODE_POOL = 'common';
+/** Node pool of each phase: core services on "common", aura-system on "management". */
+export const NODE_POOL: Record<ComponentSpec['phase'], string> = { core: 'common', system: 'management' };
 const RUN_AS = 10001;
 
 export interface AuraWorkloadProps {
@@ -29,7 +29,8 @@ const named = (s: string) => k8s.IntOrString.fromString(s);
 export class AuraWorkload extends Construct {
   constructor(scope: Construct, id: string, props: AuraWorkloadProps) {
     super(scope, id);
-    const { spec, namespace, config } = props;
+    const { spec, config } = props;
+    const namespace = spec.namespace?.(config) ?? props.namespace;
     const labels = standardLabels(spec.name, config);
     const meta = (name = spec.name) => ({ name, namespace, labels });
 
@@ -44,21 +45,14 @@ export class AuraWorkload extends Construct {
 
     const container: k8s.Container = {
       name: spec.name,
-      image: imageOf(config, spec.image),
+      image: imageOf(config, spec.image, spec.imageTag),
       imagePullPolicy: 'IfNotPresent',
+      args: spec.args?.(config),
       ports: spec.ports.map((p) => ({ name: p.name, containerPort: p.port, protocol: 'TCP' })),
       envFrom: configMap ? [{ configMapRef: { name: configMap.name } }] : undefined,
       env: secrets?.env(),
-      resources: {
-        requests: { cpu: k8s.Quantity.fromString(spec.resources.requests.cpu), memory: k8s.Quantity.fromString(spec.resources.requests.memory) },
-        limits: { cpu: k8s.Quantity.fromString(spec.resources.limits.cpu), memory: k8s.Quantity.fromString(spec.resources.limits.memory) },
-      },
-      securityContext: {
-        allowPrivilegeEscalation: false,
-        readOnlyRootFilesystem: true,
-        runAsNonRoot: true,
-        capabilities: { drop: ['ALL'] },
-      },
+      resources: quantities(spec.sizedResources?.(config) ?? spec.resources),
+      securityContext: CONTAINER_SECURITY,
       volumeMounts: [
         { name: 'tmp', mountPath: '/tmp' },
         ...(secrets ? [secrets.volumeMount()] : []),
@@ -67,6 +61,7 @@ export class AuraWorkload extends Construct {
       ...probes(spec),
     };
 
+    const runsToCompletion = spec.workload === 'Job' || spec.workload === 'CronJob';
     // Pods restart when their configuration changes, not only when the image does.
     const checksum = createHash('sha256').update(JSON.stringify(data)).digest('hex');
     const podTemplate: k8s.PodTemplateSpec = {
@@ -74,10 +69,22 @@ export class AuraWorkload extends Construct {
       spec: {
         automountServiceAccountToken: false,
         securityContext: { runAsNonRoot: true, runAsUser: RUN_AS, runAsGroup: RUN_AS, fsGroup: RUN_AS, seccompProfile: { type: 'RuntimeDefault' } },
-        nodeSelector: { 'kubernetes.azure.com/agentpool': CORE_NODE_POOL },
-        topologySpreadConstraints: spec.workload === 'Job' ? undefined : spreadConstraints(spec.name, config),
-        restartPolicy: spec.workload === 'Job' ? 'OnFailure' : undefined,
-        containers: [container],
+        nodeSelector: { 'kubernetes.azure.com/agentpool': NODE_POOL[spec.phase] },
+        topologySpreadConstraints: runsToCompletion ? undefined : spreadConstraints(spec.name, config),
+        restartPolicy: runsToCompletion ? 'OnFailure' : undefined,
+        containers: [
+          container,
+          ...(spec.sidecars ?? []).map((s) => ({
+            name: s.name,
+            image: imageOf(config, s.image, s.imageTag),
+            imagePullPolicy: 'IfNotPresent',
+            args: s.args?.(config),
+            ports: s.ports.map((p) => ({ name: p.name, containerPort: p.port, protocol: 'TCP' })),
+            resources: quantities(s.resources),
+            securityContext: CONTAINER_SECURITY,
+            volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
+          })),
+        ],
         volumes: [{ name: 'tmp', emptyDir: {} }, ...(secrets ? [secrets.volume()] : [])],
       },
     };
@@ -86,6 +93,22 @@ export class AuraWorkload extends Construct {
     const selector = { matchLabels: selectorLabels(spec.name) };
     if (spec.workload === 'Job') {
       new k8s.KubeJob(this, 'Job', { metadata: meta(), spec: { backoffLimit: 3, template: podTemplate } });
+      return;
+    }
+    if (spec.workload === 'CronJob') {
+      new k8s.KubeCronJob(this, 'CronJob', {
+        metadata: meta(),
+        spec: {
+          schedule: spec.schedule ?? '',
+          suspend: spec.suspend,
+          // A slow run must never overlap the next one, and a missed night is not made up twice.
+          concurrencyPolicy: 'Forbid',
+          startingDeadlineSeconds: 3600,
+          successfulJobsHistoryLimit: 3,
+          failedJobsHistoryLimit: 3,
+          jobTemplate: { metadata: { labels }, spec: { backoffLimit: 2, template: podTemplate } },
+        },
+      });
       return;
     }
     if (spec.workload === 'StatefulSet') {
@@ -121,6 +144,9 @@ export class AuraWorkload extends Construct {
         metadata: meta(),
         spec: {
           type: 'ClusterIP',
+          // A StatefulSet's Service is headless: its members are addressed one by one (mongodb-0.mongodb).
+          clusterIp: spec.workload === 'StatefulSet' ? 'None' : undefined,
+          publishNotReadyAddresses: spec.workload === 'StatefulSet' ? true : undefined,
           selector: selectorLabels(spec.name),
           ports: exposed.map((p) => ({ name: p.name, port: p.servicePort ?? p.port, targetPort: named(p.name), protocol: 'TCP' })),
         },
@@ -143,6 +169,18 @@ export class AuraWorkload extends Construct {
   }
 }
 
+const CONTAINER_SECURITY: k8s.SecurityContext = {
+  allowPrivilegeEscalation: false,
+  readOnlyRootFilesystem: true,
+  runAsNonRoot: true,
+  capabilities: { drop: ['ALL'] },
+};
+
+function quantities(r: ResourceSpec): k8s.ResourceRequirements {
+  const q = k8s.Quantity.fromString;
+  return { requests: { cpu: q(r.requests.cpu), memory: q(r.requests.memory) }, limits: { cpu: q(r.limits.cpu), memory: q(r.limits.memory) } };
+}
+
 /** Replicas spread over nodes, and over zones when the cluster has them; never blocks scheduling. */
 function spreadConstraints(app: string, c: Config): k8s.TopologySpreadConstraint[] {
   const keys = c.aks_multi_az ? ['topology.kubernetes.io/zone', 'kubernetes.io/hostname'] : ['kubernetes.io/hostname'];
@@ -152,7 +190,7 @@ function spreadConstraints(app: string, c: Config): k8s.TopologySpreadConstraint
 /** TCP probes on the first port: the guide names no health endpoints, and an open port is what every service has. */
 function probes(spec: ComponentSpec): Pick<k8s.Container, 'readinessProbe' | 'livenessProbe'> {
   const port = spec.ports[0];
-  if (!port || spec.workload === 'Job') return {};
+  if (!port || spec.workload === 'Job' || spec.workload === 'CronJob') return {};
   const tcpSocket = { port: named(port.name) };
   return {
     readinessProbe: { tcpSocket, initialDelaySeconds: 5, periodSeconds: 10, failureThreshold: 3 },

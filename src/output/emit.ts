@@ -8,8 +8,11 @@
 const RESERVED = /^(?:true|false|null|yes|no|on|off|y|n|~|)$/i;
 const NUMBER_LIKE = /^[-+]?(?:[0-9][0-9_]*(?:\.[0-9_]*)?(?:[eE][-+]?[0-9]+)?|\.[0-9]+(?:[eE][-+]?[0-9]+)?|0x[0-9a-fA-F_]+|0o[0-7_]+|0b[01_]+|\.inf|\.nan|[0-9]+(?::[0-5]?[0-9])+(?:\.[0-9_]*)?)$/i;
 const DATE_LIKE = /^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}/;
-/** Words of safe characters, joined by single spaces or by colons not followed by a space. */
-const PLAIN = /^[A-Za-z0-9_./][A-Za-z0-9_./@+=-]*(?:(?: |:)[A-Za-z0-9_./@+=-]+)*$/;
+/**
+ * Words of safe characters joined by single spaces or by colons not followed by a space. The
+ * first character is stricter: * ? , ! % and a lone dash only mean something at the start.
+ */
+const PLAIN = /^(?:[A-Za-z0-9_./]|-(?=[A-Za-z0-9_./-]))[A-Za-z0-9_./@+=*?,!%-]*(?:(?: |:)[A-Za-z0-9_./@+=*?,!%-]+)*$/;
 
 function scalar(value: unknown): string {
   if (value === null || value === undefined) return 'null';

@@ -1,5 +1,6 @@
 import type { Config } from '../profile/config.generated';
 import { coreNamespace, environmentName, kernelEndpoints, serviceHost, SYSTEM_NAMESPACE } from './naming';
+import { SYSTEM_COMPONENTS } from './system-catalog';
 
 /** A named container port; `expose` puts it on the component's Service. */
 export interface PortSpec {
@@ -19,8 +20,19 @@ export interface ResourceSpec {
 /** Environment variables of a workload: plain values go to its ConfigMap. */
 export type EnvValues = Record<string, string | number | boolean>;
 
-export type Phase = 'core';
-export type WorkloadKind = 'Deployment' | 'StatefulSet' | 'Job';
+/** Install phases, in order: aura-system before the core namespace that uses it. */
+export type Phase = 'system' | 'core';
+export type WorkloadKind = 'Deployment' | 'StatefulSet' | 'Job' | 'CronJob';
+
+/** A container beside the main one (sentinels, exporters). */
+export interface SidecarSpec {
+  name: string;
+  image: string;
+  imageTag?: string;
+  ports: PortSpec[];
+  resources: ResourceSpec;
+  args?: (c: Config) => string[];
+}
 
 /**
  * One component of the platform, declared once: everything else (objects, labels, policies,
@@ -33,6 +45,16 @@ export interface ComponentSpec {
   workload: WorkloadKind;
   /** Image repository below the profile's registry. */
   image: string;
+  /** Tag pinned for a third-party or tool image; the profile's release tag otherwise. */
+  imageTag?: string;
+  /** Namespace; the phase's namespace when absent. */
+  namespace?: (c: Config) => string;
+  /** Container arguments. */
+  args?: (c: Config) => string[];
+  sidecars?: SidecarSpec[];
+  /** CronJobs: when they run; `suspend` makes a template run only by `kubectl create job --from`. */
+  schedule?: string;
+  suspend?: boolean;
   /** Whether the profile deploys it. */
   enabled: (c: Config) => boolean;
   /** Replicas, the HPA minimum. Absent: a singleton with exactly one replica and no HPA. */
@@ -41,9 +63,14 @@ export interface ComponentSpec {
   resources: ResourceSpec;
   /** Persistent volume for a StatefulSet. */
   volume?: { mountPath: string; size: (c: Config) => string };
+  /** Overrides `resources` from the profile (e.g. Redis memory from context_expiration_days). */
+  sizedResources?: (c: Config) => ResourceSpec;
   /** Plain configuration, rendered into the component's ConfigMap. */
   env?: (c: Config) => EnvValues;
-  /** Secrets by environment variable: the profile key whose Key Vault secret holds the value. */
+  /**
+   * Secrets by environment variable: the profile key whose Key Vault secret holds the value, or
+   * `kv:<name>` for a platform secret no profile key stands for.
+   */
   secrets?: (c: Config) => Record<string, string>;
 }
 
@@ -177,5 +204,8 @@ export const CORE_COMPONENTS: ComponentSpec[] = [
   },
 ];
 
+/** Every component of the platform, system first. */
+export const PLATFORM_COMPONENTS: ComponentSpec[] = [...SYSTEM_COMPONENTS, ...CORE_COMPONENTS];
+
 export const enabledComponents = (c: Config, phase: Phase): ComponentSpec[] =>
-  CORE_COMPONENTS.filter((s) => s.phase === phase && s.enabled(c));
+  PLATFORM_COMPONENTS.filter((s) => s.phase === phase && s.enabled(c));

@@ -32,7 +32,7 @@ export function kernelEndpoints(c: Config) {
 export const serviceHost = (name: string, namespace: string): string => `${name}.${namespace}.svc.cluster.local`;
 
 /** Image reference of a platform component. */
-export const imageOf = (c: Config, repository: string): string => `${c.images.registry}/${repository}:${c.images.tag}`;
+export const imageOf = (c: Config, repository: string, pinnedTag?: string): string => `${c.images.registry}/${repository}:${pinnedTag ?? c.images.tag}`;
 
 /** Resource group of the environment's AKS cluster. */
 export const clusterResourceGroup = (c: Config): string => `rg-${c.cluster_name}`;

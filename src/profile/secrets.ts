@@ -15,8 +15,9 @@ export function keyVaultSecretName(template: string, path: readonly PathSegment[
   return name.replace(/[^A-Za-z0-9-]+/g, '-').toLowerCase();
 }
 
-/** The Key Vault secret that holds the value of a secret profile key, e.g. 'genesys.secret'. */
+/** The Key Vault secret that holds the value of a secret profile key ('genesys.secret'), or of `kv:<name>`. */
 export function keyVaultSecretFor(dottedKey: string): string {
+  if (dottedKey.startsWith('kv:')) return dottedKey.slice(3);
   let node: any = PROFILE_SCHEMA;
   for (const seg of dottedKey.split('.')) node = node?.properties?.[seg];
   const template = node?.['x-key-vault-secret'];
