@@ -17,6 +17,9 @@ const USAGE = `usage: npm run synth -- (--profile NAME|PATH ... | --all) [--out 
 
 class UsageError extends Error {}
 
+/** Files listed per stale profile by --check; the rest are counted. */
+const MAX_LISTED = 20;
+
 interface Io {
   out: (line: string) => void;
   err: (line: string) => void;
@@ -94,7 +97,8 @@ function synth(args: string[], io: Io): number {
       const lines = [...d.added.map((p) => `    missing   ${p}`), ...d.removed.map((p) => `    extra     ${p}`), ...d.changed.map((p) => `    differs   ${p}`)];
       if (lines.length) {
         stale++;
-        io.err(`✗ ${parsed.out}/${b.name} is stale (${lines.length} file(s)):\n${lines.join('\n')}`);
+        const shown = lines.length > MAX_LISTED ? [...lines.slice(0, MAX_LISTED), `    ... and ${lines.length - MAX_LISTED} more`] : lines;
+        io.err(`✗ ${parsed.out}/${b.name} is stale (${lines.length} file(s)):\n${shown.join('\n')}`);
       }
     }
     if (stale) {

@@ -1,3 +1,4 @@
+import { parse } from 'yaml';
 import type { CompiledObject, Manifest } from '../compile';
 import { describeObject } from './describe';
 import { kindScope } from './schema';
@@ -86,6 +87,25 @@ export function checkInvariants(objects: readonly CompiledObject[]): string[] {
         const spc = v.csi?.volumeAttributes?.secretProviderClass;
         if (spc && !providers.has(spc)) problems.push(`${describeObject(m)}: volume ${v.name} mounts SecretProviderClass ${spc}, which is not emitted`);
       }
+    }
+  }
+  problems.push(...checkScrapeTargets(manifests));
+  return problems;
+}
+
+/** Every Prometheus scrape job keeps endpoints of a Service port that exists. */
+function checkScrapeTargets(manifests: readonly Manifest[]): string[] {
+  const problems: string[] = [];
+  for (const cm of manifests.filter((m) => m.kind === 'ConfigMap' && (m as any).data?.['prometheus.yml'])) {
+    const config = parse((cm as any).data['prometheus.yml']);
+    for (const job of config.scrape_configs ?? []) {
+      const namespaces: string[] = job.kubernetes_sd_configs?.[0]?.namespaces?.names ?? [];
+      const keep = (job.relabel_configs ?? []).find((r: any) => r.action === 'keep');
+      const [service, port] = String(keep?.regex ?? '').split(';');
+      const found = manifests.some(
+        (m) => m.kind === 'Service' && m.metadata.name === service && namespaces.includes(m.metadata.namespace!) && ((m as any).spec.ports ?? []).some((p: any) => p.name === port),
+      );
+      if (!found) problems.push(`${describeObject(cm)}: scrape job ${job.job_name} keeps Service ${service} port ${port}, which is not emitted`);
     }
   }
   return problems;

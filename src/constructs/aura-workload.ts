@@ -38,11 +38,25 @@ export class AuraWorkload extends Construct {
     const data = Object.fromEntries(Object.keys(envValues).sort().map((k) => [k, String(envValues[k])]));
     const configMap = Object.keys(data).length ? new k8s.KubeConfigMap(this, 'Config', { metadata: meta(`${spec.name}-config`), data }) : undefined;
 
+    const fileData = spec.files?.(config);
+    const files = fileData ? new k8s.KubeConfigMap(this, 'Files', { metadata: meta(`${spec.name}-files`), data: fileData }) : undefined;
+    const serviceAccount = spec.clusterAccess ? clusterAccess(this, spec, namespace, labels) : undefined;
+
     const secretEnv = spec.secrets?.(config) ?? {};
     const secrets = Object.keys(secretEnv).length
       ? new KeyVaultSecrets(this, 'Secrets', { name: `${spec.name}-keyvault`, namespace, labels, secrets: secretEnv, config })
       : undefined;
 
+    const host = spec.host;
+    // Every container of the pod sees the same volumes: sidecars (thanos, exporters) share the data.
+    const volumeMounts: k8s.VolumeMount[] = [
+      { name: 'tmp', mountPath: '/tmp' },
+      ...(secrets ? [secrets.volumeMount()] : []),
+      ...(files ? [{ name: 'files', mountPath: spec.filesPath ?? `/etc/${spec.name}`, readOnly: true }] : []),
+      ...(spec.volume ? [{ name: 'data', mountPath: spec.volume.mountPath }] : []),
+      ...(host?.paths ?? []).map((h) => ({ name: `host-${h.name}`, mountPath: `/host${h.path}`, readOnly: true })),
+    ];
+    const securityContext: k8s.SecurityContext = host?.root ? { ...CONTAINER_SECURITY, runAsNonRoot: false, runAsUser: 0 } : CONTAINER_SECURITY;
     const container: k8s.Container = {
       name: spec.name,
       image: imageOf(config, spec.image, spec.imageTag),
@@ -52,25 +66,28 @@ export class AuraWorkload extends Construct {
       envFrom: configMap ? [{ configMapRef: { name: configMap.name } }] : undefined,
       env: secrets?.env(),
       resources: quantities(spec.sizedResources?.(config) ?? spec.resources),
-      securityContext: CONTAINER_SECURITY,
-      volumeMounts: [
-        { name: 'tmp', mountPath: '/tmp' },
-        ...(secrets ? [secrets.volumeMount()] : []),
-        ...(spec.volume ? [{ name: 'data', mountPath: spec.volume.mountPath }] : []),
-      ],
+      securityContext,
+      volumeMounts,
       ...probes(spec),
     };
 
     const runsToCompletion = spec.workload === 'Job' || spec.workload === 'CronJob';
     // Pods restart when their configuration changes, not only when the image does.
-    const checksum = createHash('sha256').update(JSON.stringify(data)).digest('hex');
+    const checksum = createHash('sha256').update(JSON.stringify(fileData ? [data, fileData] : data)).digest('hex');
     const podTemplate: k8s.PodTemplateSpec = {
-      metadata: { labels, annotations: configMap ? { 'checksum/config': checksum } : undefined },
+      metadata: { labels: { ...labels, ...spec.podLabels }, annotations: configMap || files ? { 'checksum/config': checksum } : undefined },
       spec: {
-        automountServiceAccountToken: false,
-        securityContext: { runAsNonRoot: true, runAsUser: RUN_AS, runAsGroup: RUN_AS, fsGroup: RUN_AS, seccompProfile: { type: 'RuntimeDefault' } },
-        nodeSelector: { 'kubernetes.azure.com/agentpool': NODE_POOL[spec.phase] },
-        topologySpreadConstraints: runsToCompletion ? undefined : spreadConstraints(spec.name, config),
+        serviceAccountName: serviceAccount,
+        automountServiceAccountToken: serviceAccount !== undefined,
+        securityContext: host?.root
+          ? { seccompProfile: { type: 'RuntimeDefault' } }
+          : { runAsNonRoot: true, runAsUser: RUN_AS, runAsGroup: RUN_AS, fsGroup: RUN_AS, seccompProfile: { type: 'RuntimeDefault' } },
+        hostNetwork: host?.network,
+        hostPid: host?.pid,
+        // Node agents run on every node of every pool; the rest on their phase's pool.
+        nodeSelector: spec.workload === 'DaemonSet' ? undefined : { 'kubernetes.azure.com/agentpool': NODE_POOL[spec.phase] },
+        tolerations: spec.workload === 'DaemonSet' ? [{ operator: 'Exists' }] : undefined,
+        topologySpreadConstraints: runsToCompletion || spec.workload === 'DaemonSet' ? undefined : spreadConstraints(spec.name, config),
         restartPolicy: runsToCompletion ? 'OnFailure' : undefined,
         containers: [
           container,
@@ -81,15 +98,22 @@ export class AuraWorkload extends Construct {
             args: s.args?.(config),
             ports: s.ports.map((p) => ({ name: p.name, containerPort: p.port, protocol: 'TCP' })),
             resources: quantities(s.resources),
-            securityContext: CONTAINER_SECURITY,
-            volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
+            securityContext,
+            volumeMounts,
           })),
         ],
-        volumes: [{ name: 'tmp', emptyDir: {} }, ...(secrets ? [secrets.volume()] : [])],
+        volumes: [
+          { name: 'tmp', emptyDir: {} },
+          ...(secrets ? [secrets.volume()] : []),
+          ...(files ? [{ name: 'files', configMap: { name: files.name } }] : []),
+          ...(host?.paths ?? []).map((h) => ({ name: `host-${h.name}`, hostPath: { path: h.path } })),
+        ],
       },
     };
 
     const replicas = spec.replicas?.(config);
+    // The guide autoscales the core services; system Deployments keep a fixed count.
+    const autoscaled = spec.phase === 'core' && spec.workload === 'Deployment' && replicas !== undefined;
     const selector = { matchLabels: selectorLabels(spec.name) };
     if (spec.workload === 'Job') {
       new k8s.KubeJob(this, 'Job', { metadata: meta(), spec: { backoffLimit: 3, template: podTemplate } });
@@ -111,7 +135,12 @@ export class AuraWorkload extends Construct {
       });
       return;
     }
-    if (spec.workload === 'StatefulSet') {
+    if (spec.workload === 'DaemonSet') {
+      new k8s.KubeDaemonSet(this, 'DaemonSet', {
+        metadata: meta(),
+        spec: { selector, template: podTemplate, updateStrategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: int(1) } } },
+      });
+    } else if (spec.workload === 'StatefulSet') {
       new k8s.KubeStatefulSet(this, 'StatefulSet', {
         metadata: meta(),
         spec: {
@@ -129,7 +158,7 @@ export class AuraWorkload extends Construct {
         metadata: meta(),
         spec: {
           // Under an HPA the replica count belongs to the HPA: a fixed value here would fight it on every apply.
-          replicas: replicas === undefined ? 1 : undefined,
+          replicas: autoscaled ? undefined : (replicas ?? 1),
           // A singleton never runs twice, not even during a rollout.
           strategy: replicas === undefined ? { type: 'Recreate' } : { type: 'RollingUpdate', rollingUpdate: { maxSurge: int(1), maxUnavailable: int(0) } },
           selector,
@@ -138,21 +167,22 @@ export class AuraWorkload extends Construct {
       });
     }
 
-    const exposed = spec.ports.filter((p) => p.expose !== false);
+    const exposed = [...spec.ports, ...(spec.sidecars ?? []).flatMap((s) => s.ports)];
+    const headless = spec.workload === 'StatefulSet' || spec.workload === 'DaemonSet';
     if (exposed.length)
       new k8s.KubeService(this, 'Service', {
         metadata: meta(),
         spec: {
           type: 'ClusterIP',
-          // A StatefulSet's Service is headless: its members are addressed one by one (mongodb-0.mongodb).
-          clusterIp: spec.workload === 'StatefulSet' ? 'None' : undefined,
-          publishNotReadyAddresses: spec.workload === 'StatefulSet' ? true : undefined,
+          // StatefulSet and DaemonSet Services are headless: members are addressed one by one (mongodb-0.mongodb).
+          clusterIp: headless ? 'None' : undefined,
+          publishNotReadyAddresses: headless ? true : undefined,
           selector: selectorLabels(spec.name),
           ports: exposed.map((p) => ({ name: p.name, port: p.servicePort ?? p.port, targetPort: named(p.name), protocol: 'TCP' })),
         },
       });
 
-    if (replicas !== undefined && spec.workload === 'Deployment') {
+    if (autoscaled) {
       new k8s.KubeHorizontalPodAutoscalerV2(this, 'Hpa', {
         metadata: meta(),
         spec: {
@@ -167,6 +197,20 @@ export class AuraWorkload extends Construct {
       new k8s.KubePodDisruptionBudget(this, 'Pdb', { metadata: meta(), spec: { maxUnavailable: int(1), selector } });
     }
   }
+}
+
+/** The pod's ServiceAccount, bound to a ClusterRole with exactly the component's rules. */
+function clusterAccess(scope: Construct, spec: ComponentSpec, namespace: string, labels: Record<string, string>): string {
+  const name = spec.name;
+  const clusterName = `aura-${name}`;
+  new k8s.KubeServiceAccount(scope, 'ServiceAccount', { metadata: { name, namespace, labels }, automountServiceAccountToken: false });
+  new k8s.KubeClusterRole(scope, 'ClusterRole', { metadata: { name: clusterName, labels }, rules: spec.clusterAccess });
+  new k8s.KubeClusterRoleBinding(scope, 'ClusterRoleBinding', {
+    metadata: { name: clusterName, labels },
+    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: clusterName },
+    subjects: [{ kind: 'ServiceAccount', name, namespace }],
+  });
+  return name;
 }
 
 const CONTAINER_SECURITY: k8s.SecurityContext = {

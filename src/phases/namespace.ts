@@ -3,15 +3,21 @@ import * as k8s from '../../imports/k8s';
 import { standardLabels } from '../platform/labels';
 import type { Config } from '../profile/config.generated';
 
-/** A platform namespace; its pods run under the restricted Pod Security Standard. */
-export function platformNamespace(scope: Construct, name: string, config: Config): k8s.KubeNamespace {
+/**
+ * A platform namespace. Pods run under the restricted Pod Security Standard; a namespace that
+ * hosts node agents (node-exporter reads the host's /proc and /sys) enforces `privileged` and
+ * keeps warning and auditing against `restricted`, so anything else that slips is visible.
+ */
+export function platformNamespace(scope: Construct, name: string, config: Config, hostsNodeAgents = false): k8s.KubeNamespace {
+  const enforce = hostsNodeAgents ? 'privileged' : 'restricted';
   return new k8s.KubeNamespace(scope, `Namespace-${name}`, {
     metadata: {
       name,
       labels: {
         ...standardLabels(name, config),
-        'pod-security.kubernetes.io/enforce': 'restricted',
+        'pod-security.kubernetes.io/enforce': enforce,
         'pod-security.kubernetes.io/enforce-version': 'v1.28',
+        ...(hostsNodeAgents ? { 'pod-security.kubernetes.io/warn': 'restricted', 'pod-security.kubernetes.io/audit': 'restricted' } : {}),
       },
     },
   });

@@ -12,7 +12,8 @@ export class SystemPhase extends Chart {
     super(scope, 'system', { disableResourceNameHashes: true });
     const components = enabledComponents(config, 'system');
     const namespaces = new Set([SYSTEM_NAMESPACE, ...components.flatMap((c) => (c.namespace ? [c.namespace(config)] : []))]);
-    for (const ns of [...namespaces].sort()) platformNamespace(this, ns, config);
+    const agentNamespaces = new Set(components.filter((c) => c.host).map((c) => c.namespace?.(config) ?? SYSTEM_NAMESPACE));
+    for (const ns of [...namespaces].sort()) platformNamespace(this, ns, config, agentNamespaces.has(ns));
     for (const spec of components) new AuraWorkload(this, spec.name, { spec, namespace: SYSTEM_NAMESPACE, config });
   }
 }

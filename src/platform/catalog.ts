@@ -1,15 +1,14 @@
 import type { Config } from '../profile/config.generated';
 import { coreNamespace, environmentName, kernelEndpoints, serviceHost, SYSTEM_NAMESPACE } from './naming';
+import { MONITORING_COMPONENTS } from './monitoring';
 import { SYSTEM_COMPONENTS } from './system-catalog';
 
-/** A named container port; `expose` puts it on the component's Service. */
+/** A named container port, published on the component's Service. */
 export interface PortSpec {
   name: string;
   port: number;
   /** Port on the Service; defaults to `port`. */
   servicePort?: number;
-  /** Whether the Service publishes it. @default true */
-  expose?: boolean;
 }
 
 export interface ResourceSpec {
@@ -22,7 +21,14 @@ export type EnvValues = Record<string, string | number | boolean>;
 
 /** Install phases, in order: aura-system before the core namespace that uses it. */
 export type Phase = 'system' | 'core';
-export type WorkloadKind = 'Deployment' | 'StatefulSet' | 'Job' | 'CronJob';
+export type WorkloadKind = 'Deployment' | 'StatefulSet' | 'DaemonSet' | 'Job' | 'CronJob';
+
+/** A Kubernetes RBAC rule, as the component's ClusterRole grants it. */
+export interface AccessRule {
+  apiGroups: string[];
+  resources: string[];
+  verbs: string[];
+}
 
 /** A container beside the main one (sentinels, exporters). */
 export interface SidecarSpec {
@@ -52,6 +58,18 @@ export interface ComponentSpec {
   /** Container arguments. */
   args?: (c: Config) => string[];
   sidecars?: SidecarSpec[];
+  /** Labels its pods carry besides the standard ones (the guide's pushgateway policy selects `release`). */
+  podLabels?: Record<string, string>;
+  /** Cluster-wide read access it needs (service discovery, kube-state-metrics): a ServiceAccount, ClusterRole and binding. */
+  clusterAccess?: AccessRule[];
+  /** Configuration files, mounted read-only from the ConfigMap `<name>-files` at `filesPath`. */
+  files?: (c: Config) => Record<string, string>;
+  /** @default /etc/<name> */
+  filesPath?: string;
+  /** Node agents: host paths mounted read-only, and the host's network and process namespaces. */
+  host?: { paths: { name: string; path: string }[]; network?: boolean; pid?: boolean; root?: boolean };
+  /** Where Prometheus scrapes it: a named port of its Service, and the path. */
+  scrape?: { port: string; path?: string };
   /** CronJobs: when they run; `suspend` makes a template run only by `kubectl create job --from`. */
   schedule?: string;
   suspend?: boolean;
@@ -95,7 +113,7 @@ export const CORE_COMPONENTS: ComponentSpec[] = [
     ports: HTTP, resources: STANDARD, env: apiKeyValidation, secrets: () => ({ AURA_ENCRYPTION_KEY: 'aura_encryption_key' }),
   },
   {
-    name: 'aura-bot', phase: 'core', workload: 'Deployment', image: 'core/aura-bot', enabled: always, replicas: replicasOf('aura-bot'),
+    name: 'aura-bot', phase: 'core', scrape: { port: 'http' }, workload: 'Deployment', image: 'core/aura-bot', enabled: always, replicas: replicasOf('aura-bot'),
     ports: HTTP, resources: STANDARD,
     env: (c) => ({
       KERNEL_APIGW_URL: kernelEndpoints(c).apigwUrl, KERNEL_AUTHSERVER_URL: kernelEndpoints(c).authserverUrl,
@@ -111,12 +129,12 @@ export const CORE_COMPONENTS: ComponentSpec[] = [
     secrets: () => ({ KERNEL_CLIENT_SECRET: 'fourth_platform.client_secret', AURA_ENCRYPTION_KEY: 'aura_encryption_key' }),
   },
   {
-    name: 'nginx', phase: 'core', workload: 'Deployment', image: 'thirdparty/nginx-ingress', enabled: always, replicas: replicasOf('nginx'),
-    ports: [{ name: 'https', port: 8443, servicePort: 443 }, { name: 'metrics', port: 9113, expose: false }],
+    name: 'nginx', phase: 'core', scrape: { port: 'metrics' }, workload: 'Deployment', image: 'thirdparty/nginx-ingress', enabled: always, replicas: replicasOf('nginx'),
+    ports: [{ name: 'https', port: 8443, servicePort: 443 }, { name: 'metrics', port: 9113 }],
     resources: NGINX,
   },
   {
-    name: 'nlp', phase: 'core', workload: 'Deployment', image: 'core/nlp', enabled: always, replicas: replicasOf('nlp'), ports: HTTP, resources: STANDARD,
+    name: 'nlp', phase: 'core', scrape: { port: 'http' }, workload: 'Deployment', image: 'core/nlp', enabled: always, replicas: replicasOf('nlp'), ports: HTTP, resources: STANDARD,
     env: (c) => ({ OPENAI_ENABLED: c.openai_enabled, ...(c.openai_enabled ? { QDRANT_URL: `http://${serviceHost('qdrant', coreNamespace(c))}:6333` } : {}) }),
   },
   {
@@ -126,7 +144,7 @@ export const CORE_COMPONENTS: ComponentSpec[] = [
   { name: 'web-sdk', phase: 'core', workload: 'Deployment', image: 'core/web-sdk', enabled: always, replicas: replicasOf('web-sdk'), ports: HTTP, resources: STANDARD },
   { name: 'aog-bridge', phase: 'core', workload: 'Deployment', image: 'core/aog-bridge', enabled: always, replicas: replicasOf('aog-bridge'), ports: HTTP, resources: STANDARD },
   {
-    name: 'aura-bridge', phase: 'core', workload: 'Deployment', image: 'core/aura-bridge',
+    name: 'aura-bridge', phase: 'core', scrape: { port: 'http' }, workload: 'Deployment', image: 'core/aura-bridge',
     enabled: anyOf('whatsapp_enabled', 'rcs_enabled', 'genesys_enabled', 'async_callback_enabled'), replicas: replicasOf('aura-bridge'),
     ports: HTTP, resources: STANDARD,
     env: (c) => ({
@@ -142,7 +160,7 @@ export const CORE_COMPONENTS: ComponentSpec[] = [
     ports: HTTP, resources: STANDARD, env: (c) => ({ NEXT_DOMAINS_ENABLED: c.next_domains_enabled }),
   },
   {
-    name: 'context', phase: 'core', workload: 'Deployment', image: 'core/context', enabled: always, replicas: replicasOf('context'),
+    name: 'context', phase: 'core', scrape: { port: 'http' }, workload: 'Deployment', image: 'core/context', enabled: always, replicas: replicasOf('context'),
     ports: HTTP, resources: STANDARD,
     env: (c) => ({
       CONTEXT_EXPIRATION_DAYS: c.context_expiration_days, CONTEXT_4P_SYNC_ENABLED: c.context_4p_sync_enabled,
@@ -151,7 +169,7 @@ export const CORE_COMPONENTS: ComponentSpec[] = [
     }),
     secrets: () => ({ KERNEL_CLIENT_SECRET_CONTEXT: 'fourth_platform.client_secret_context' }),
   },
-  { name: 'tac', phase: 'core', workload: 'Deployment', image: 'core/tac', enabled: always, replicas: replicasOf('tac'), ports: HTTP, resources: STANDARD },
+  { name: 'tac', phase: 'core', scrape: { port: 'http' }, workload: 'Deployment', image: 'core/tac', enabled: always, replicas: replicasOf('tac'), ports: HTTP, resources: STANDARD },
   {
     // Exactly one: concurrent loaders race on the insight files in object storage.
     name: 'insights-loader', phase: 'core', workload: 'Deployment', image: 'core/insights-loader', enabled: always, ports: HTTP, resources: STANDARD,
@@ -205,7 +223,7 @@ export const CORE_COMPONENTS: ComponentSpec[] = [
 ];
 
 /** Every component of the platform, system first. */
-export const PLATFORM_COMPONENTS: ComponentSpec[] = [...SYSTEM_COMPONENTS, ...CORE_COMPONENTS];
+export const PLATFORM_COMPONENTS: ComponentSpec[] = [...MONITORING_COMPONENTS, ...SYSTEM_COMPONENTS, ...CORE_COMPONENTS];
 
 export const enabledComponents = (c: Config, phase: Phase): ComponentSpec[] =>
   PLATFORM_COMPONENTS.filter((s) => s.phase === phase && s.enabled(c));
