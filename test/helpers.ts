@@ -28,6 +28,8 @@ environment_profile: es
 cluster_name: auraclusterproes
 notifications_email: ops@example.com
 atlas_orgId: 5f1a2b3c4d5e6f7a8b9c0d1e
+smtp_relay: { smarthost: "smtp.example.com:587", from: alerts@example.com }
+backoffice_users: { dashboards: [{ name: admin }] }
 key_vault:
   name: kv-aura-test
   tenant_id: 9a1e6f2b-3c4d-4e5f-8a9b-0c1d2e3f4a5b

@@ -4,7 +4,8 @@ import { DEFAULT_PROFILES_DIR } from '../src/cli';
 import { enabledComponents } from '../src/platform/catalog';
 import { loadProfile } from '../src/profile/load';
 import { validateProfile } from '../src/profile/validate';
-import { find, manifests, SHIPPED } from './helpers';
+import { compileConfig } from '../src/compile';
+import { catchError, configOf as configOfYaml, find, manifests, MINIMAL, SHIPPED } from './helpers';
 
 const configOf = (name: string) => validateProfile(loadProfile(name, DEFAULT_PROFILES_DIR));
 const CLUSTER_PROFILES = SHIPPED.filter((p) => configOf(p).tenant_name === 'default');
@@ -65,5 +66,51 @@ describe.each(CLUSTER_PROFILES)('monitoring of %s', (name) => {
   it('labels pushgateway pods as the guide policy selects them', () => {
     expect((find(name, 'Deployment', 'pushgateway') as any).spec.template.metadata.labels).toMatchObject({ app: 'pushgateway', release: 'pushgateway' });
     expect(ports(find(name, 'Deployment', 'pushgateway'))).toEqual(['pushgateway/http:9091']);
+  });
+});
+
+describe('alerting and dashboards', () => {
+  const compiled = (extra: string) => compileConfig(configOfYaml(`${MINIMAL}${extra}`)).map((o) => o.manifest);
+  const file = (objects: any[], cm: string, key: string) => parse(objects.find((m) => m.kind === 'ConfigMap' && m.metadata.name === cm).data[key]);
+
+  it('sends every alert by e-mail and each severity to its webhooks; Teams through prometheus-msteams', () => {
+    const objects = compiled(`notifications_webhooks:
+  - { name: pager, url: "https://pager.example.com/hook", severity: critical }
+  - { name: teams, url: "https://contoso.webhook.office.com/webhookb2/abc", severity: warning }
+`);
+    const am = file(objects, 'alertmanager-files', 'alertmanager.yml');
+    expect(am.route.routes).toEqual([
+      { receiver: 'email', continue: true },
+      { receiver: 'webhook-pager', matchers: ['severity="critical"'], continue: true },
+      { receiver: 'webhook-teams', matchers: ['severity="warning"'], continue: true },
+    ]);
+    expect(am.receivers[0]).toEqual({ name: 'email', email_configs: [{ to: 'ops@example.com', send_resolved: true }] });
+    expect(am.receivers[1].webhook_configs[0].url).toBe('https://pager.example.com/hook');
+    expect(am.receivers[2].webhook_configs[0].url).toBe('http://prometheus-msteams.aura-system.svc.cluster.local:2000/teams');
+    expect(file(objects, 'prometheus-msteams-files', 'connectors.yaml')).toEqual({ connectors: [{ teams: 'https://contoso.webhook.office.com/webhookb2/abc' }] });
+    expect(am.global).toMatchObject({ smtp_smarthost: 'smtp.example.com:587', smtp_from: 'alerts@example.com' });
+  });
+
+  it('runs alertmanager as a 2-replica gossip cluster on the guide ports', () => {
+    const am = compiled('').find((m) => m.kind === 'StatefulSet' && m.metadata.name === 'alertmanager') as any;
+    expect(am.spec.replicas).toBe(2);
+    expect(am.spec.template.spec.containers[0].ports.map((p: any) => p.name)).toEqual(['http', 'cluster']);
+    expect(am.spec.template.spec.containers[0].args).toContain('--cluster.peer=alertmanager-1.alertmanager.aura-system.svc.cluster.local:9094');
+  });
+
+  it('makes the first dashboards user the Grafana admin and the rest read-only, passwords from Key Vault', () => {
+    const objects = compiled('');
+    const withUsers = compileConfig(configOfYaml(MINIMAL.replace(/^backoffice_users:.*$/m, 'backoffice_users: { dashboards: [{ name: boss }, { name: ana }, { name: bo }] }'))).map((o) => o.manifest) as any[];
+    const env = withUsers.find((m) => m.metadata.name === 'grafana-config').data;
+    expect(env).toMatchObject({ GF_SECURITY_ADMIN_USER: 'boss', GF_USERS_ALLOW_SIGN_UP: 'false' });
+    expect(withUsers.find((m) => m.metadata.name === 'grafana-provision-config').data.GRAFANA_VIEWERS).toBe('ana,bo');
+    const spc = withUsers.find((m) => m.kind === 'SecretProviderClass' && m.metadata.name === 'grafana-provision-keyvault');
+    for (const u of ['boss', 'ana', 'bo']) expect(spc.spec.parameters.objects).toContain(`objectName: backoffice-dashboards-${u}-password`);
+    expect(objects.find((m: any) => m.kind === 'ConfigMap' && m.metadata.name === 'grafana-files')).toBeDefined();
+  });
+
+  it('refuses a profile without a dashboards user', () => {
+    const e = catchError(() => configOfYaml(MINIMAL.replace(/^backoffice_users:.*$/m, 'backoffice_users: { dashboards: [] }')));
+    expect(e.diagnostics).toContainEqual(expect.objectContaining({ path: 'backoffice_users', message: expect.stringContaining("the first is Grafana's admin") }));
   });
 });

@@ -1,5 +1,6 @@
 import type { Config } from '../profile/config.generated';
 import { emitYaml } from '../output/emit';
+import { backofficePasswordSecret } from '../profile/secrets';
 import { type ComponentSpec, enabledComponents, type ResourceSpec } from './catalog';
 import { coreNamespace, environmentName, serviceHost, SYSTEM_NAMESPACE } from './naming';
 
@@ -46,6 +47,59 @@ export function prometheusConfig(c: Config): string {
     })),
   });
 }
+
+/** Teams incoming webhooks go through prometheus-msteams, which speaks Teams' card format. */
+const isTeamsWebhook = (url: string) => /^https:\/\/[^/]*(webhook\.office\.com|outlook\.office\.com)\//.test(url);
+export const SMTP_PASSWORD_SECRET = 'alertmanager-smtp-password';
+
+/**
+ * Alertmanager's configuration: every alert by e-mail to notifications_email, and to each
+ * webhook whose severity it carries.
+ */
+export function alertmanagerConfig(c: Config): string {
+  const webhooks = c.notifications_webhooks;
+  return emitYaml({
+    global: {
+      smtp_smarthost: c.smtp_relay.smarthost,
+      smtp_from: c.smtp_relay.from,
+      ...(c.smtp_relay.auth_username ? { smtp_auth_username: c.smtp_relay.auth_username, smtp_auth_password_file: `/mnt/secrets-store/${SMTP_PASSWORD_SECRET}` } : {}),
+      smtp_require_tls: c.smtp_relay.require_tls,
+      resolve_timeout: '5m',
+    },
+    route: {
+      receiver: 'email',
+      group_by: ['alertname', 'namespace'],
+      group_wait: '30s',
+      group_interval: '5m',
+      repeat_interval: '4h',
+      // `continue` lets one alert reach e-mail and every matching webhook.
+      routes: [
+        { receiver: 'email', continue: true },
+        ...webhooks.map((w) => ({ receiver: `webhook-${w.name}`, matchers: [`severity="${w.severity}"`], continue: true })),
+      ],
+    },
+    receivers: [
+      { name: 'email', email_configs: [{ to: c.notifications_email, send_resolved: true }] },
+      ...webhooks.map((w) => ({
+        name: `webhook-${w.name}`,
+        webhook_configs: [{ url: isTeamsWebhook(w.url) ? `http://${serviceHost('prometheus-msteams', SYSTEM_NAMESPACE)}:2000/${w.name}` : w.url, send_resolved: true }],
+      })),
+    ],
+  });
+}
+
+/** prometheus-msteams: one connector per Teams webhook, by name. */
+export const msteamsConfig = (c: Config): string =>
+  emitYaml({ connectors: c.notifications_webhooks.filter((w) => isTeamsWebhook(w.url)).map((w) => ({ [w.name]: w.url })) });
+
+/** Grafana reads metrics through thanos-querier, so dashboards see the long-term blocks too. */
+const grafanaDatasources = () =>
+  emitYaml({
+    apiVersion: 1,
+    datasources: [{ name: 'Thanos', type: 'prometheus', access: 'proxy', isDefault: true, url: `http://${serviceHost('thanos-querier', SYSTEM_NAMESPACE)}:10902` }],
+  });
+
+const dashboardUsers = (c: Config) => c.backoffice_users.dashboards.map((u) => u.name);
 
 const storeEndpoint = (service: string) => `--endpoint=dnssrv+_grpc._tcp.${serviceHost(service, SYSTEM_NAMESPACE)}`;
 
@@ -129,5 +183,32 @@ export const MONITORING_COMPONENTS: ComponentSpec[] = [
   {
     name: 'prometheus-msteams', phase: 'system', workload: 'Deployment', image: 'thirdparty/prometheus-msteams', imageTag: 'v1.5.2', enabled: () => true,
     ports: [{ name: 'http', port: 2000 }], resources: SMALL, scrape: { port: 'http' },
+    files: (c) => ({ 'connectors.yaml': msteamsConfig(c) }), args: () => ['-config-file=/etc/prometheus-msteams/connectors.yaml'],
+  },
+  {
+    name: 'alertmanager', phase: 'system', workload: 'StatefulSet', image: 'thirdparty/alertmanager', imageTag: 'v0.27.0', enabled: () => true,
+    replicas: () => 2, ports: [{ name: 'http', port: 9093 }, { name: 'cluster', port: 9094 }], resources: SMALL, scrape: { port: 'http' },
+    volume: { mountPath: '/alertmanager', size: () => '2Gi' },
+    files: (c) => ({ 'alertmanager.yml': alertmanagerConfig(c) }),
+    secrets: (c): Record<string, string> => (c.smtp_relay.auth_username ? { SMTP_PASSWORD: `kv:${SMTP_PASSWORD_SECRET}` } : {}),
+    // Replicas gossip to deduplicate notifications: each knows its peers by their stable names.
+    args: () => [
+      '--config.file=/etc/alertmanager/alertmanager.yml', '--storage.path=/alertmanager', '--cluster.listen-address=0.0.0.0:9094',
+      ...[0, 1].map((i) => `--cluster.peer=alertmanager-${i}.${serviceHost('alertmanager', SYSTEM_NAMESPACE)}:9094`),
+    ],
+  },
+  {
+    name: 'grafana', phase: 'system', workload: 'StatefulSet', image: 'thirdparty/grafana', imageTag: '11.2.0', enabled: () => true,
+    ports: [{ name: 'http', port: 3000 }], resources: MEDIUM, scrape: { port: 'http' }, volume: { mountPath: '/var/lib/grafana', size: () => '10Gi' },
+    files: () => ({ 'datasources.yaml': grafanaDatasources() }), filesPath: '/etc/grafana/provisioning/datasources',
+    // The first dashboards user is the admin; grafana-provision creates the others read-only.
+    env: (c) => ({ GF_SECURITY_ADMIN_USER: dashboardUsers(c)[0] ?? '', GF_USERS_ALLOW_SIGN_UP: false, GF_AUTH_ANONYMOUS_ENABLED: false }),
+    secrets: (c): Record<string, string> => ({ GF_SECURITY_ADMIN_PASSWORD: `kv:${backofficePasswordSecret('dashboards', dashboardUsers(c)[0] ?? '')}` }),
+  },
+  {
+    name: 'grafana-provision', phase: 'system', workload: 'Job', image: 'tools/grafana-provision', enabled: () => true, ports: [], resources: SMALL,
+    env: (c) => ({ GRAFANA_URL: `http://${serviceHost('grafana', SYSTEM_NAMESPACE)}:3000`, GRAFANA_ADMIN_USER: dashboardUsers(c)[0] ?? '', GRAFANA_VIEWERS: dashboardUsers(c).slice(1).join(',') }),
+    secrets: (c): Record<string, string> =>
+      Object.fromEntries(dashboardUsers(c).map((u, i) => [i === 0 ? 'GRAFANA_ADMIN_PASSWORD' : `GRAFANA_VIEWER_${i}_PASSWORD`, `kv:${backofficePasswordSecret('dashboards', u)}`])),
   },
 ];

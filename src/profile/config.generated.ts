@@ -733,6 +733,24 @@ export interface Config {
      */
     'insights-loader': 1;
   };
+  /**
+   * The global SMTP relay of the Aura Platform team that alertmanager sends notifications_email through (not an installer key: the installer embedded it). The password is the Key Vault secret alertmanager-smtp-password.
+   */
+  smtp_relay: {
+    /**
+     * host:port of the relay.
+     */
+    smarthost: string;
+    /**
+     * Sender address of the notifications.
+     */
+    from: string;
+    /**
+     * User name, when the relay authenticates.
+     */
+    auth_username?: string;
+    require_tls: boolean;
+  };
 }
 export interface BackofficeUser {
   /**

@@ -80,6 +80,10 @@ export function crossFieldRules(raw: Data, cfg: Data): RuleViolation[] {
       fail(['infrastructure', 'compute', 'agentpools', name, 'mode'], `the ${name} pool runs in ${mode} mode`);
   }
 
+  const dashboards = cfg.backoffice_users?.dashboards;
+  if (Array.isArray(dashboards) && dashboards.length === 0)
+    fail(['backoffice_users'], 'dashboards needs at least one user: the first is Grafana\'s admin (its password is the Key Vault secret backoffice-dashboards-<name>-password)');
+
   atlasRules(raw, cfg, fail);
   return out;
 }

@@ -24,3 +24,9 @@ export function keyVaultSecretFor(dottedKey: string): string {
   if (typeof template !== 'string') throw new Error(`${dottedKey} is not a secret key of the profile schema`);
   return keyVaultSecretName(template, dottedKey.split('.'), {});
 }
+
+/** The Key Vault secret of a management-page user's password (backoffice_users.<list>[].password). */
+export function backofficePasswordSecret(list: string, user: string): string {
+  const template = PROFILE_SCHEMA.definitions.backofficeUser.properties.password['x-key-vault-secret'] as string;
+  return keyVaultSecretName(template, ['backoffice_users', list, 0, 'password'], { backoffice_users: { [list]: [{ name: user }] } });
+}
