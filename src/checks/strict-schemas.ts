@@ -14,6 +14,7 @@ export const STRICT_SCHEMA_DIR = join(__dirname, '../../schemas/strict');
 /** The CRD sets our objects use, by output file name: folder under upstream/crds. */
 export const CRD_SOURCES: Record<string, string> = {
   'secrets-store-csi-driver': 'crds/secrets-store-csi-driver/v1.6.0',
+  eck: 'crds/eck/v3.5.0',
 };
 export const K8S_SOURCE = 'k8s/v1.28.0/_definitions.json';
 

@@ -48,6 +48,7 @@ export class AuraWorkload extends Construct {
       : undefined;
 
     const host = spec.host;
+    const ports = [...spec.ports, ...(spec.profilePorts?.(config) ?? [])];
     // Every container of the pod sees the same volumes: sidecars (thanos, exporters) share the data.
     const volumeMounts: k8s.VolumeMount[] = [
       { name: 'tmp', mountPath: '/tmp' },
@@ -62,7 +63,7 @@ export class AuraWorkload extends Construct {
       image: imageOf(config, spec.image, spec.imageTag),
       imagePullPolicy: 'IfNotPresent',
       args: spec.args?.(config),
-      ports: spec.ports.map((p) => ({ name: p.name, containerPort: p.port, protocol: 'TCP' })),
+      ports: ports.map((p) => ({ name: p.name, containerPort: p.port, protocol: 'TCP' })),
       envFrom: configMap ? [{ configMapRef: { name: configMap.name } }] : undefined,
       env: secrets?.env(),
       resources: quantities(spec.sizedResources?.(config) ?? spec.resources),
@@ -167,7 +168,7 @@ export class AuraWorkload extends Construct {
       });
     }
 
-    const exposed = [...spec.ports, ...(spec.sidecars ?? []).flatMap((s) => s.ports)];
+    const exposed = [...ports, ...(spec.sidecars ?? []).flatMap((s) => s.ports)];
     const headless = spec.workload === 'StatefulSet' || spec.workload === 'DaemonSet';
     if (exposed.length)
       new k8s.KubeService(this, 'Service', {

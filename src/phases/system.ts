@@ -1,6 +1,7 @@
 import { Chart } from 'cdk8s';
 import type { Construct } from 'constructs';
 import { AuraWorkload } from '../constructs/aura-workload';
+import { ElasticStack } from '../constructs/elastic-stack';
 import { enabledComponents } from '../platform/catalog';
 import { SYSTEM_NAMESPACE } from '../platform/naming';
 import type { Config } from '../profile/config.generated';
@@ -15,5 +16,6 @@ export class SystemPhase extends Chart {
     const agentNamespaces = new Set(components.filter((c) => c.host).map((c) => c.namespace?.(config) ?? SYSTEM_NAMESPACE));
     for (const ns of [...namespaces].sort()) platformNamespace(this, ns, config, agentNamespaces.has(ns));
     for (const spec of components) new AuraWorkload(this, spec.name, { spec, namespace: SYSTEM_NAMESPACE, config });
+    new ElasticStack(this, 'elastic', { namespace: SYSTEM_NAMESPACE, config });
   }
 }

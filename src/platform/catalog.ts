@@ -1,5 +1,6 @@
 import type { Config } from '../profile/config.generated';
 import { coreNamespace, environmentName, kernelEndpoints, serviceHost, SYSTEM_NAMESPACE } from './naming';
+import { LOGGING_COMPONENTS } from './logging';
 import { MONITORING_COMPONENTS } from './monitoring';
 import { SYSTEM_COMPONENTS } from './system-catalog';
 
@@ -78,6 +79,8 @@ export interface ComponentSpec {
   /** Replicas, the HPA minimum. Absent: a singleton with exactly one replica and no HPA. */
   replicas?: (c: Config) => number;
   ports: PortSpec[];
+  /** Ports that only some profiles open (the aggregator's syslog input with NGINX Plus). */
+  profilePorts?: (c: Config) => PortSpec[];
   resources: ResourceSpec;
   /** Persistent volume for a StatefulSet. */
   volume?: { mountPath: string; size: (c: Config) => string };
@@ -223,7 +226,7 @@ export const CORE_COMPONENTS: ComponentSpec[] = [
 ];
 
 /** Every component of the platform, system first. */
-export const PLATFORM_COMPONENTS: ComponentSpec[] = [...MONITORING_COMPONENTS, ...SYSTEM_COMPONENTS, ...CORE_COMPONENTS];
+export const PLATFORM_COMPONENTS: ComponentSpec[] = [...MONITORING_COMPONENTS, ...LOGGING_COMPONENTS, ...SYSTEM_COMPONENTS, ...CORE_COMPONENTS];
 
 export const enabledComponents = (c: Config, phase: Phase): ComponentSpec[] =>
   PLATFORM_COMPONENTS.filter((s) => s.phase === phase && s.enabled(c));
