@@ -1,4 +1,6 @@
 import { checkInvariants } from './checks/invariants';
+import { checkNetworkPolicies } from './checks/network';
+import { verifyNetwork } from './network/verify';
 import { checkSchemas } from './checks/schema';
 import { type CompiledObject, type CompileOptions, compileConfig } from './compile';
 import { manifestPath } from './output/layout';
@@ -29,7 +31,13 @@ export function buildProfile(ref: string, profilesDir: string, options: CompileO
   const loaded = loadProfile(ref, profilesDir);
   const config = validateProfile(loaded);
   const objects = compileConfig(config, options);
-  const problems = [...checkSchemas(objects), ...checkInvariants(objects)];
+  const manifests = objects.map((o) => o.manifest);
+  const problems = [
+    ...checkSchemas(objects),
+    ...checkInvariants(objects),
+    ...checkNetworkPolicies(manifests),
+    ...verifyNetwork(manifests, config as unknown as Record<string, unknown>).problems,
+  ];
   if (problems.length) throw new CheckError(loaded.name, problems);
   return { name: loaded.name, objects, files: renderProfile(loaded.name, config, objects) };
 }

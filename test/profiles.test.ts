@@ -35,7 +35,7 @@ describe.each(SHIPPED)('profile %s', (name) => {
     for (const m of manifests(name)) {
       expect(Object.keys(m.metadata.labels ?? {}), `${m.kind}/${m.metadata.name}`).toEqual(expect.arrayContaining(STANDARD_LABELS));
       const tpl = (m as any).spec?.template?.metadata?.labels;
-      if (tpl) expect(tpl.app).toBe(m.metadata.name);
+      if (tpl) expect(tpl['app.kubernetes.io/name']).toBe(m.metadata.name);
     }
   });
 

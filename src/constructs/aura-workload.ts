@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Construct } from 'constructs';
 import * as k8s from '../../imports/k8s';
-import type { ComponentSpec, ResourceSpec } from '../platform/catalog';
+import { appOf, type ComponentSpec, type ResourceSpec } from '../platform/catalog';
 import { selectorLabels, standardLabels } from '../platform/labels';
 import { imageOf } from '../platform/naming';
 import type { Config } from '../profile/config.generated';
@@ -17,6 +17,8 @@ export interface AuraWorkloadProps {
   spec: ComponentSpec;
   namespace: string;
   config: Config;
+  /** Network access labels of its pods (from the network plan). */
+  accessLabels?: Record<string, string>;
 }
 
 const int = (n: number) => k8s.IntOrString.fromNumber(n);
@@ -31,7 +33,8 @@ export class AuraWorkload extends Construct {
     super(scope, id);
     const { spec, config } = props;
     const namespace = spec.namespace?.(config) ?? props.namespace;
-    const labels = standardLabels(spec.name, config);
+    const labels = standardLabels(spec.name, config, appOf(spec));
+    const selector = { matchLabels: selectorLabels(spec.name, appOf(spec)) };
     const meta = (name = spec.name) => ({ name, namespace, labels });
 
     const envValues = spec.env?.(config) ?? {};
@@ -76,7 +79,7 @@ export class AuraWorkload extends Construct {
     // Pods restart when their configuration changes, not only when the image does.
     const checksum = createHash('sha256').update(JSON.stringify(fileData ? [data, fileData] : data)).digest('hex');
     const podTemplate: k8s.PodTemplateSpec = {
-      metadata: { labels: { ...labels, ...spec.podLabels }, annotations: configMap || files ? { 'checksum/config': checksum } : undefined },
+      metadata: { labels: { ...labels, ...spec.podLabels, ...props.accessLabels }, annotations: configMap || files ? { 'checksum/config': checksum } : undefined },
       spec: {
         serviceAccountName: serviceAccount,
         automountServiceAccountToken: serviceAccount !== undefined,
@@ -88,7 +91,7 @@ export class AuraWorkload extends Construct {
         // Node agents run on every node of every pool; the rest on their phase's pool.
         nodeSelector: spec.workload === 'DaemonSet' ? undefined : { 'kubernetes.azure.com/agentpool': NODE_POOL[spec.phase] },
         tolerations: spec.workload === 'DaemonSet' ? [{ operator: 'Exists' }] : undefined,
-        topologySpreadConstraints: runsToCompletion || spec.workload === 'DaemonSet' ? undefined : spreadConstraints(spec.name, config),
+        topologySpreadConstraints: runsToCompletion || spec.workload === 'DaemonSet' ? undefined : spreadConstraints(selector.matchLabels, config),
         restartPolicy: runsToCompletion ? 'OnFailure' : undefined,
         containers: [
           container,
@@ -115,7 +118,6 @@ export class AuraWorkload extends Construct {
     const replicas = spec.replicas?.(config);
     // The guide autoscales the core services; system Deployments keep a fixed count.
     const autoscaled = spec.phase === 'core' && spec.workload === 'Deployment' && replicas !== undefined;
-    const selector = { matchLabels: selectorLabels(spec.name) };
     if (spec.workload === 'Job') {
       new k8s.KubeJob(this, 'Job', { metadata: meta(), spec: { backoffLimit: 3, template: podTemplate } });
       return;
@@ -178,7 +180,7 @@ export class AuraWorkload extends Construct {
           // StatefulSet and DaemonSet Services are headless: members are addressed one by one (mongodb-0.mongodb).
           clusterIp: headless ? 'None' : undefined,
           publishNotReadyAddresses: headless ? true : undefined,
-          selector: selectorLabels(spec.name),
+          selector: selector.matchLabels,
           ports: exposed.map((p) => ({ name: p.name, port: p.servicePort ?? p.port, targetPort: named(p.name), protocol: 'TCP' })),
         },
       });
@@ -227,9 +229,9 @@ function quantities(r: ResourceSpec): k8s.ResourceRequirements {
 }
 
 /** Replicas spread over nodes, and over zones when the cluster has them; never blocks scheduling. */
-function spreadConstraints(app: string, c: Config): k8s.TopologySpreadConstraint[] {
+function spreadConstraints(matchLabels: Record<string, string>, c: Config): k8s.TopologySpreadConstraint[] {
   const keys = c.aks_multi_az ? ['topology.kubernetes.io/zone', 'kubernetes.io/hostname'] : ['kubernetes.io/hostname'];
-  return keys.map((topologyKey) => ({ topologyKey, maxSkew: 1, whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: selectorLabels(app) } }));
+  return keys.map((topologyKey) => ({ topologyKey, maxSkew: 1, whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels } }));
 }
 
 /** TCP probes on the first port: the guide names no health endpoints, and an open port is what every service has. */

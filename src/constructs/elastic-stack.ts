@@ -9,6 +9,8 @@ import type { Config } from '../profile/config.generated';
 export interface ElasticStackProps {
   namespace: string;
   config: Config;
+  /** Network access labels of a member's pods, by name (elasticsearch, kibana). */
+  accessLabels: (name: string) => Record<string, string>;
 }
 
 const MANAGEMENT_POOL = { 'kubernetes.azure.com/agentpool': 'management' };
@@ -54,7 +56,7 @@ export class ElasticStack extends Construct {
             config: { 'node.store.allow_mmap': false },
             zoneAwareness: config.aks_multi_az ? {} : undefined,
             podTemplate: {
-              metadata: { labels: standardLabels('elasticsearch', config) },
+              metadata: { labels: { ...standardLabels('elasticsearch', config), ...props.accessLabels('elasticsearch') } },
               spec: {
                 nodeSelector: MANAGEMENT_POOL,
                 containers: [
@@ -90,7 +92,7 @@ export class ElasticStack extends Construct {
         count: 1,
         elasticsearchRef: { name: 'elasticsearch' },
         podTemplate: {
-          metadata: { labels: standardLabels('kibana', config) },
+          metadata: { labels: { ...standardLabels('kibana', config), ...props.accessLabels('kibana') } },
           spec: {
             nodeSelector: MANAGEMENT_POOL,
             containers: [{ name: 'kibana', resources: { requests: { cpu: '200m', memory: '1Gi' }, limits: { cpu: '1', memory: '1Gi' } } }],

@@ -4,6 +4,7 @@ import { AuraWorkload } from '../constructs/aura-workload';
 import { type ComponentSpec, enabledComponents } from '../platform/catalog';
 import { coreNamespace } from '../platform/naming';
 import type { Config } from '../profile/config.generated';
+import { networkPlan } from '../platform/network';
 import { platformNamespace } from './namespace';
 
 /** The core namespace (aura-$ENV) and every core service the profile enables. */
@@ -12,7 +13,8 @@ export class CorePhase extends Chart {
   constructor(scope: Construct, config: Config, components: ComponentSpec[] = enabledComponents(config, 'core')) {
     super(scope, 'core', { disableResourceNameHashes: true });
     const namespace = coreNamespace(config);
-    platformNamespace(this, namespace, config);
-    for (const spec of components) new AuraWorkload(this, spec.name, { spec, namespace, config });
+    const plan = networkPlan(config);
+    platformNamespace(this, namespace, config, plan.namespaceLabels(namespace));
+    for (const spec of components) new AuraWorkload(this, spec.name, { spec, namespace, config, accessLabels: plan.podLabels(spec.name) });
   }
 }

@@ -8,7 +8,7 @@ import type { Config } from '../profile/config.generated';
  * hosts node agents (node-exporter reads the host's /proc and /sys) enforces `privileged` and
  * keeps warning and auditing against `restricted`, so anything else that slips is visible.
  */
-export function platformNamespace(scope: Construct, name: string, config: Config, hostsNodeAgents = false): k8s.KubeNamespace {
+export function platformNamespace(scope: Construct, name: string, config: Config, accessLabels: Record<string, string>, hostsNodeAgents = false): k8s.KubeNamespace {
   const enforce = hostsNodeAgents ? 'privileged' : 'restricted';
   return new k8s.KubeNamespace(scope, `Namespace-${name}`, {
     metadata: {
@@ -18,6 +18,7 @@ export function platformNamespace(scope: Construct, name: string, config: Config
         'pod-security.kubernetes.io/enforce': enforce,
         'pod-security.kubernetes.io/enforce-version': 'v1.28',
         ...(hostsNodeAgents ? { 'pod-security.kubernetes.io/warn': 'restricted', 'pod-security.kubernetes.io/audit': 'restricted' } : {}),
+        ...accessLabels,
       },
     },
   });

@@ -46,8 +46,12 @@ export interface SidecarSpec {
  * secret mounts) is derived from this.
  */
 export interface ComponentSpec {
-  /** Kubernetes name and `app` label, exactly as the guide uses it. */
+  /** Kubernetes name, exactly as the guide uses it; also the `app` label unless `app` says otherwise. */
   name: string;
+  /** The `app` label when the guide gives several workloads one (`thanos`, or a provisioning Job labelled like its target). */
+  app?: string;
+  /** The network policy targets (their `app` labels) it connects to; pod and namespace labels follow. */
+  talksTo?: string[] | ((c: Config) => string[]);
   phase: Phase;
   workload: WorkloadKind;
   /** Image repository below the profile's registry. */
@@ -116,7 +120,7 @@ export const CORE_COMPONENTS: ComponentSpec[] = [
     ports: HTTP, resources: STANDARD, env: apiKeyValidation, secrets: () => ({ AURA_ENCRYPTION_KEY: 'aura_encryption_key' }),
   },
   {
-    name: 'aura-bot', phase: 'core', scrape: { port: 'http' }, workload: 'Deployment', image: 'core/aura-bot', enabled: always, replicas: replicasOf('aura-bot'),
+    name: 'aura-bot', phase: 'core', talksTo: ['mongodb', 'prometheus'], scrape: { port: 'http' }, workload: 'Deployment', image: 'core/aura-bot', enabled: always, replicas: replicasOf('aura-bot'),
     ports: HTTP, resources: STANDARD,
     env: (c) => ({
       KERNEL_APIGW_URL: kernelEndpoints(c).apigwUrl, KERNEL_AUTHSERVER_URL: kernelEndpoints(c).authserverUrl,
@@ -126,18 +130,20 @@ export const CORE_COMPONENTS: ComponentSpec[] = [
     secrets: () => ({ KERNEL_CLIENT_SECRET: 'fourth_platform.client_secret', AURA_BOT_SERVICES_API_KEY: 'aura_bot_services_api_key' }),
   },
   {
-    name: 'authentication-api', phase: 'core', workload: 'Deployment', image: 'core/authentication-api', enabled: always,
+    name: 'authentication-api', phase: 'core', talksTo: ['mongodb'], workload: 'Deployment', image: 'core/authentication-api', enabled: always,
     replicas: replicasOf('authentication-api'), ports: HTTP, resources: STANDARD,
     env: (c) => ({ KERNEL_AUTHSERVER_URL: kernelEndpoints(c).authserverUrl, KERNEL_CLIENT_ID: c.fourth_platform.client_id, ...apiKeyValidation(c) }),
     secrets: () => ({ KERNEL_CLIENT_SECRET: 'fourth_platform.client_secret', AURA_ENCRYPTION_KEY: 'aura_encryption_key' }),
   },
   {
-    name: 'nginx', phase: 'core', scrape: { port: 'metrics' }, workload: 'Deployment', image: 'thirdparty/nginx-ingress', enabled: always, replicas: replicasOf('nginx'),
+    name: 'nginx', phase: 'core',
+    // With NGINX Plus, App Protect sends its security logs to the aggregator's syslog input.
+    talksTo: (c) => ['alertmanager', 'elasticsearch', 'grafana', 'kibana', 'prometheus', ...(c.nginx_plus_enabled ? ['fluent-bit-aggregator'] : [])], scrape: { port: 'metrics' }, workload: 'Deployment', image: 'thirdparty/nginx-ingress', enabled: always, replicas: replicasOf('nginx'),
     ports: [{ name: 'https', port: 8443, servicePort: 443 }, { name: 'metrics', port: 9113 }],
     resources: NGINX,
   },
   {
-    name: 'nlp', phase: 'core', scrape: { port: 'http' }, workload: 'Deployment', image: 'core/nlp', enabled: always, replicas: replicasOf('nlp'), ports: HTTP, resources: STANDARD,
+    name: 'nlp', phase: 'core', talksTo: ['prometheus'], scrape: { port: 'http' }, workload: 'Deployment', image: 'core/nlp', enabled: always, replicas: replicasOf('nlp'), ports: HTTP, resources: STANDARD,
     env: (c) => ({ OPENAI_ENABLED: c.openai_enabled, ...(c.openai_enabled ? { QDRANT_URL: `http://${serviceHost('qdrant', coreNamespace(c))}:6333` } : {}) }),
   },
   {
@@ -147,7 +153,7 @@ export const CORE_COMPONENTS: ComponentSpec[] = [
   { name: 'web-sdk', phase: 'core', workload: 'Deployment', image: 'core/web-sdk', enabled: always, replicas: replicasOf('web-sdk'), ports: HTTP, resources: STANDARD },
   { name: 'aog-bridge', phase: 'core', workload: 'Deployment', image: 'core/aog-bridge', enabled: always, replicas: replicasOf('aog-bridge'), ports: HTTP, resources: STANDARD },
   {
-    name: 'aura-bridge', phase: 'core', scrape: { port: 'http' }, workload: 'Deployment', image: 'core/aura-bridge',
+    name: 'aura-bridge', phase: 'core', talksTo: ['mongodb', 'prometheus'], scrape: { port: 'http' }, workload: 'Deployment', image: 'core/aura-bridge',
     enabled: anyOf('whatsapp_enabled', 'rcs_enabled', 'genesys_enabled', 'async_callback_enabled'), replicas: replicasOf('aura-bridge'),
     ports: HTTP, resources: STANDARD,
     env: (c) => ({
@@ -163,7 +169,7 @@ export const CORE_COMPONENTS: ComponentSpec[] = [
     ports: HTTP, resources: STANDARD, env: (c) => ({ NEXT_DOMAINS_ENABLED: c.next_domains_enabled }),
   },
   {
-    name: 'context', phase: 'core', scrape: { port: 'http' }, workload: 'Deployment', image: 'core/context', enabled: always, replicas: replicasOf('context'),
+    name: 'context', phase: 'core', talksTo: ['redis', 'prometheus'], scrape: { port: 'http' }, workload: 'Deployment', image: 'core/context', enabled: always, replicas: replicasOf('context'),
     ports: HTTP, resources: STANDARD,
     env: (c) => ({
       CONTEXT_EXPIRATION_DAYS: c.context_expiration_days, CONTEXT_4P_SYNC_ENABLED: c.context_4p_sync_enabled,
@@ -172,7 +178,7 @@ export const CORE_COMPONENTS: ComponentSpec[] = [
     }),
     secrets: () => ({ KERNEL_CLIENT_SECRET_CONTEXT: 'fourth_platform.client_secret_context' }),
   },
-  { name: 'tac', phase: 'core', scrape: { port: 'http' }, workload: 'Deployment', image: 'core/tac', enabled: always, replicas: replicasOf('tac'), ports: HTTP, resources: STANDARD },
+  { name: 'tac', phase: 'core', talksTo: ['mongodb', 'prometheus'], scrape: { port: 'http' }, workload: 'Deployment', image: 'core/tac', enabled: always, replicas: replicasOf('tac'), ports: HTTP, resources: STANDARD },
   {
     // Exactly one: concurrent loaders race on the insight files in object storage.
     name: 'insights-loader', phase: 'core', workload: 'Deployment', image: 'core/insights-loader', enabled: always, ports: HTTP, resources: STANDARD,
@@ -217,13 +223,16 @@ export const CORE_COMPONENTS: ComponentSpec[] = [
     secrets: () => ({ AURA_BOT_SERVICES_API_KEY: 'aura_bot_services_api_key' }),
   },
   {
-    name: 'nlp-provisioning', phase: 'core', workload: 'Job', image: 'core/nlp-provisioning', enabled: always, ports: [], resources: STANDARD,
+    name: 'nlp-provisioning', phase: 'core', talksTo: ['pushgateway'], workload: 'Job', image: 'core/nlp-provisioning', enabled: always, ports: [], resources: STANDARD,
     env: (c) => ({
       NLP_PACKAGES: Object.entries(c.nlp_packages).sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, v]) => `${k}@${v}`).join(','),
       PUSHGATEWAY_URL: `http://${serviceHost('pushgateway', SYSTEM_NAMESPACE)}:9091`,
     }),
   },
 ];
+
+/** The `app` label of a component. */
+export const appOf = (s: ComponentSpec): string => s.app ?? s.name;
 
 /** Every component of the platform, system first. */
 export const PLATFORM_COMPONENTS: ComponentSpec[] = [...MONITORING_COMPONENTS, ...LOGGING_COMPONENTS, ...SYSTEM_COMPONENTS, ...CORE_COMPONENTS];

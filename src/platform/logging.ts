@@ -152,7 +152,7 @@ export function aggregatorConfig(c: Config): string {
 
 export const LOGGING_COMPONENTS: ComponentSpec[] = [
   {
-    name: 'elasticsearch-provision', phase: 'system', workload: 'Job', image: 'tools/elasticsearch-provision', enabled: () => true,
+    name: 'elasticsearch-provision', phase: 'system', talksTo: ['elasticsearch'], workload: 'Job', image: 'tools/elasticsearch-provision', enabled: () => true,
     ports: [], resources: SMALL, files: elasticsearchProvisioning,
     env: (c) => ({ ELASTICSEARCH_URL: ES_URL, SNAPSHOT_REPOSITORY, SNAPSHOT_REPOSITORY_READONLY: c.eck_azure_snapshot_readonly, ILM_POLICY: 'aura-logs' }),
     secrets: (c): Record<string, string> => ({
@@ -161,7 +161,7 @@ export const LOGGING_COMPONENTS: ComponentSpec[] = [
     }),
   },
   {
-    name: 'fluent-bit', phase: 'system', workload: 'DaemonSet', image: 'thirdparty/fluent-bit', imageTag: '3.1.9', enabled: () => true,
+    name: 'fluent-bit', phase: 'system', talksTo: ['fluent-bit-aggregator'], workload: 'DaemonSet', image: 'thirdparty/fluent-bit', imageTag: '3.1.9', enabled: () => true,
     ports: [{ name: 'metrics', port: 2020 }], resources: FLUENT, scrape: { port: 'metrics', path: '/api/v1/metrics/prometheus' },
     host: { paths: [{ name: 'var-log', path: '/var/log' }], root: true },
     files: () => ({ 'fluent-bit.conf': fluentBitConfig() }), filesPath: '/fluent-bit/etc/conf',
@@ -169,7 +169,7 @@ export const LOGGING_COMPONENTS: ComponentSpec[] = [
     clusterAccess: [{ apiGroups: [''], resources: ['pods', 'namespaces'], verbs: ['get', 'list', 'watch'] }],
   },
   {
-    name: 'fluent-bit-aggregator', phase: 'system', workload: 'StatefulSet', image: 'thirdparty/fluent-bit', imageTag: '3.1.9', enabled: () => true,
+    name: 'fluent-bit-aggregator', phase: 'system', talksTo: ['elasticsearch'], workload: 'StatefulSet', image: 'thirdparty/fluent-bit', imageTag: '3.1.9', enabled: () => true,
     replicas: () => 3, resources: AGGREGATOR, scrape: { port: 'http', path: '/api/v1/metrics/prometheus' },
     ports: [{ name: 'forward', port: 24224 }, { name: 'http', port: 2020 }],
     profilePorts: (c) => (c.nginx_plus_enabled ? [{ name: 'syslog', port: SYSLOG_PORT }] : []),
@@ -183,7 +183,7 @@ export const LOGGING_COMPONENTS: ComponentSpec[] = [
     }),
   },
   {
-    name: 'azure-logger', phase: 'system', workload: 'Deployment', image: 'tools/azure-logger', enabled: () => true,
+    name: 'azure-logger', phase: 'system', talksTo: ['fluent-bit-aggregator', 'fluent-bit'], workload: 'Deployment', image: 'tools/azure-logger', enabled: () => true,
     ports: [{ name: 'http', port: 8080 }], resources: SMALL,
     env: () => ({ FLUENT_BIT_AGGREGATOR_URL: `http://${serviceHost('fluent-bit-aggregator', SYSTEM_NAMESPACE)}:2020` }),
   },

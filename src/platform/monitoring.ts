@@ -128,18 +128,18 @@ export const MONITORING_COMPONENTS: ComponentSpec[] = [
     }],
   },
   {
-    name: 'thanos-querier', phase: 'system', workload: 'Deployment', image: 'thirdparty/thanos', imageTag: THANOS_TAG, enabled: () => true,
+    name: 'thanos-querier', app: 'thanos', phase: 'system', talksTo: ['prometheus', 'thanos'], workload: 'Deployment', image: 'thirdparty/thanos', imageTag: THANOS_TAG, enabled: () => true,
     replicas: () => 2, ports: THANOS_PORTS, resources: MEDIUM, scrape: { port: 'http' },
     args: () => ['query', '--grpc-address=0.0.0.0:10901', '--http-address=0.0.0.0:10902', '--query.replica-label=prometheus_replica', storeEndpoint('prometheus'), storeEndpoint('thanos-store-gateway')],
   },
   {
-    name: 'thanos-store-gateway', phase: 'system', workload: 'StatefulSet', image: 'thirdparty/thanos', imageTag: THANOS_TAG, enabled: () => true,
+    name: 'thanos-store-gateway', app: 'thanos', phase: 'system', talksTo: ['thanos'], workload: 'StatefulSet', image: 'thirdparty/thanos', imageTag: THANOS_TAG, enabled: () => true,
     replicas: () => 2, ports: THANOS_PORTS, resources: MEDIUM, scrape: { port: 'http' }, volume: { mountPath: '/data', size: () => '10Gi' }, secrets: objstore,
     args: () => ['store', '--data-dir=/data', '--grpc-address=0.0.0.0:10901', '--http-address=0.0.0.0:10902', `--objstore.config-file=${OBJSTORE_FILE}`],
   },
   {
     // A singleton: two compactors on one bucket corrupt it. No replicas key, so never scaled.
-    name: 'thanos-compact', phase: 'system', workload: 'StatefulSet', image: 'thirdparty/thanos', imageTag: THANOS_TAG, enabled: () => true,
+    name: 'thanos-compact', app: 'thanos', phase: 'system', workload: 'StatefulSet', image: 'thirdparty/thanos', imageTag: THANOS_TAG, enabled: () => true,
     ports: [{ name: 'http', port: 10902 }], resources: MEDIUM, scrape: { port: 'http' }, volume: { mountPath: '/data', size: () => '20Gi' }, secrets: objstore,
     args: () => ['compact', '--wait', '--data-dir=/data', '--http-address=0.0.0.0:10902', `--objstore.config-file=${OBJSTORE_FILE}`, '--downsampling.disable=false'],
   },
@@ -166,27 +166,27 @@ export const MONITORING_COMPONENTS: ComponentSpec[] = [
     podLabels: { release: 'pushgateway' }, ports: [{ name: 'http', port: 9091 }], resources: SMALL, scrape: { port: 'http' },
   },
   {
-    name: 'mongodb-exporter', phase: 'system', workload: 'Deployment', image: 'thirdparty/mongodb-exporter', imageTag: '0.40.0', enabled: () => true,
+    name: 'mongodb-exporter', phase: 'system', talksTo: ['mongodb', 'prometheus'], workload: 'Deployment', image: 'thirdparty/mongodb-exporter', imageTag: '0.40.0', enabled: () => true,
     ports: [{ name: 'metrics', port: 9216 }], resources: SMALL, scrape: { port: 'metrics' }, secrets: () => ({ MONGODB_URI: 'kv:mongodb-uri' }),
   },
   {
-    name: 'elasticsearch-exporter', phase: 'system', workload: 'Deployment', image: 'thirdparty/elasticsearch-exporter', imageTag: 'v1.7.0', enabled: () => true,
+    name: 'elasticsearch-exporter', phase: 'system', talksTo: ['elasticsearch', 'prometheus'], workload: 'Deployment', image: 'thirdparty/elasticsearch-exporter', imageTag: 'v1.7.0', enabled: () => true,
     ports: [{ name: 'http', port: 9114 }], resources: SMALL, scrape: { port: 'http' },
     env: () => ({ ES_URI: `https://${serviceHost('elasticsearch-es-http', SYSTEM_NAMESPACE)}:9200` }),
     secrets: () => ({ ES_PASSWORD: 'elastic_admin_password' }),
   },
   {
-    name: 'prometheus-es-exporter', phase: 'system', workload: 'Deployment', image: 'thirdparty/prometheus-es-exporter', imageTag: '0.14.1',
+    name: 'prometheus-es-exporter', phase: 'system', talksTo: ['elasticsearch'], workload: 'Deployment', image: 'thirdparty/prometheus-es-exporter', imageTag: '0.14.1',
     enabled: (c) => c.prometheus_es_exporter_enabled, ports: [{ name: 'http', port: 9206 }], resources: SMALL, scrape: { port: 'http' },
     env: () => ({ ES_HOSTS: `https://${serviceHost('elasticsearch-es-http', SYSTEM_NAMESPACE)}:9200` }),
   },
   {
-    name: 'prometheus-msteams', phase: 'system', workload: 'Deployment', image: 'thirdparty/prometheus-msteams', imageTag: 'v1.5.2', enabled: () => true,
+    name: 'prometheus-msteams', phase: 'system', talksTo: ['alertmanager', 'prometheus-msteams'], workload: 'Deployment', image: 'thirdparty/prometheus-msteams', imageTag: 'v1.5.2', enabled: () => true,
     ports: [{ name: 'http', port: 2000 }], resources: SMALL, scrape: { port: 'http' },
     files: (c) => ({ 'connectors.yaml': msteamsConfig(c) }), args: () => ['-config-file=/etc/prometheus-msteams/connectors.yaml'],
   },
   {
-    name: 'alertmanager', phase: 'system', workload: 'StatefulSet', image: 'thirdparty/alertmanager', imageTag: 'v0.27.0', enabled: () => true,
+    name: 'alertmanager', phase: 'system', talksTo: ['alertmanager', 'prometheus-msteams'], workload: 'StatefulSet', image: 'thirdparty/alertmanager', imageTag: 'v0.27.0', enabled: () => true,
     replicas: () => 2, ports: [{ name: 'http', port: 9093 }, { name: 'cluster', port: 9094 }], resources: SMALL, scrape: { port: 'http' },
     volume: { mountPath: '/alertmanager', size: () => '2Gi' },
     files: (c) => ({ 'alertmanager.yml': alertmanagerConfig(c) }),
@@ -198,7 +198,7 @@ export const MONITORING_COMPONENTS: ComponentSpec[] = [
     ],
   },
   {
-    name: 'grafana', phase: 'system', workload: 'StatefulSet', image: 'thirdparty/grafana', imageTag: '11.2.0', enabled: () => true,
+    name: 'grafana', phase: 'system', talksTo: ['thanos'], workload: 'StatefulSet', image: 'thirdparty/grafana', imageTag: '11.2.0', enabled: () => true,
     ports: [{ name: 'http', port: 3000 }], resources: MEDIUM, scrape: { port: 'http' }, volume: { mountPath: '/var/lib/grafana', size: () => '10Gi' },
     files: () => ({ 'datasources.yaml': grafanaDatasources() }), filesPath: '/etc/grafana/provisioning/datasources',
     // The first dashboards user is the admin; grafana-provision creates the others read-only.
@@ -206,7 +206,7 @@ export const MONITORING_COMPONENTS: ComponentSpec[] = [
     secrets: (c): Record<string, string> => ({ GF_SECURITY_ADMIN_PASSWORD: `kv:${backofficePasswordSecret('dashboards', dashboardUsers(c)[0] ?? '')}` }),
   },
   {
-    name: 'grafana-provision', phase: 'system', workload: 'Job', image: 'tools/grafana-provision', enabled: () => true, ports: [], resources: SMALL,
+    name: 'grafana-provision', app: 'grafana', phase: 'system', talksTo: ['grafana'], workload: 'Job', image: 'tools/grafana-provision', enabled: () => true, ports: [], resources: SMALL,
     env: (c) => ({ GRAFANA_URL: `http://${serviceHost('grafana', SYSTEM_NAMESPACE)}:3000`, GRAFANA_ADMIN_USER: dashboardUsers(c)[0] ?? '', GRAFANA_VIEWERS: dashboardUsers(c).slice(1).join(',') }),
     secrets: (c): Record<string, string> =>
       Object.fromEntries(dashboardUsers(c).map((u, i) => [i === 0 ? 'GRAFANA_ADMIN_PASSWORD' : `GRAFANA_VIEWER_${i}_PASSWORD`, `kv:${backofficePasswordSecret('dashboards', u)}`])),

@@ -52,8 +52,8 @@ const backupSecrets = (store: 'mongodb' | 'redis') => (): Record<string, string>
 /** The aura-system data stores, their backups and restore templates, and Active Listening. */
 export const SYSTEM_COMPONENTS: ComponentSpec[] = [
   {
-    name: 'redis', phase: 'system', workload: 'StatefulSet', image: 'thirdparty/redis', imageTag: '7.2.5', enabled: () => true,
-    replicas: () => 3, ports: [{ name: 'redis', port: 6379 }], resources: TOOL, sizedResources: redisResources,
+    name: 'redis', phase: 'system', talksTo: ['redis'], workload: 'StatefulSet', image: 'thirdparty/redis', imageTag: '7.2.5', enabled: () => true,
+    replicas: () => 3, ports: [{ name: 'redis', port: 6379 }], resources: TOOL, sizedResources: redisResources, scrape: { port: 'metrics' },
     volume: { mountPath: '/data', size: () => '8Gi' },
     args: (c) => ['--appendonly', 'yes', '--maxmemory', `${Math.floor(redisMemoryMi(c) * 0.8)}mb`, '--maxmemory-policy', 'volatile-lru'],
     sidecars: [
@@ -62,26 +62,26 @@ export const SYSTEM_COMPONENTS: ComponentSpec[] = [
     ],
   },
   {
-    name: 'mongodb', phase: 'system', workload: 'StatefulSet', image: 'thirdparty/mongo', imageTag: '7.0.14', enabled: inClusterMongo,
+    name: 'mongodb', phase: 'system', talksTo: ['mongodb'], workload: 'StatefulSet', image: 'thirdparty/mongo', imageTag: '7.0.14', enabled: inClusterMongo,
     replicas: () => 3, ports: [{ name: 'mongodb', port: 27017 }], resources: MONGODB, volume: { mountPath: '/data/db', size: () => '50Gi' },
     args: () => ['--replSet', MONGODB_REPLICA_SET, '--bind_ip_all', '--auth', '--keyFile', '/mnt/secrets-store/mongodb-replica-set-key'],
     // The replica-set key is read as a file from the Key Vault mount.
     secrets: () => ({ MONGO_INITDB_ROOT_PASSWORD: 'kv:mongodb-adminuser-password', MONGODB_REPLICA_SET_KEY: 'kv:mongodb-replica-set-key' }),
   },
   {
-    name: 'mongodb-provision', phase: 'system', workload: 'Job', image: 'tools/mongo-backup', imageTag: '8.0.0', enabled: inClusterMongo,
+    name: 'mongodb-provision', app: 'mongodb', phase: 'system', talksTo: ['mongodb'], workload: 'Job', image: 'tools/mongo-backup', imageTag: '8.0.0', enabled: inClusterMongo,
     ports: [], resources: TOOL, env: () => ({ MONGODB_HOSTS: mongodbHosts, MONGODB_REPLICA_SET, MONGODB_ADMIN_USER: 'adminuser' }),
     secrets: () => ({ MONGODB_ADMIN_PASSWORD: 'kv:mongodb-adminuser-password' }),
   },
   ...(['mongodb', 'redis'] as const).flatMap((store): ComponentSpec[] => [
     {
-      name: `${store}-backup`, phase: 'system', workload: 'CronJob', image: `tools/${store === 'mongodb' ? 'mongo' : 'redis'}-backup`, imageTag: '8.0.0',
+      name: `${store}-backup`, phase: 'system', talksTo: [store], workload: 'CronJob', image: `tools/${store === 'mongodb' ? 'mongo' : 'redis'}-backup`, imageTag: '8.0.0',
       enabled: () => true, schedule: BACKUP_SCHEDULES[store], ports: [], resources: TOOL, env: backupEnv(store), secrets: backupSecrets(store),
       args: () => ['backup'],
     },
     {
       // Suspended template: `kubectl create job --from=cronjob/<store>-restore ...` runs it on demand.
-      name: `${store}-restore`, phase: 'system', workload: 'CronJob', image: `tools/${store === 'mongodb' ? 'mongo' : 'redis'}-backup`, imageTag: '8.0.0',
+      name: `${store}-restore`, phase: 'system', talksTo: [store], workload: 'CronJob', image: `tools/${store === 'mongodb' ? 'mongo' : 'redis'}-backup`, imageTag: '8.0.0',
       enabled: () => true, schedule: NEVER, suspend: true, ports: [], resources: TOOL, env: backupEnv(store), secrets: backupSecrets(store),
       args: () => ['restore'],
     },

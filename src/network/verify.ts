@@ -1,0 +1,87 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import type { Manifest } from '../compile';
+import { SYSTEM_NAMESPACE } from '../platform/naming';
+import { networkOf, podsOf } from './model';
+import { allowed, isolated, type Pod } from './semantics';
+
+export const EXPECTED_FLOWS_FILE = join(__dirname, '../../network/expected-flows.yaml');
+
+export interface ExpectedFlow {
+  to: string;
+  ports: (string | number)[];
+  from?: string[];
+  fromNamespaces?: ('system' | 'core')[];
+  source: 'guide' | 'added';
+  why?: string;
+  /** A profile flag the flow depends on. */
+  when?: string;
+}
+
+let cached: ExpectedFlow[] | undefined;
+export const expectedFlows = (): ExpectedFlow[] => (cached ??= parse(readFileSync(EXPECTED_FLOWS_FILE, 'utf8')).flows);
+
+/** One protected destination port and who reaches it. */
+export interface MatrixRow {
+  to: string;
+  namespace: string;
+  port: string;
+  allowedFrom: string[];
+}
+
+export interface Verification {
+  rows: MatrixRow[];
+  /** Workloads no policy isolates: every pod may reach them. */
+  open: string[];
+  problems: string[];
+}
+
+const portLabel = (p: Pod['ports'][number]) => (p.name ? `${p.name}/${p.port}` : String(p.port));
+
+/**
+ * Computes who reaches every port of every isolated pod and compares it with the expected
+ * flows: listed flows allowed, all others into isolated pods denied.
+ */
+export function verifyNetwork(manifests: readonly Manifest[], flags: Record<string, unknown>, flows: ExpectedFlow[] = expectedFlows()): Verification {
+  const net = networkOf(manifests);
+  const pods = podsOf(manifests);
+  const roleOf = (ns: string) => (ns === SYSTEM_NAMESPACE ? 'system' : ns.startsWith('aura-') && !ns.startsWith('aura-agents-') ? 'core' : 'other');
+  const rows: MatrixRow[] = [];
+  const problems: string[] = [];
+  const open: string[] = [];
+  for (const dst of pods) {
+    const app = dst.labels.app ?? dst.name;
+    if (!isolated(dst, 'Ingress', net)) {
+      open.push(`${dst.namespace}/${dst.name}`);
+      if (flows.some((f) => f.to === app))
+        problems.push(`${dst.namespace}/${dst.name} is open to every pod, but network/expected-flows.yaml protects ${app}: its policy is missing or selects other pods`);
+      continue;
+    }
+    const relevant = flows.filter((f) => f.to === app && (!f.when || flags[f.when] === true));
+    const resolve = (p: string | number) => dst.ports.filter((cp) => (typeof p === 'number' ? cp.port === p : cp.name === p));
+    for (const port of dst.ports) {
+      const expectedFrom = (src: Pod) =>
+        relevant.some(
+          (f) => resolve(f.ports.find((p) => resolve(p).includes(port)) ?? -1).length > 0 && (f.from?.includes(src.name) || f.fromNamespaces?.includes(roleOf(src.namespace) as 'system')),
+        );
+      const allowedFrom: string[] = [];
+      for (const src of pods) {
+        const ok = allowed(src, dst, port.port, net);
+        if (ok) allowedFrom.push(src.name);
+        const want = expectedFrom(src);
+        if (ok && !want) problems.push(`${src.namespace}/${src.name} -> ${dst.namespace}/${dst.name}:${portLabel(port)} is allowed but not an expected flow`);
+        if (!ok && want) problems.push(`${src.namespace}/${src.name} -> ${dst.namespace}/${dst.name}:${portLabel(port)} is an expected flow but denied`);
+      }
+      rows.push({ to: dst.name, namespace: dst.namespace, port: portLabel(port), allowedFrom: [...new Set(allowedFrom)].sort() });
+    }
+  }
+  return { rows, open: [...new Set(open)].sort(), problems: [...new Set(problems)] };
+}
+
+/** The matrix as a table a reviewer reads: one line per protected port. */
+export function formatMatrix(v: Verification): string {
+  const width = Math.max(...v.rows.map((r) => `${r.to}:${r.port}`.length), 10);
+  const lines = v.rows.map((r) => `${`${r.to}:${r.port}`.padEnd(width)}  ${r.allowedFrom.join(', ') || '(nobody)'}`);
+  return [`${'protected port'.padEnd(width)}  allowed from`, ...lines, '', `open to every pod (no policy selects them): ${v.open.length} workloads`].join('\n');
+}
