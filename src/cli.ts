@@ -108,8 +108,9 @@ function synth(args: string[], io: Io): number {
     io.out(`✓ ${built.length} profile(s) up to date in ${parsed.out}: ${objects} objects, ${files} files (${ms(started)})`);
     return 0;
   }
-  writeProfiles(outDir, built);
-  io.out(`✓ compiled ${built.length} profile(s) into ${parsed.out}: ${objects} objects, ${files} files (${ms(started)})`);
+  const changed = writeProfiles(outDir, built);
+  const unchanged = built.length - changed.length;
+  io.out(`✓ compiled ${built.length} profile(s) into ${parsed.out}: ${objects} objects, ${files} files${unchanged ? ` (${unchanged} unchanged, not rewritten)` : ''} (${ms(started)})`);
   return 0;
 }
 

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -46,6 +46,15 @@ describe('synth', () => {
     expect(existsSync(join(out, 'es-pro/manifests/core/aura-es-pro/deployment-removed.yaml'))).toBe(false);
     expect(readTree(out)).toEqual(readTree(join(ROOT, 'dist')));
     expect(execFileSync('ls', ['-a', out]).toString()).not.toMatch(/tmp-/);
+  });
+
+  it('leaves a profile folder that is already up to date untouched, mtimes included', () => {
+    const out = distCopy();
+    const file = join(out, 'uk-pro/manifests/core/aura-uk-pro/deployment-tac.yaml');
+    utimesSync(file, new Date('2020-01-01'), new Date('2020-01-01'));
+    const r = run('--profile', 'uk-pro', '--out', out);
+    expect(r.out).toContain('(1 unchanged, not rewritten)');
+    expect(statSync(file).mtime.getUTCFullYear()).toBe(2020);
   });
 
   it('--check lists missing, extra and differing files and exits 1', () => {

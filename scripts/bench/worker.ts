@@ -1,7 +1,6 @@
 // One measured run in a fresh process, so that peak memory is this run's alone.
 // Prints one JSON line: { label, objects, ms, maxRssMiB }.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildProfile, CheckError, renderFiles } from '../../src/build';
 import { checkInvariants } from '../../src/checks/invariants';
@@ -15,7 +14,10 @@ import { scaledComponents } from './scale';
 
 const [mode, arg] = process.argv.slice(2);
 const started = performance.now();
-const out = mkdtempSync(join(tmpdir(), 'aura-bench-'));
+// Output goes where dist/ lives: on some machines the system temp folder is far slower at creating files.
+const scratch = join(__dirname, '../../.cache/bench');
+mkdirSync(scratch, { recursive: true });
+const out = mkdtempSync(join(scratch, 'worker-'));
 let objects = 0;
 let label: string;
 

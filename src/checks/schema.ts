@@ -1,42 +1,56 @@
-import Ajv, { type ValidateFunction } from 'ajv';
-import addFormats from 'ajv-formats';
+import Ajv, { _, type ValidateFunction } from 'ajv';
+import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CompiledObject } from '../compile';
 import { describeObject } from './describe';
+import { K8S_FORMATS } from './k8s-formats';
+import { cachedValidator } from './validator-cache';
 import { kindKey, STRICT_SCHEMA_DIR, type StrictSchemaFile } from './strict-schemas';
 
 interface Registry {
-  ajv: Ajv;
-  /** apiVersion/kind to the schema reference ajv knows it by. */
-  refs: Map<string, { ref: string; clusterScoped: boolean }>;
+  /** Created on the first cache miss: with every validator cached, no schema is compiled or even registered. */
+  ajv: () => Ajv;
+  /** apiVersion/kind to the schema reference ajv knows it by, and a hash of its schema file. */
+  refs: Map<string, { ref: string; clusterScoped: boolean; fileHash: string }>;
   compiled: Map<string, ValidateFunction>;
 }
 
+const FORMATS_MODULE = join(__dirname, 'k8s-formats');
+
 let registry: Registry | undefined;
 
-/**
- * Loaded once per process from the committed schemas/strict files; each kind's validator is
- * compiled on first use, so a run pays only for the kinds it emits.
- */
+/** The kinds index, loaded once per process from the committed schemas/strict files. */
 function load(): Registry {
   if (registry) return registry;
-  const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: true });
-  addFormats(ajv, ['date-time', 'byte']);
-  for (const f of ['int32', 'int64']) ajv.addFormat(f, { type: 'number', validate: Number.isInteger });
-  ajv.addFormat('double', { type: 'number', validate: () => true });
   const refs: Registry['refs'] = new Map();
+  const schemas: { $id: string; definitions: Record<string, unknown> }[] = [];
   for (const file of readdirSync(STRICT_SCHEMA_DIR).filter((f) => f.endsWith('.json')).sort()) {
     const id = file.replace(/\.json$/, '');
-    const content = JSON.parse(readFileSync(join(STRICT_SCHEMA_DIR, file), 'utf8')) as StrictSchemaFile;
-    ajv.addSchema({ $id: id, definitions: content.definitions });
+    const text = readFileSync(join(STRICT_SCHEMA_DIR, file), 'utf8');
+    const fileHash = createHash('sha256').update(text).digest('hex').slice(0, 16);
+    const content = JSON.parse(text) as StrictSchemaFile;
+    schemas.push({ $id: id, definitions: content.definitions });
     for (const [key, def] of Object.entries(content.kinds)) {
       const scope = (content.definitions[def] as { 'x-scope'?: string })['x-scope'];
-      refs.set(key, { ref: `${id}#/definitions/${def}`, clusterScoped: id === 'k8s' ? CLUSTER_SCOPED_K8S.has(key.split('/').pop()!) : scope === 'Cluster' });
+      refs.set(key, { ref: `${id}#/definitions/${def}`, clusterScoped: id === 'k8s' ? CLUSTER_SCOPED_K8S.has(key.split('/').pop()!) : scope === 'Cluster', fileHash });
     }
   }
-  ajv.addKeyword('x-scope');
-  registry = { ajv, refs, compiled: new Map() };
+  let ajv: Ajv | undefined;
+  const getAjv = () => {
+    if (ajv) return ajv;
+    ajv = new Ajv({
+      strict: false,
+      allErrors: true,
+      validateFormats: true,
+      code: { source: true, formats: _`require(${FORMATS_MODULE}).K8S_FORMATS` },
+    });
+    for (const [name, format] of Object.entries(K8S_FORMATS)) ajv.addFormat(name, format);
+    ajv.addKeyword('x-scope');
+    for (const s of schemas) ajv.addSchema(s);
+    return ajv;
+  };
+  registry = { ajv: getAjv, refs, compiled: new Map() };
   return registry;
 }
 
@@ -47,6 +61,12 @@ const CLUSTER_SCOPED_K8S = new Set([
   'CSIDriver', 'CSINode', 'VolumeAttachment', 'CertificateSigningRequest', 'ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding',
   'FlowSchema', 'PriorityLevelConfiguration', 'ClusterCIDR', 'IPAddress', 'ResourceClass', 'ClusterTrustBundle',
 ]);
+
+/** The lazily created ajv instance and the schema reference of a kind (for tests of the cache). */
+export function schemaEntry(apiVersion: string, kind: string) {
+  const reg = load();
+  return { ajv: reg.ajv, ...reg.refs.get(kindKey(apiVersion, kind))! };
+}
 
 /** Whether a kind is known to the schemas, and if so whether it is cluster-scoped. */
 export function kindScope(apiVersion: string, kind: string): 'Cluster' | 'Namespaced' | undefined {
@@ -67,7 +87,8 @@ export function checkSchemas(objects: readonly CompiledObject[]): string[] {
     }
     let validate = reg.compiled.get(key);
     if (!validate) {
-      validate = reg.ajv.compile({ allOf: [{ $ref: entry.ref }], required: ['apiVersion', 'kind', 'metadata'] });
+      const schema = { allOf: [{ $ref: entry.ref }], required: ['apiVersion', 'kind', 'metadata'] };
+      validate = cachedValidator(`${entry.fileHash}|${entry.ref}`, () => ({ ajv: reg.ajv(), validate: reg.ajv().compile(schema) }));
       reg.compiled.set(key, validate);
     }
     if (!validate(manifest))

@@ -10,13 +10,20 @@ export interface ProfileFiles {
 /**
  * Replaces each <out>/<profile>/ folder as a whole: the new content is written beside it
  * first, then swapped in with renames, so a reader (or GitOps pull) never sees half a folder.
+ * A folder whose content is already exactly the new one is left alone (files and mtimes).
+ * Returns the names of the profiles whose folder changed.
  */
-export function writeProfiles(outDir: string, outputs: readonly ProfileFiles[]): void {
+export function writeProfiles(outDir: string, outputs: readonly ProfileFiles[]): string[] {
   mkdirSync(outDir, { recursive: true });
   const tag = `${process.pid}-${Date.now()}`;
   const staged: { target: string; tmp: string }[] = [];
+  const changed: string[] = [];
   try {
     for (const { name, files } of outputs) {
+      const current = readTree(join(outDir, name));
+      const d = diffTree(files, current);
+      if (existsSync(join(outDir, name)) && !d.added.length && !d.removed.length && !d.changed.length) continue;
+      changed.push(name);
       const tmp = join(outDir, `.${name}.tmp-${tag}`);
       for (const [path, content] of files) {
         mkdirSync(dirname(join(tmp, path)), { recursive: true });
@@ -34,6 +41,7 @@ export function writeProfiles(outDir: string, outputs: readonly ProfileFiles[]):
     renameSync(tmp, target);
     rmSync(old, { recursive: true, force: true });
   }
+  return changed;
 }
 
 /** Files under a folder, by relative path (dot-files skipped). */

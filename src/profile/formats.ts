@@ -1,3 +1,5 @@
+import { fullFormats } from 'ajv-formats/dist/formats';
+
 /** String formats of the profile schema that ajv-formats does not know. */
 
 export function isIpv4(s: string): boolean {
@@ -47,3 +49,18 @@ export function closest(word: string, candidates: Iterable<string>): string | un
   }
   return best !== undefined && bestDistance <= Math.max(2, Math.floor(word.length / 3)) ? best : undefined;
 }
+
+/**
+ * Every format of the profile schema, in one module that cached standalone validators can
+ * require (src/profile/validate.ts).
+ */
+export const PROFILE_FORMATS = {
+  email: fullFormats.email,
+  uri: fullFormats.uri,
+  hostname: fullFormats.hostname,
+  uuid: fullFormats.uuid,
+  cidr: isCidr,
+  'ip-or-cidr': isIpOrCidr,
+  'rfc1123-subdomain': isRfc1123Subdomain,
+  'quartz-cron': isQuartzCron,
+};

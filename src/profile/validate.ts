@@ -1,8 +1,10 @@
-import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
-import addFormats from 'ajv-formats';
+import Ajv, { _, type ErrorObject, type ValidateFunction } from 'ajv';
+import { createHash } from 'node:crypto';
+import { join } from 'node:path';
+import { cachedValidator } from '../checks/validator-cache';
 import type { Config } from './config.generated';
 import { type Diagnostic, formatPath, type PathSegment, ProfileError } from './errors';
-import { closest, isCidr, isIpOrCidr, isQuartzCron, isRfc1123Subdomain } from './formats';
+import { closest, PROFILE_FORMATS } from './formats';
 import { type LoadedProfile, positionOf } from './load';
 import { crossFieldRules, type RuleViolation } from './rules';
 import { PROFILE_SCHEMA } from './schema';
@@ -12,23 +14,30 @@ const SECRET_KEYWORD = 'x-key-vault-secret';
 
 let compiled: ValidateFunction | undefined;
 
-/** Compiled once per process: every profile of a run shares it. */
+const FORMATS_MODULE = join(__dirname, 'formats');
+
+/** Compiled once per process (and cached across runs): every profile of a run shares it. */
 function profileValidator(): ValidateFunction {
   if (compiled) return compiled;
-  const ajv = new Ajv({ allErrors: true, useDefaults: true, verbose: true, strict: true, allowUnionTypes: true });
-  addFormats(ajv, ['email', 'uri', 'hostname', 'uuid']);
-  ajv.addFormat('cidr', isCidr);
-  ajv.addFormat('ip-or-cidr', isIpOrCidr);
-  ajv.addFormat('rfc1123-subdomain', isRfc1123Subdomain);
-  ajv.addFormat('quartz-cron', isQuartzCron);
-  ajv.addKeyword({
-    keyword: SECRET_KEYWORD,
-    schemaType: 'string',
-    errors: true,
-    // An empty value carries no secret (installer templates ship `access_key: ""`).
-    validate: (_template: string, data: unknown) => data === null || data === '',
+  const key = `profile|${createHash('sha256').update(JSON.stringify(PROFILE_SCHEMA)).digest('hex')}`;
+  compiled = cachedValidator(key, () => {
+    const ajv = new Ajv({
+      allErrors: true,
+      useDefaults: true,
+      verbose: true,
+      strict: true,
+      allowUnionTypes: true,
+      code: { source: true, formats: _`require(${FORMATS_MODULE}).PROFILE_FORMATS` },
+    });
+    for (const [name, format] of Object.entries(PROFILE_FORMATS)) ajv.addFormat(name, format);
+    ajv.addKeyword({
+      keyword: SECRET_KEYWORD,
+      schemaType: 'string',
+      // Any value fails, but an empty one, which carries no secret (installer templates ship `access_key: ""`).
+      code: (cxt) => cxt.fail(_`${cxt.data} !== null && ${cxt.data} !== ""`),
+    });
+    return { ajv, validate: ajv.compile(PROFILE_SCHEMA) };
   });
-  compiled = ajv.compile(PROFILE_SCHEMA);
   return compiled;
 }
 

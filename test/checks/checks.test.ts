@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import type { CompiledObject, Manifest } from '../../src/compile';
 import { checkInvariants } from '../../src/checks/invariants';
-import { checkSchemas, kindScope } from '../../src/checks/schema';
+import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { checkSchemas, kindScope, schemaEntry } from '../../src/checks/schema';
+import { cachedValidator } from '../../src/checks/validator-cache';
 import { strictify } from '../../src/checks/strict-schemas';
 import { built } from '../helpers';
 
@@ -30,6 +34,25 @@ describe('strict schema check', () => {
   it('rejects an unknown kind or version', () => {
     const m = { apiVersion: 'apps/v1beta1', kind: 'Deployment', metadata: { name: 'x', namespace: 'aura-es-pro' } };
     expect(checkSchemas([obj(m)])).toEqual(['Deployment/aura-es-pro/x: unknown kind Deployment in apps/v1beta1 (no schema in schemas/strict)']);
+  });
+
+  it('a validator loaded from the cache reports exactly what a fresh one does', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'aura-validators-'));
+    const { ajv, ref, fileHash } = schemaEntry('apps/v1', 'Deployment');
+    const compile = () => ({ ajv: ajv(), validate: ajv().compile({ allOf: [{ $ref: ref }], required: ['apiVersion', 'kind', 'metadata'] }) });
+    const fresh = cachedValidator(`${fileHash}|${ref}`, compile, dir);
+    const files = readdirSync(dir);
+    expect(files).toHaveLength(1);
+    const cached = cachedValidator(`${fileHash}|${ref}`, compile, dir);
+    expect(cached).not.toBe(fresh);
+    const bad = structuredClone(deployment(base(), 'tac'));
+    bad.spec.template.spec.containers[0].imagePullPolcy = 'Always';
+    bad.spec.replicas = 'two';
+    expect(fresh(bad)).toBe(false);
+    expect(cached(bad)).toBe(false);
+    expect(cached.errors).toEqual(fresh.errors);
+    expect(cached(deployment(base(), 'tac'))).toBe(true);
+    expect(existsSync(join(dir, files[0]!))).toBe(true);
   });
 
   it('knows scopes', () => {
