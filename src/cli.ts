@@ -1,6 +1,8 @@
-import { join, resolve } from 'node:path';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { type BuiltProfile, buildProfile, CheckError } from './build';
+import { MANIFESTS_FOLDER } from './output/layout';
 import { diffTree, readTree, writeProfiles } from './output/write';
 import { ProfileError } from './profile/errors';
 import { listProfiles } from './profile/load';
@@ -90,8 +92,15 @@ function synth(args: string[], io: Io): number {
   const objects = built.reduce((n, b) => n + b.objects.length, 0);
   const files = built.reduce((n, b) => n + b.files.size, 0);
 
+  // With --all, dist/ holds exactly the shipped profiles: a folder left by a deleted profile would still be deployed.
+  const orphans = parsed.all ? orphanProfileFolders(outDir, new Set(built.map((b) => b.name))) : [];
+
   if (parsed.check) {
     let stale = 0;
+    for (const name of orphans) {
+      stale++;
+      io.err(`✗ ${parsed.out}/${name} belongs to no profile in ${relative(process.cwd(), profilesDir) || '.'}; run: npm run synth -- --all (removes it)`);
+    }
     for (const b of built) {
       const d = diffTree(b.files, readTree(join(outDir, b.name)));
       const lines = [...d.added.map((p) => `    missing   ${p}`), ...d.removed.map((p) => `    extra     ${p}`), ...d.changed.map((p) => `    differs   ${p}`)];
@@ -109,11 +118,24 @@ function synth(args: string[], io: Io): number {
     return 0;
   }
   const changed = writeProfiles(outDir, built);
+  for (const name of orphans) {
+    rmSync(join(outDir, name), { recursive: true, force: true });
+    io.out(`  removed ${parsed.out}/${name} (no such profile any more)`);
+  }
   const unchanged = built.length - changed.length;
   io.out(`✓ compiled ${built.length} profile(s) into ${parsed.out}: ${objects} objects, ${files} files${unchanged ? ` (${unchanged} unchanged, not rewritten)` : ''} (${ms(started)})`);
   return 0;
 }
 
 const ms = (t0: number) => `${Math.round(performance.now() - t0)} ms`;
+
+/** Output folders of profiles that no longer exist: ours by their manifests/ folder, never anything else. */
+function orphanProfileFolders(outDir: string, profiles: Set<string>): string[] {
+  if (!existsSync(outDir)) return [];
+  return readdirSync(outDir, { withFileTypes: true })
+    .filter((e) => e.isDirectory() && !e.name.startsWith('.') && !profiles.has(e.name) && existsSync(join(outDir, e.name, MANIFESTS_FOLDER)))
+    .map((e) => e.name)
+    .sort();
+}
 
 if (require.main === module) process.exitCode = main(process.argv.slice(2));

@@ -57,6 +57,20 @@ describe('synth', () => {
     expect(statSync(file).mtime.getUTCFullYear()).toBe(2020);
   });
 
+  it('with --all, a folder of a deleted profile fails --check and is removed on write; other folders are kept', () => {
+    const out = distCopy();
+    cpSync(join(out, 'es-pro'), join(out, 'es-old'), { recursive: true });
+    cpSync(join(out, 'es-pro/manifests'), join(out, 'notes/other'), { recursive: true });
+    const check = run('--all', '--check', '--out', out);
+    expect(check.code).toBe(1);
+    expect(check.err).toMatch(/es-old belongs to no profile in .*; run: npm run synth -- --all \(removes it\)/);
+    const write = run('--all', '--out', out);
+    expect(write.out).toContain('removed');
+    expect(existsSync(join(out, 'es-old'))).toBe(false);
+    expect(existsSync(join(out, 'notes'))).toBe(true);
+    expect(run('--profile', 'es-pro', '--check', '--out', join(ROOT, 'dist')).code).toBe(0);
+  });
+
   it('--check lists missing, extra and differing files and exits 1', () => {
     const out = distCopy();
     rmSync(join(out, 'es-pro/manifests/core/aura-es-pro/service-tac.yaml'));

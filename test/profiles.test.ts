@@ -1,4 +1,6 @@
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { readTree } from '../src/output/write';
 import { compileConfig } from '../src/compile';
 import { renderProfile } from '../src/build';
 import { DEFAULT_PROFILES_DIR } from '../src/cli';
@@ -116,5 +118,17 @@ describe('profile specifics', () => {
     expect(q.spec.replicas).toBe(1);
     expect(q.spec.volumeClaimTemplates[0].spec.resources.requests.storage).toBe('10Gi');
     expect(find('de-pro', 'HorizontalPodAutoscaler', 'qdrant')).toBeUndefined();
+  });
+});
+
+describe('no secret in dist/', () => {
+  it('no committed file holds a Secret, a key, a password or a token value', () => {
+    const files = readTree(join(__dirname, '../dist'));
+    expect(files.size).toBeGreaterThan(1000);
+    for (const [path, text] of files) {
+      expect(text, path).not.toMatch(/^kind: Secret$/m);
+      expect(text, path).not.toMatch(/-----BEGIN [A-Z ]*PRIVATE KEY-----|AccountKey=|SharedAccessSignature=|sig=[A-Za-z0-9%]{20,}/);
+      expect(text, path).not.toMatch(/^\s*(password|secret|apiKey|api_key|client_secret|token):\s*\S+/im);
+    }
   });
 });
