@@ -1,7 +1,9 @@
 import { App, type Chart } from 'cdk8s';
 import type { ComponentSpec, Phase } from './platform/catalog';
 import { hasOwnCluster } from './infra/parameters';
+import { AgentsPhase } from './phases/agents';
 import { CorePhase } from './phases/core';
+import { CrdsPhase } from './phases/crds';
 import { SystemPhase } from './phases/system';
 import type { Config } from './profile/config.generated';
 
@@ -25,9 +27,11 @@ export interface CompileOptions {
 
 /** Phases in install order; each is one cdk8s Chart. */
 const PHASES: [Phase, (app: App, c: Config, o: CompileOptions) => Chart | undefined][] = [
-  // Tenants share their parent's aura-system: only a profile with its own cluster emits it.
+  // Tenants share their parent's cluster-wide objects and aura-system: only a profile with its own cluster emits them.
+  ['crds', (app, c) => (hasOwnCluster(c) ? new CrdsPhase(app, c) : undefined)],
   ['system', (app, c) => (hasOwnCluster(c) ? new SystemPhase(app, c) : undefined)],
   ['core', (app, c, o) => new CorePhase(app, c, o.coreComponents)],
+  ['agents', (app, c) => new AgentsPhase(app, c)],
 ];
 
 /**

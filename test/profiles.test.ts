@@ -4,7 +4,7 @@ import { readTree } from '../src/output/write';
 import { compileConfig } from '../src/compile';
 import { renderProfile } from '../src/build';
 import { DEFAULT_PROFILES_DIR } from '../src/cli';
-import { CORE_COMPONENTS } from '../src/platform/catalog';
+import { CORE_COMPONENTS, enabledComponents } from '../src/platform/catalog';
 import { coreNamespace } from '../src/platform/naming';
 import { loadProfile } from '../src/profile/load';
 import { validateProfile } from '../src/profile/validate';
@@ -47,8 +47,10 @@ describe.each(SHIPPED)('profile %s', (name) => {
 
   it('deploys exactly the core components its flags enable', () => {
     const workloads = all().filter((m) => ['Deployment', 'StatefulSet', 'Job'].includes(m.kind)).map((m) => m.metadata.name).sort();
-    const expected = CORE_COMPONENTS.filter((c) => c.enabled(config)).map((c) => c.name).sort();
-    expect(built(name).objects.filter((o) => o.phase === 'core').map((o) => o.manifest)).toEqual(all());
+    const expected = enabledComponents(config, 'core').map((c) => c.name).sort();
+    const corePhase = built(name).objects.filter((o) => o.phase === 'core').map((o) => o.manifest);
+    expect(corePhase.filter((m) => m.metadata.namespace || m.kind === 'Namespace')).toEqual(all());
+    expect(corePhase.filter((m) => !m.metadata.namespace && m.kind !== 'Namespace').map((m) => m.kind).sort()).toEqual(config.aura_operator_enabled ? ['ClusterRole', 'ClusterRoleBinding'] : []);
     expect(workloads).toEqual(expected);
     const bridge = config.whatsapp_enabled || config.rcs_enabled || config.genesys_enabled || config.async_callback_enabled;
     expect(workloads.includes('aura-bridge')).toBe(bridge);
@@ -60,7 +62,8 @@ describe.each(SHIPPED)('profile %s', (name) => {
   });
 
   it('gives every replicated Deployment an HPA (min = profile, max = 3x, CPU 80%) and a PDB when above one replica', () => {
-    for (const d of all().filter((m) => m.kind === 'Deployment' && m.metadata.name !== 'insights-loader')) {
+    const replicated = new Set(CORE_COMPONENTS.filter((c) => c.replicas).map((c) => c.name));
+    for (const d of all().filter((m) => m.kind === 'Deployment' && replicated.has(m.metadata.name))) {
       const replicas = config.service_replicas[d.metadata.name as keyof typeof config.service_replicas] as number;
       const hpa = find(name, 'HorizontalPodAutoscaler', d.metadata.name) as any;
       expect(hpa.spec).toMatchObject({ minReplicas: replicas, maxReplicas: 3 * replicas, scaleTargetRef: { kind: 'Deployment', name: d.metadata.name } });
@@ -78,7 +81,8 @@ describe.each(SHIPPED)('profile %s', (name) => {
   });
 
   it("sizes containers with the guide's figures and a restricted security context", () => {
-    for (const w of all().filter((m) => ['Deployment', 'StatefulSet', 'Job'].includes(m.kind))) {
+    const services = new Set(CORE_COMPONENTS.map((c) => c.name));
+    for (const w of all().filter((m) => ['Deployment', 'StatefulSet', 'Job'].includes(m.kind) && services.has(m.metadata.name))) {
       const pod = (w as any).spec.template.spec;
       const c = pod.containers[0];
       const expected = w.metadata.name === 'nginx' ? { requests: { cpu: '600m', memory: '768Mi' }, limits: { cpu: '2', memory: '1Gi' } } : { requests: { cpu: '100m', memory: '256Mi' }, limits: { cpu: '1', memory: '512Mi' } };

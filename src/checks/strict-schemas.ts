@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
+import { AURA_API_VERSION, AURA_KINDS, auraKindSchema } from '../platform/operator';
 
 /**
  * Builds the strict validation schemas from the upstream API data (../shared/upstream): the
@@ -98,10 +99,31 @@ export function buildCrdSchemas(folder: string, upstream = UPSTREAM_DIR): Strict
   return { source: `upstream/${folder}`, kinds, definitions };
 }
 
+/** Our own CRDs (the Aura operator's), from the same definitions the compiler emits. */
+export function buildAuraSchemas(): StrictSchemaFile {
+  const kinds: Record<string, string> = {};
+  const definitions: Record<string, unknown> = {};
+  for (const k of AURA_KINDS) {
+    const name = `${AURA_API_VERSION.replace('/', '.')}.${k.kind}`;
+    const schema = strictify(auraKindSchema(k));
+    schema.properties = {
+      ...schema.properties,
+      apiVersion: { type: 'string', enum: [AURA_API_VERSION] },
+      kind: { type: 'string', enum: [k.kind] },
+      metadata: { $ref: 'k8s#/definitions/io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta' },
+    };
+    schema.additionalProperties = false;
+    kinds[kindKey(AURA_API_VERSION, k.kind)] = name;
+    definitions[name] = { ...schema, 'x-scope': 'Namespaced' };
+  }
+  return { source: 'src/platform/operator.ts', kinds, definitions };
+}
+
 /** Every generated file, by name: what `npm run gen:schemas` writes and the staleness test compares. */
 export function buildAllStrictSchemas(upstream = UPSTREAM_DIR): Record<string, StrictSchemaFile> {
   const files: Record<string, StrictSchemaFile> = { k8s: buildK8sSchemas(upstream) };
   for (const [name, folder] of Object.entries(CRD_SOURCES)) files[name] = buildCrdSchemas(folder, upstream);
+  files.aura = buildAuraSchemas();
   return files;
 }
 

@@ -10,7 +10,7 @@ import { KeyVaultSecrets } from './key-vault-secrets';
 export const HPA_CPU_TARGET = 80;
 export const HPA_MAX_FACTOR = 3;
 /** Node pool of each phase: core services on "common", aura-system on "management". */
-export const NODE_POOL: Record<ComponentSpec['phase'], string> = { core: 'common', system: 'management' };
+export const NODE_POOL: Record<ComponentSpec['phase'], string> = { crds: 'common', core: 'common', agents: 'common', system: 'management' };
 const RUN_AS = 10001;
 
 export interface AuraWorkloadProps {

@@ -4,7 +4,9 @@ import { AuraWorkload } from '../constructs/aura-workload';
 import { type ComponentSpec, enabledComponents } from '../platform/catalog';
 import { coreNamespace } from '../platform/naming';
 import type { Config } from '../profile/config.generated';
+import { auraObject } from '../constructs/aura-crds';
 import { networkPlan } from '../platform/network';
+import { objectName, RESOLUTION_RESOURCES_NAME } from '../platform/operator';
 import { platformNamespace } from './namespace';
 
 /** The core namespace (aura-$ENV) and every core service the profile enables. */
@@ -16,5 +18,10 @@ export class CorePhase extends Chart {
     const plan = networkPlan(config);
     platformNamespace(this, namespace, config, plan.namespaceLabels(namespace));
     for (const spec of components) new AuraWorkload(this, spec.name, { spec, namespace, config, accessLabels: plan.podLabels(spec.name) });
+    if (config.aura_operator_enabled) {
+      for (const [pkg, version] of Object.entries(config.nlp_packages).sort(([a], [b]) => (a < b ? -1 : 1)))
+        auraObject(this, 'NlpTraining', objectName(pkg), namespace, { version }, config);
+      auraObject(this, 'ResolutionResources', RESOLUTION_RESOURCES_NAME, namespace, { version: config.resolutions.version }, config);
+    }
   }
 }

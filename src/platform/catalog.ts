@@ -2,6 +2,7 @@ import type { Config } from '../profile/config.generated';
 import { coreNamespace, environmentName, kernelEndpoints, serviceHost, SYSTEM_NAMESPACE } from './naming';
 import { LOGGING_COMPONENTS } from './logging';
 import { MONITORING_COMPONENTS } from './monitoring';
+import { OPERATOR_COMPONENTS } from './operator';
 import { SYSTEM_COMPONENTS } from './system-catalog';
 
 /** A named container port, published on the component's Service. */
@@ -20,8 +21,8 @@ export interface ResourceSpec {
 /** Environment variables of a workload: plain values go to its ConfigMap. */
 export type EnvValues = Record<string, string | number | boolean>;
 
-/** Install phases, in order: aura-system before the core namespace that uses it. */
-export type Phase = 'system' | 'core';
+/** Install phases, in order: CRDs first, aura-system before the core namespace that uses it, agents last. */
+export type Phase = 'crds' | 'system' | 'core' | 'agents';
 export type WorkloadKind = 'Deployment' | 'StatefulSet' | 'DaemonSet' | 'Job' | 'CronJob';
 
 /** A Kubernetes RBAC rule, as the component's ClusterRole grants it. */
@@ -235,7 +236,7 @@ export const CORE_COMPONENTS: ComponentSpec[] = [
 export const appOf = (s: ComponentSpec): string => s.app ?? s.name;
 
 /** Every component of the platform, system first. */
-export const PLATFORM_COMPONENTS: ComponentSpec[] = [...MONITORING_COMPONENTS, ...LOGGING_COMPONENTS, ...SYSTEM_COMPONENTS, ...CORE_COMPONENTS];
+export const PLATFORM_COMPONENTS: ComponentSpec[] = [...MONITORING_COMPONENTS, ...LOGGING_COMPONENTS, ...SYSTEM_COMPONENTS, ...CORE_COMPONENTS, ...OPERATOR_COMPONENTS];
 
 export const enabledComponents = (c: Config, phase: Phase): ComponentSpec[] =>
   PLATFORM_COMPONENTS.filter((s) => s.phase === phase && s.enabled(c));
