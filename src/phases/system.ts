@@ -2,6 +2,7 @@ import { Chart } from 'cdk8s';
 import type { Construct } from 'constructs';
 import { AuraWorkload } from '../constructs/aura-workload';
 import { AccessPolicy } from '../constructs/access-policy';
+import { AtlasResources } from '../constructs/atlas';
 import { ElasticStack } from '../constructs/elastic-stack';
 import { networkPlan } from '../platform/network';
 import { enabledComponents } from '../platform/catalog';
@@ -20,6 +21,7 @@ export class SystemPhase extends Chart {
     for (const ns of [...namespaces].sort()) platformNamespace(this, ns, config, plan.namespaceLabels(ns), agentNamespaces.has(ns));
     for (const spec of components) new AuraWorkload(this, spec.name, { spec, namespace: SYSTEM_NAMESPACE, config, accessLabels: plan.podLabels(spec.name) });
     new ElasticStack(this, 'elastic', { namespace: SYSTEM_NAMESPACE, config, accessLabels: plan.podLabels });
+    if (config.atlas_enabled) new AtlasResources(this, 'atlas', { namespace: SYSTEM_NAMESPACE, config });
     for (const policy of plan.policies) new AccessPolicy(this, `policy-${policy.target}`, { policy, namespace: SYSTEM_NAMESPACE, config });
   }
 }

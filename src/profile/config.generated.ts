@@ -751,6 +751,27 @@ export interface Config {
     auth_username?: string;
     require_tls: boolean;
   };
+  /**
+   * The "new cluster" migration: annotate the Atlas resources with mongodb.com/atlas-reconciliation-policy: skip so that this cluster's operator leaves the Atlas project alone while another cluster's operator owns it.
+   */
+  atlas_skip_reconciliation: boolean;
+  /**
+   * Outbound public addresses of the AKS cluster (az aks show ... networkProfile.loadBalancerProfile.effectiveOutboundIPs), allowed to reach Atlas beside atlas_network_allowed. Not an installer key: the installer looked them up.
+   */
+  aks_outbound_ips: string[];
+  /**
+   * Azure identity Atlas uses for customer-managed key encryption (with enable_customer_key_atlas_encryption). Its secret, subscription, Key Vault name and key identifier are Key Vault secrets (atlas-cmk-*).
+   */
+  atlas_encryption_at_rest?: {
+    /**
+     * Application (client) id Atlas authenticates as.
+     */
+    client_id: string;
+    /**
+     * Resource group of the encryption Key Vault.
+     */
+    resource_group_name: string;
+  };
 }
 export interface BackofficeUser {
   /**

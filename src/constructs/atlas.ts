@@ -1,0 +1,166 @@
+import { Construct } from 'constructs';
+import { AtlasDatabaseUser, AtlasDatabaseUserSpecScopesType } from '../../imports/atlas-database-user-atlas.mongodb.com';
+import {
+  AtlasDeployment,
+  AtlasDeploymentSpecDeploymentSpecClusterType as ClusterType,
+  AtlasDeploymentSpecDeploymentSpecEncryptionAtRestProvider as EncryptionProvider,
+  AtlasDeploymentSpecDeploymentSpecReplicationSpecsRegionConfigsProviderName as ProviderName,
+} from '../../imports/atlas-deployment-atlas.mongodb.com';
+import { AtlasProject, AtlasProjectSpecIntegrationsType } from '../../imports/atlas-project-atlas.mongodb.com';
+import * as k8s from '../../imports/k8s';
+import { SecretProviderClass } from '../../imports/secrets-store.csi.x-k8s.io';
+import { ATLAS_REGIONS, atlasAnnotations, atlasNames, atlasSecrets } from '../platform/atlas';
+import { selectorLabels, standardLabels } from '../platform/labels';
+import { imageOf } from '../platform/naming';
+import type { Config } from '../profile/config.generated';
+import { isCidr } from '../profile/formats';
+
+const SYNC = 'atlas-secrets-sync';
+const ATLAS_CREDENTIALS_LABEL = { 'atlas.mongodb.com/type': 'credentials' };
+
+export interface AtlasResourcesProps {
+  namespace: string;
+  config: Config;
+}
+
+/**
+ * The Atlas project, cluster and admin user the MongoDB Atlas operator creates, and the Secrets
+ * it reads: synced from Key Vault by a SecretProviderClass that a pause pod mounts (the driver
+ * syncs Secrets only for a mounted class).
+ */
+export class AtlasResources extends Construct {
+  constructor(scope: Construct, id: string, props: AtlasResourcesProps) {
+    super(scope, id);
+    const { namespace, config: c } = props;
+    const n = atlasNames(c);
+    const labels = standardLabels('atlas', c);
+    const meta = (name: string) => ({ name, namespace, labels, annotations: atlasAnnotations(c) });
+    const secrets = atlasSecrets(c);
+    const objects = secrets.flatMap((s) => s.data.map((d) => d.objectName)).sort();
+
+    new SecretProviderClass(this, 'Credentials', {
+      metadata: { name: 'atlas-credentials', namespace, labels },
+      spec: {
+        provider: 'azure',
+        parameters: {
+          usePodIdentity: 'false',
+          useVMManagedIdentity: 'true',
+          userAssignedIdentityID: c.key_vault.identity_client_id,
+          keyvaultName: c.key_vault.name,
+          tenantId: c.key_vault.tenant_id,
+          objects: `array:\n${objects.map((o) => `  - |\n    objectName: ${o}\n    objectType: secret\n`).join('')}`,
+        },
+        secretObjects: secrets.map((s) => ({ secretName: s.secretName, type: 'Opaque', labels: ATLAS_CREDENTIALS_LABEL, data: s.data })),
+      },
+    });
+
+    const syncLabels = standardLabels(SYNC, c);
+    new k8s.KubeDeployment(this, 'Sync', {
+      metadata: { name: SYNC, namespace, labels: syncLabels },
+      spec: {
+        replicas: 1,
+        selector: { matchLabels: selectorLabels(SYNC) },
+        template: {
+          metadata: { labels: syncLabels },
+          spec: {
+            automountServiceAccountToken: false,
+            securityContext: { runAsNonRoot: true, runAsUser: 65535, seccompProfile: { type: 'RuntimeDefault' } },
+            nodeSelector: { 'kubernetes.azure.com/agentpool': 'management' },
+            containers: [
+              {
+                name: 'pause',
+                image: imageOf(c, 'thirdparty/pause', '3.9'),
+                resources: {
+                  requests: { cpu: k8s.Quantity.fromString('5m'), memory: k8s.Quantity.fromString('8Mi') },
+                  limits: { cpu: k8s.Quantity.fromString('20m'), memory: k8s.Quantity.fromString('16Mi') },
+                },
+                securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, runAsNonRoot: true, capabilities: { drop: ['ALL'] } },
+                volumeMounts: [{ name: 'atlas-credentials', mountPath: '/mnt/secrets-store', readOnly: true }],
+              },
+            ],
+            volumes: [{ name: 'atlas-credentials', csi: { driver: 'secrets-store.csi.k8s.io', readOnly: true, volumeAttributes: { secretProviderClass: 'atlas-credentials' } } }],
+          },
+        },
+      },
+    });
+
+    const accessList = [
+      ...c.atlas_network_allowed.map((a) => ({ ...(isCidr(a) ? { cidrBlock: a } : { ipAddress: a }), comment: 'atlas_network_allowed' })),
+      ...c.aks_outbound_ips.map((a) => ({ ...(isCidr(a) ? { cidrBlock: a } : { ipAddress: a }), comment: `${c.cluster_name} outbound` })),
+    ];
+    new AtlasProject(this, 'Project', {
+      metadata: meta(n.projectObject),
+      spec: {
+        name: n.project,
+        connectionSecretRef: { name: n.apiKeySecret },
+        projectIpAccessList: accessList,
+        maintenanceWindow: c.atlas_maintenance_windows ? { dayOfWeek: c.atlas_maintenance_windows.day_of_week, hourOfDay: c.atlas_maintenance_windows.hour_of_day } : undefined,
+        integrations: [{ type: AtlasProjectSpecIntegrationsType.PROMETHEUS, enabled: true, username: 'atlasprometheus', passwordRef: { name: n.prometheusSecret }, scheme: 'https', serviceDiscovery: 'http' }],
+        encryptionAtRest:
+          c.enable_customer_key_atlas_encryption && c.atlas_encryption_at_rest
+            ? {
+                azureKeyVault: {
+                  enabled: true,
+                  azureEnvironment: 'AZURE',
+                  clientId: c.atlas_encryption_at_rest.client_id,
+                  resourceGroupName: c.atlas_encryption_at_rest.resource_group_name,
+                  tenantId: c.key_vault.tenant_id,
+                  secretRef: { name: n.encryptionSecret },
+                },
+              }
+            : undefined,
+      },
+    });
+
+    const sharded = c.atlas_cluster_type === 'SHARDED';
+    new AtlasDeployment(this, 'Deployment', {
+      metadata: meta(n.deploymentObject),
+      spec: {
+        projectRef: { name: n.projectObject },
+        deploymentSpec: {
+          name: n.cluster,
+          clusterType: sharded ? ClusterType.SHARDED : ClusterType.REPLICASET,
+          mongoDbMajorVersion: c.atlas_mongo_major_version,
+          terminationProtectionEnabled: c.atlas_termination_protection_enabled,
+          backupEnabled: c.atlas_backup_enabled,
+          diskSizeGb: c.atlas_autoscaling_disk ? undefined : c.atlas_disk_size,
+          encryptionAtRestProvider: c.enable_customer_key_atlas_encryption ? EncryptionProvider.AZURE : EncryptionProvider.NONE,
+          replicationSpecs: [
+            {
+              ...(sharded ? { numShards: c.atlas_num_shards ?? 2 } : {}),
+              zoneName: 'Zone 1',
+              regionConfigs: [
+                {
+                  providerName: ProviderName.AZURE,
+                  regionName: ATLAS_REGIONS[c.azure_region],
+                  priority: 7,
+                  electableSpecs: { instanceSize: c.atlas_instance_size, nodeCount: 3 },
+                  autoScaling: {
+                    compute: {
+                      enabled: c.atlas_autoscaling_compute,
+                      scaleDownEnabled: c.atlas_scaledown_compute,
+                      ...(c.atlas_autoscaling_compute ? { minInstanceSize: c.atlas_min_instance_size, maxInstanceSize: c.atlas_max_instance_size } : {}),
+                    },
+                    diskGb: { enabled: c.atlas_autoscaling_disk },
+                  },
+                },
+              ],
+            },
+          ],
+        },
+      },
+    });
+
+    new AtlasDatabaseUser(this, 'AdminUser', {
+      metadata: meta(n.adminUser),
+      spec: {
+        projectRef: { name: n.projectObject },
+        username: n.adminUsername,
+        databaseName: 'admin',
+        passwordSecretRef: { name: n.adminUser },
+        roles: [{ roleName: 'atlasAdmin', databaseName: 'admin' }],
+        scopes: [{ name: n.cluster, type: AtlasDatabaseUserSpecScopesType.CLUSTER }],
+      },
+    });
+  }
+}
