@@ -17,6 +17,7 @@ export const CRD_SOURCES: Record<string, string> = {
   'secrets-store-csi-driver': 'crds/secrets-store-csi-driver/v1.6.0',
   eck: 'crds/eck/v3.5.0',
   'mongodb-atlas-operator': 'crds/mongodb-atlas-operator/v2.15.0',
+  'nginx-ingress': 'crds/nginx-ingress/v4.0.1',
 };
 export const K8S_SOURCE = 'k8s/v1.28.0/_definitions.json';
 

@@ -59,11 +59,12 @@ export class AuraWorkload extends Construct {
       ...(files ? [{ name: 'files', mountPath: spec.filesPath ?? `/etc/${spec.name}`, readOnly: true }] : []),
       ...(spec.volume ? [{ name: 'data', mountPath: spec.volume.mountPath }] : []),
       ...(host?.paths ?? []).map((h) => ({ name: `host-${h.name}`, mountPath: `/host${h.path}`, readOnly: true })),
+      ...(spec.mountProviders ?? []).map((p) => ({ name: p, mountPath: `/mnt/${p}`, readOnly: true })),
     ];
     const securityContext: k8s.SecurityContext = host?.root ? { ...CONTAINER_SECURITY, runAsNonRoot: false, runAsUser: 0 } : CONTAINER_SECURITY;
     const container: k8s.Container = {
       name: spec.name,
-      image: imageOf(config, spec.image, spec.imageTag),
+      image: imageOf(config, typeof spec.image === 'function' ? spec.image(config) : spec.image, spec.imageTag),
       imagePullPolicy: 'IfNotPresent',
       args: spec.args?.(config),
       ports: ports.map((p) => ({ name: p.name, containerPort: p.port, protocol: 'TCP' })),
@@ -111,6 +112,7 @@ export class AuraWorkload extends Construct {
           ...(secrets ? [secrets.volume()] : []),
           ...(files ? [{ name: 'files', configMap: { name: files.name } }] : []),
           ...(host?.paths ?? []).map((h) => ({ name: `host-${h.name}`, hostPath: { path: h.path } })),
+          ...(spec.mountProviders ?? []).map((p) => ({ name: p, csi: { driver: 'secrets-store.csi.k8s.io', readOnly: true, volumeAttributes: { secretProviderClass: p } } })),
         ],
       },
     };

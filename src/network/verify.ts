@@ -76,7 +76,54 @@ export function verifyNetwork(manifests: readonly Manifest[], flags: Record<stri
       rows.push({ to: dst.name, namespace: dst.namespace, port: portLabel(port), allowedFrom: [...new Set(allowedFrom)].sort() });
     }
   }
+  problems.push(...checkIngressBackends(manifests, pods, net));
   return { rows, open: [...new Set(open)].sort(), problems: [...new Set(problems)] };
+}
+
+/** Services ECK creates for its resources, which the compiled objects do not list. */
+const ECK_SERVICES: Record<string, { suffix: string; port: number }> = { Elasticsearch: { suffix: '-es-http', port: 9200 }, Kibana: { suffix: '-kb-http', port: 5601 } };
+
+/**
+ * Every backend of a VirtualServer or VirtualServerRoute is a Service that exists, and the
+ * ingress controller of its class may reach the Service's pods on that port.
+ */
+function checkIngressBackends(manifests: readonly Manifest[], pods: Pod[], net: ReturnType<typeof networkOf>): string[] {
+  const problems: string[] = [];
+  const controllers = (cls: string) =>
+    manifests.filter((m: any) => m.spec?.template?.spec?.containers?.some((c: any) => (c.args ?? []).includes(`-ingress-class=${cls}`))).map((m) => m.metadata.name);
+  for (const route of manifests.filter((m) => m.kind === 'VirtualServer' || m.kind === 'VirtualServerRoute') as any[]) {
+    const ns = route.metadata.namespace;
+    const sources = pods.filter((p) => controllers(route.spec.ingressClassName).includes(p.name));
+    if (!sources.length) problems.push(`${route.kind}/${ns}/${route.metadata.name}: no ingress controller serves class ${route.spec.ingressClassName}`);
+    for (const u of route.spec.upstreams ?? []) {
+      const where = `${route.kind}/${ns}/${route.metadata.name}: upstream ${u.service}:${u.port}`;
+      const service = manifests.find((m) => m.kind === 'Service' && m.metadata.name === u.service && m.metadata.namespace === ns) as any;
+      const eck = manifests.find((m) => ECK_SERVICES[m.kind] && m.metadata.namespace === ns && `${m.metadata.name}${ECK_SERVICES[m.kind]!.suffix}` === u.service);
+      let targets: { pod: Pod; port: number }[] = [];
+      if (service) {
+        const port = (service.spec.ports ?? []).find((p: any) => p.port === u.port);
+        if (!port) {
+          problems.push(`${where}: Service ${u.service} has no port ${u.port}`);
+          continue;
+        }
+        const backends = pods.filter((p) => p.namespace === ns && Object.entries(service.spec.selector ?? {}).every(([k, v]) => p.labels[k] === v));
+        targets = backends.flatMap((p) => {
+          const n = typeof port.targetPort === 'string' ? p.ports.find((cp) => cp.name === port.targetPort)?.port : (port.targetPort ?? port.port);
+          return n === undefined ? [] : [{ pod: p, port: n }];
+        });
+      } else if (eck) {
+        targets = pods.filter((p) => p.name === eck.metadata.name && p.namespace === ns).map((pod) => ({ pod, port: ECK_SERVICES[eck.kind]!.port }));
+      } else {
+        problems.push(`${where}: no such Service in ${ns}`);
+        continue;
+      }
+      if (!targets.length) problems.push(`${where}: the Service selects no pod with that port`);
+      for (const s of sources)
+        for (const t of targets)
+          if (!allowed(s, t.pod, t.port, net)) problems.push(`${where}: the ingress controller ${s.name} may not reach ${t.pod.namespace}/${t.pod.name}:${t.port}`);
+    }
+  }
+  return problems;
 }
 
 /** The matrix as a table a reviewer reads: one line per protected port. */

@@ -5,6 +5,8 @@ import { type ComponentSpec, enabledComponents } from '../platform/catalog';
 import { coreNamespace } from '../platform/naming';
 import type { Config } from '../profile/config.generated';
 import { auraObject } from '../constructs/aura-crds';
+import { Ingress } from '../constructs/ingress';
+import { hasOwnCluster } from '../infra/parameters';
 import { networkPlan } from '../platform/network';
 import { objectName, RESOLUTION_RESOURCES_NAME } from '../platform/operator';
 import { platformNamespace } from './namespace';
@@ -18,6 +20,7 @@ export class CorePhase extends Chart {
     const plan = networkPlan(config);
     platformNamespace(this, namespace, config, plan.namespaceLabels(namespace));
     for (const spec of components) new AuraWorkload(this, spec.name, { spec, namespace, config, accessLabels: plan.podLabels(spec.name) });
+    new Ingress(this, 'ingress', { config, ownCluster: hasOwnCluster(config) });
     if (config.aura_operator_enabled) {
       for (const [pkg, version] of Object.entries(config.nlp_packages).sort(([a], [b]) => (a < b ? -1 : 1)))
         auraObject(this, 'NlpTraining', objectName(pkg), namespace, { version }, config);

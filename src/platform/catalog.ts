@@ -1,6 +1,7 @@
 import type { Config } from '../profile/config.generated';
 import { coreNamespace, environmentName, kernelEndpoints, serviceHost, SYSTEM_NAMESPACE } from './naming';
 import { LOGGING_COMPONENTS } from './logging';
+import { CONTROLLER_ACCESS, controllerArgs, NGINX_VERSION, TLS_PROVIDER } from './ingress';
 import { MONITORING_COMPONENTS } from './monitoring';
 import { OPERATOR_COMPONENTS } from './operator';
 import { SYSTEM_COMPONENTS } from './system-catalog';
@@ -55,8 +56,8 @@ export interface ComponentSpec {
   talksTo?: string[] | ((c: Config) => string[]);
   phase: Phase;
   workload: WorkloadKind;
-  /** Image repository below the profile's registry. */
-  image: string;
+  /** Image repository below the profile's registry (a function when the profile chooses it). */
+  image: string | ((c: Config) => string);
   /** Tag pinned for a third-party or tool image; the profile's release tag otherwise. */
   imageTag?: string;
   /** Namespace; the phase's namespace when absent. */
@@ -64,6 +65,8 @@ export interface ComponentSpec {
   /** Container arguments. */
   args?: (c: Config) => string[];
   sidecars?: SidecarSpec[];
+  /** Other SecretProviderClasses its pods mount, so the driver syncs their Secrets (nginx's TLS certificate). */
+  mountProviders?: string[];
   /** Labels its pods carry besides the standard ones (the guide's pushgateway policy selects `release`). */
   podLabels?: Record<string, string>;
   /** Cluster-wide read access it needs (service discovery, kube-state-metrics): a ServiceAccount, ClusterRole and binding. */
@@ -137,9 +140,13 @@ export const CORE_COMPONENTS: ComponentSpec[] = [
     secrets: () => ({ KERNEL_CLIENT_SECRET: 'fourth_platform.client_secret', AURA_ENCRYPTION_KEY: 'aura_encryption_key' }),
   },
   {
-    name: 'nginx', phase: 'core',
+    // The NGINX Ingress Controller: every public host and management page goes through it.
+    name: 'nginx', phase: 'core', scrape: { port: 'metrics' },
     // With NGINX Plus, App Protect sends its security logs to the aggregator's syslog input.
-    talksTo: (c) => ['alertmanager', 'elasticsearch', 'grafana', 'kibana', 'prometheus', ...(c.nginx_plus_enabled ? ['fluent-bit-aggregator'] : [])], scrape: { port: 'metrics' }, workload: 'Deployment', image: 'thirdparty/nginx-ingress', enabled: always, replicas: replicasOf('nginx'),
+    talksTo: (c) => ['alertmanager', 'elasticsearch', 'grafana', 'kibana', 'prometheus', ...(c.nginx_plus_enabled ? ['fluent-bit-aggregator'] : [])],
+    workload: 'Deployment', enabled: always, replicas: replicasOf('nginx'),
+    image: (c) => (c.nginx_plus_enabled ? 'thirdparty/nginx-plus-ingress-nap' : 'thirdparty/nginx-ingress'), imageTag: NGINX_VERSION,
+    args: controllerArgs, clusterAccess: CONTROLLER_ACCESS, mountProviders: [TLS_PROVIDER],
     ports: [{ name: 'https', port: 8443, servicePort: 443 }, { name: 'metrics', port: 9113 }],
     resources: NGINX,
   },

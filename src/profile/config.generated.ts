@@ -772,6 +772,14 @@ export interface Config {
      */
     resource_group_name: string;
   };
+  /**
+   * DNS zone of the platform's hosts: <endpoint>-<environment name>.<dns_domain> (and -next hosts with next_domains_enabled). Not an installer key: the installer kept its DNS layout.
+   */
+  dns_domain: string;
+  /**
+   * The corporate (TID) VPN ranges that may always reach aura-gateway-api and aura-manager; with these and the allowed origins empty, nobody can. Not an installer key: the guide names the VPN but not its ranges.
+   */
+  corporate_vpn_ranges: Cidr[];
 }
 export interface BackofficeUser {
   /**

@@ -1,0 +1,174 @@
+import { ApiObject, type ApiObjectProps } from 'cdk8s';
+import { Construct } from 'constructs';
+import { ApDosLogConf } from '../../imports/app-protect-dos-log-conf-appprotectdos.f5.com';
+import { ApDosPolicy } from '../../imports/app-protect-dos-policy-appprotectdos.f5.com';
+import { DosProtectedResource } from '../../imports/app-protect-dos-resource-appprotectdos.f5.com';
+import { ApLogConf } from '../../imports/app-protect-log-conf-appprotect.f5.com';
+import * as k8s from '../../imports/k8s';
+import { Policy } from '../../imports/nginx-policy-k8s.nginx.org';
+import { VirtualServer } from '../../imports/nginx-virtual-server-k8s.nginx.org';
+import { VirtualServerRoute } from '../../imports/nginx-virtual-server-route-k8s.nginx.org';
+import { SecretProviderClass } from '../../imports/secrets-store.csi.x-k8s.io';
+import { ingressClass, namespaceOf, NGINX_CONFIGMAP, nginxSettings, PUBLIC_SERVICE, type Route, routes, TLS_PROVIDER, TLS_SECRET } from '../platform/ingress';
+import { selectorLabels, standardLabels } from '../platform/labels';
+import { coreNamespace, environmentName, serviceHost, SYSTEM_NAMESPACE } from '../platform/naming';
+import type { Config } from '../profile/config.generated';
+import { SYSLOG_PORT } from '../platform/logging';
+
+/** The Key Vault certificate of the platform's hosts (a wildcard of dns_domain). */
+export const TLS_CERTIFICATE = 'aura-tls-certificate';
+const WAF_POLICY = 'waf-policy';
+const DOS_RESOURCE = 'dos-protected';
+const DENY_ALL = ['0.0.0.0/0'];
+
+export interface IngressProps {
+  config: Config;
+  /** False for a tenant: its parent cluster publishes the management pages. */
+  ownCluster: boolean;
+}
+
+/**
+ * What the NGINX Ingress Controller serves: its settings and class, the public LoadBalancer
+ * (TLS 443 only), a VirtualServer per host with its access policy, and with NGINX Plus the
+ * App Protect WAF (and DoS) objects.
+ */
+export class Ingress extends Construct {
+  constructor(scope: Construct, id: string, props: IngressProps) {
+    super(scope, id);
+    const { config: c } = props;
+    const ns = coreNamespace(c);
+    const labels = standardLabels('nginx', c);
+    const className = ingressClass(c);
+
+    new k8s.KubeConfigMap(this, 'Settings', { metadata: { name: NGINX_CONFIGMAP, namespace: ns, labels }, data: nginxSettings(c) });
+    new k8s.KubeIngressClass(this, 'Class', { metadata: { name: className, labels }, spec: { controller: 'nginx.org/ingress-controller' } });
+    new k8s.KubeService(this, 'Public', {
+      metadata: { name: PUBLIC_SERVICE, namespace: ns, labels },
+      spec: {
+        type: 'LoadBalancer',
+        // Keep the client's address: the access policies allow by source range.
+        externalTrafficPolicy: 'Local',
+        selector: selectorLabels('nginx'),
+        ports: [{ name: 'https', port: 443, targetPort: k8s.IntOrString.fromString('https'), protocol: 'TCP' }],
+      },
+    });
+    // The certificate reaches the controller from Key Vault as a kubernetes.io/tls Secret.
+    new SecretProviderClass(this, 'Tls', {
+      metadata: { name: TLS_PROVIDER, namespace: ns, labels },
+      spec: {
+        provider: 'azure',
+        parameters: {
+          usePodIdentity: 'false',
+          useVMManagedIdentity: 'true',
+          userAssignedIdentityID: c.key_vault.identity_client_id,
+          keyvaultName: c.key_vault.name,
+          tenantId: c.key_vault.tenant_id,
+          objects: `array:\n  - |\n    objectName: ${TLS_CERTIFICATE}\n    objectType: secret\n`,
+        },
+        secretObjects: [
+          {
+            secretName: TLS_SECRET,
+            type: 'kubernetes.io/tls',
+            data: [
+              { objectName: TLS_CERTIFICATE, key: 'tls.key' },
+              { objectName: TLS_CERTIFICATE, key: 'tls.crt' },
+            ],
+          },
+        ],
+      },
+    });
+
+    if (c.nginx_plus_enabled) this.appProtect(c, ns, labels);
+    for (const route of routes(c, props.ownCluster)) this.host(route, c, ns, className, labels);
+  }
+
+  /** A host: its VirtualServer in the core namespace; a backend in aura-system is reached through a VirtualServerRoute there. */
+  private host(route: Route, c: Config, ns: string, className: string, labels: Record<string, string>): void {
+    const e = route.endpoint;
+    const allow = e.allow?.(c);
+    // A whitelist left empty allows any source; the restricted pages deny all until ranges are set.
+    const access = allow === undefined || (allow.length === 0 && !e.name.match(/^(gateway|aura-manager)$/)) ? undefined : allow.length ? allow : DENY_ALL;
+    const policies = [
+      ...(access ? [{ name: `${route.name}-access` }] : []),
+      ...(e.public && c.nginx_plus_enabled ? [{ name: WAF_POLICY }] : []),
+    ];
+    if (access)
+      new Policy(this, `${route.name}-access`, {
+        metadata: { name: `${route.name}-access`, namespace: ns, labels },
+        spec: { accessControl: allow && allow.length ? { allow: access } : { deny: access } },
+      });
+    const upstream = { name: 'backend', service: e.service, port: e.port, ...(e.tls ? { tls: { enable: true } } : {}) };
+    const backendNamespace = namespaceOf(e, c);
+    new VirtualServer(this, route.name, {
+      metadata: { name: route.name, namespace: ns, labels },
+      spec: {
+        host: route.host,
+        ingressClassName: className,
+        tls: { secret: TLS_SECRET },
+        policies: policies.length ? policies : undefined,
+        dos: e.public && c.nginx_plus_dos_enabled ? DOS_RESOURCE : undefined,
+        upstreams: backendNamespace === ns ? [upstream] : undefined,
+        routes: [backendNamespace === ns ? { path: '/', action: { pass: 'backend' } } : { path: '/', route: `${backendNamespace}/${route.name}` }],
+      },
+    });
+    if (backendNamespace !== ns)
+      new VirtualServerRoute(this, `${route.name}-route`, {
+        metadata: { name: route.name, namespace: backendNamespace, labels },
+        spec: { host: route.host, ingressClassName: className, upstreams: [upstream], subroutes: [{ path: '/', action: { pass: 'backend' } }] },
+      });
+  }
+
+  /** NGINX App Protect: the `logconf` log profile, an alarm-only data-guard policy, the WAF policy logging to the aggregator; and DoS protection. */
+  private appProtect(c: Config, ns: string, labels: Record<string, string>): void {
+    const syslog = `${serviceHost('fluent-bit-aggregator', SYSTEM_NAMESPACE)}:${SYSLOG_PORT}`;
+    new ApLogConf(this, 'LogConf', {
+      metadata: { name: 'logconf', namespace: ns, labels },
+      spec: { content: { format: 'default' as never, maxMessageSize: '64k', maxRequestSize: 'any' }, filter: { requestType: 'illegal' as never } },
+    });
+    // The guide applies no blocking policy by default: data guard in transparent mode only alarms.
+    new ApiObject(this, 'DataGuard', {
+      apiVersion: 'appprotect.f5.com/v1beta1',
+      kind: 'APPolicy',
+      metadata: { name: 'dataguard-alarm', namespace: ns, labels },
+      spec: {
+        policy: {
+          name: 'dataguard_alarm',
+          template: { name: 'POLICY_TEMPLATE_NGINX_BASE' },
+          applicationLanguage: 'utf-8',
+          enforcementMode: 'transparent',
+          'blocking-settings': { violations: [{ name: 'VIOL_DATA_GUARD', alarm: true, block: false }] },
+          'data-guard': { enabled: true, maskData: true, creditCardNumbers: true, usSocialSecurityNumbers: true },
+        },
+      },
+    } as ApiObjectProps);
+    new Policy(this, 'Waf', {
+      metadata: { name: WAF_POLICY, namespace: ns, labels },
+      spec: {
+        waf: {
+          enable: true,
+          apPolicy: `${ns}/dataguard-alarm`,
+          securityLogs: [{ enable: true, apLogConf: `${ns}/logconf`, logDest: `syslog:server=${syslog}` }],
+        },
+      },
+    });
+    if (!c.nginx_plus_dos_enabled) return;
+    new ApDosPolicy(this, 'DosPolicy', {
+      metadata: { name: 'dos-policy', namespace: ns, labels },
+      spec: { mitigationMode: 'standard' as never, signatures: 'on' as never, badActors: 'on' as never, automationToolsDetection: 'on' as never, tlsFingerprint: 'on' as never },
+    });
+    new ApDosLogConf(this, 'DosLogConf', {
+      metadata: { name: 'doslogconf', namespace: ns, labels },
+      spec: { content: { format: 'splunk' as never, maxMessageSize: '64k' }, filter: { trafficMitigationStats: 'all' as never, badActors: 'top 10', attackSignatures: 'top 10' } },
+    });
+    new DosProtectedResource(this, 'DosResource', {
+      metadata: { name: DOS_RESOURCE, namespace: ns, labels },
+      spec: {
+        enable: true,
+        name: `aura-${environmentName(c)}`,
+        apDosMonitor: { uri: `api-${environmentName(c)}.${c.dns_domain}` },
+        apDosPolicy: 'dos-policy',
+        dosSecurityLog: { enable: true, apDosLogConf: 'doslogconf', dosLogDest: syslog },
+      },
+    });
+  }
+}
