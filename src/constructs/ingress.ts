@@ -1,9 +1,16 @@
 import { ApiObject, type ApiObjectProps } from 'cdk8s';
 import { Construct } from 'constructs';
-import { ApDosLogConf } from '../../imports/app-protect-dos-log-conf-appprotectdos.f5.com';
-import { ApDosPolicy } from '../../imports/app-protect-dos-policy-appprotectdos.f5.com';
+import { ApDosLogConf, ApDosLogConfSpecContentFormat, ApDosLogConfSpecFilterTrafficMitigationStats } from '../../imports/app-protect-dos-log-conf-appprotectdos.f5.com';
+import {
+  ApDosPolicy,
+  ApDosPolicySpecAutomationToolsDetection,
+  ApDosPolicySpecBadActors,
+  ApDosPolicySpecMitigationMode,
+  ApDosPolicySpecSignatures,
+  ApDosPolicySpecTlsFingerprint,
+} from '../../imports/app-protect-dos-policy-appprotectdos.f5.com';
 import { DosProtectedResource } from '../../imports/app-protect-dos-resource-appprotectdos.f5.com';
-import { ApLogConf } from '../../imports/app-protect-log-conf-appprotect.f5.com';
+import { ApLogConf, ApLogConfSpecContentFormat, ApLogConfSpecFilterRequestType } from '../../imports/app-protect-log-conf-appprotect.f5.com';
 import * as k8s from '../../imports/k8s';
 import { Policy } from '../../imports/nginx-policy-k8s.nginx.org';
 import { VirtualServer } from '../../imports/nginx-virtual-server-k8s.nginx.org';
@@ -123,7 +130,7 @@ export class Ingress extends Construct {
     const syslog = `${serviceHost('fluent-bit-aggregator', SYSTEM_NAMESPACE)}:${SYSLOG_PORT}`;
     new ApLogConf(this, 'LogConf', {
       metadata: { name: 'logconf', namespace: ns, labels },
-      spec: { content: { format: 'default' as never, maxMessageSize: '64k', maxRequestSize: 'any' }, filter: { requestType: 'illegal' as never } },
+      spec: { content: { format: ApLogConfSpecContentFormat.DEFAULT, maxMessageSize: '64k', maxRequestSize: 'any' }, filter: { requestType: ApLogConfSpecFilterRequestType.ILLEGAL } },
     });
     // The guide applies no blocking policy by default: data guard in transparent mode only alarms.
     new ApiObject(this, 'DataGuard', {
@@ -154,11 +161,17 @@ export class Ingress extends Construct {
     if (!c.nginx_plus_dos_enabled) return;
     new ApDosPolicy(this, 'DosPolicy', {
       metadata: { name: 'dos-policy', namespace: ns, labels },
-      spec: { mitigationMode: 'standard' as never, signatures: 'on' as never, badActors: 'on' as never, automationToolsDetection: 'on' as never, tlsFingerprint: 'on' as never },
+      spec: {
+        mitigationMode: ApDosPolicySpecMitigationMode.STANDARD,
+        signatures: ApDosPolicySpecSignatures.ON,
+        badActors: ApDosPolicySpecBadActors.ON,
+        automationToolsDetection: ApDosPolicySpecAutomationToolsDetection.ON,
+        tlsFingerprint: ApDosPolicySpecTlsFingerprint.ON,
+      },
     });
     new ApDosLogConf(this, 'DosLogConf', {
       metadata: { name: 'doslogconf', namespace: ns, labels },
-      spec: { content: { format: 'splunk' as never, maxMessageSize: '64k' }, filter: { trafficMitigationStats: 'all' as never, badActors: 'top 10', attackSignatures: 'top 10' } },
+      spec: { content: { format: ApDosLogConfSpecContentFormat.SPLUNK, maxMessageSize: '64k' }, filter: { trafficMitigationStats: ApDosLogConfSpecFilterTrafficMitigationStats.ALL, badActors: 'top 10', attackSignatures: 'top 10' } },
     });
     new DosProtectedResource(this, 'DosResource', {
       metadata: { name: DOS_RESOURCE, namespace: ns, labels },
