@@ -8,7 +8,7 @@ import {
 } from '../../imports/atlas-deployment-atlas.mongodb.com';
 import { AtlasProject, AtlasProjectSpecIntegrationsType } from '../../imports/atlas-project-atlas.mongodb.com';
 import * as k8s from '../../imports/k8s';
-import { SecretProviderClass } from '../../imports/secrets-store.csi.x-k8s.io';
+import { keyVaultProvider, providerVolume } from './key-vault-secrets';
 import { ATLAS_REGIONS, atlasAnnotations, atlasNames, atlasSecrets } from '../platform/atlas';
 import { selectorLabels, standardLabels } from '../platform/labels';
 import { imageOf } from '../platform/naming';
@@ -36,22 +36,13 @@ export class AtlasResources extends Construct {
     const labels = standardLabels('atlas', c);
     const meta = (name: string) => ({ name, namespace, labels, annotations: atlasAnnotations(c) });
     const secrets = atlasSecrets(c);
-    const objects = secrets.flatMap((s) => s.data.map((d) => d.objectName)).sort();
-
-    new SecretProviderClass(this, 'Credentials', {
-      metadata: { name: 'atlas-credentials', namespace, labels },
-      spec: {
-        provider: 'azure',
-        parameters: {
-          usePodIdentity: 'false',
-          useVMManagedIdentity: 'true',
-          userAssignedIdentityID: c.key_vault.identity_client_id,
-          keyvaultName: c.key_vault.name,
-          tenantId: c.key_vault.tenant_id,
-          objects: `array:\n${objects.map((o) => `  - |\n    objectName: ${o}\n    objectType: secret\n`).join('')}`,
-        },
-        secretObjects: secrets.map((s) => ({ secretName: s.secretName, type: 'Opaque', labels: ATLAS_CREDENTIALS_LABEL, data: s.data })),
-      },
+    keyVaultProvider(this, 'Credentials', {
+      name: 'atlas-credentials',
+      namespace,
+      labels,
+      config: c,
+      objects: secrets.flatMap((s) => s.data.map((d) => d.objectName)),
+      secretObjects: secrets.map((s) => ({ secretName: s.secretName, type: 'Opaque', labels: ATLAS_CREDENTIALS_LABEL, data: s.data })),
     });
 
     const syncLabels = standardLabels(SYNC, c);
@@ -78,7 +69,7 @@ export class AtlasResources extends Construct {
                 volumeMounts: [{ name: 'atlas-credentials', mountPath: '/mnt/secrets-store', readOnly: true }],
               },
             ],
-            volumes: [{ name: 'atlas-credentials', csi: { driver: 'secrets-store.csi.k8s.io', readOnly: true, volumeAttributes: { secretProviderClass: 'atlas-credentials' } } }],
+            volumes: [providerVolume('atlas-credentials', 'atlas-credentials')],
           },
         },
       },

@@ -5,7 +5,7 @@ import { appOf, type ComponentSpec, type ResourceSpec } from '../platform/catalo
 import { selectorLabels, standardLabels } from '../platform/labels';
 import { imageOf } from '../platform/naming';
 import type { Config } from '../profile/config.generated';
-import { KeyVaultSecrets } from './key-vault-secrets';
+import { KeyVaultSecrets, providerVolume } from './key-vault-secrets';
 
 export const HPA_CPU_TARGET = 80;
 export const HPA_MAX_FACTOR = 3;
@@ -112,7 +112,7 @@ export class AuraWorkload extends Construct {
           ...(secrets ? [secrets.volume()] : []),
           ...(files ? [{ name: 'files', configMap: { name: files.name } }] : []),
           ...(host?.paths ?? []).map((h) => ({ name: `host-${h.name}`, hostPath: { path: h.path } })),
-          ...(spec.mountProviders ?? []).map((p) => ({ name: p, csi: { driver: 'secrets-store.csi.k8s.io', readOnly: true, volumeAttributes: { secretProviderClass: p } } })),
+          ...(spec.mountProviders ?? []).map((p) => providerVolume(p, p)),
         ],
       },
     };

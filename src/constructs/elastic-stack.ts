@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
 import { Elasticsearch, ElasticsearchSpecNodeSetsVolumeClaimTemplatesSpecResourcesRequests } from '../../imports/elasticsearch.k8s.elastic.co';
 import { Kibana } from '../../imports/kibana.k8s.elastic.co';
-import { SecretProviderClass } from '../../imports/secrets-store.csi.x-k8s.io';
+import { keyVaultProvider, providerVolume } from './key-vault-secrets';
 import { standardLabels } from '../platform/labels';
 import { ELASTIC_VERSION, ELASTICSEARCH_NODES, SNAPSHOT_CREDENTIALS } from '../platform/logging';
 import type { Config } from '../profile/config.generated';
@@ -23,24 +23,16 @@ export class ElasticStack extends Construct {
   constructor(scope: Construct, id: string, props: ElasticStackProps) {
     super(scope, id);
     const { namespace, config } = props;
-    const kv = config.key_vault;
 
     // The Azure snapshot client's account and key reach the Elasticsearch keystore from Key Vault:
     // the driver syncs them into this Secret when the Elasticsearch pods mount the volume.
-    new SecretProviderClass(this, 'SnapshotCredentials', {
-      metadata: { name: SNAPSHOT_CREDENTIALS.name, namespace, labels: standardLabels('elasticsearch', config) },
-      spec: {
-        provider: 'azure',
-        parameters: {
-          usePodIdentity: 'false',
-          useVMManagedIdentity: 'true',
-          userAssignedIdentityID: kv.identity_client_id,
-          keyvaultName: kv.name,
-          tenantId: kv.tenant_id,
-          objects: `array:\n${SNAPSHOT_CREDENTIALS.objects.map((o) => `  - |\n    objectName: ${o.objectName}\n    objectType: secret\n`).join('')}`,
-        },
-        secretObjects: [{ secretName: SNAPSHOT_CREDENTIALS.name, type: 'Opaque', data: SNAPSHOT_CREDENTIALS.objects.map((o) => ({ objectName: o.objectName, key: o.key })) }],
-      },
+    keyVaultProvider(this, 'SnapshotCredentials', {
+      name: SNAPSHOT_CREDENTIALS.name,
+      namespace,
+      labels: standardLabels('elasticsearch', config),
+      config,
+      objects: SNAPSHOT_CREDENTIALS.objects.map((o) => o.objectName),
+      secretObjects: [{ secretName: SNAPSHOT_CREDENTIALS.name, type: 'Opaque', data: SNAPSHOT_CREDENTIALS.objects.map((o) => ({ objectName: o.objectName, key: o.key })) }],
     });
 
     new Elasticsearch(this, 'Elasticsearch', {
@@ -66,9 +58,7 @@ export class ElasticStack extends Construct {
                     volumeMounts: [{ name: 'snapshot-credentials', mountPath: '/mnt/secrets-store', readOnly: true }],
                   },
                 ],
-                volumes: [
-                  { name: 'snapshot-credentials', csi: { driver: 'secrets-store.csi.k8s.io', readOnly: true, volumeAttributes: { secretProviderClass: SNAPSHOT_CREDENTIALS.name } } },
-                ],
+                volumes: [providerVolume('snapshot-credentials', SNAPSHOT_CREDENTIALS.name)],
               },
             },
             volumeClaimTemplates: [

@@ -15,7 +15,7 @@ import * as k8s from '../../imports/k8s';
 import { Policy } from '../../imports/nginx-policy-k8s.nginx.org';
 import { VirtualServer } from '../../imports/nginx-virtual-server-k8s.nginx.org';
 import { VirtualServerRoute } from '../../imports/nginx-virtual-server-route-k8s.nginx.org';
-import { SecretProviderClass } from '../../imports/secrets-store.csi.x-k8s.io';
+import { keyVaultProvider } from './key-vault-secrets';
 import { ingressClass, namespaceOf, NGINX_CONFIGMAP, nginxSettings, PUBLIC_SERVICE, type Route, routes, TLS_PROVIDER, TLS_SECRET } from '../platform/ingress';
 import { selectorLabels, standardLabels } from '../platform/labels';
 import { coreNamespace, environmentName, serviceHost, SYSTEM_NAMESPACE } from '../platform/naming';
@@ -60,29 +60,22 @@ export class Ingress extends Construct {
       },
     });
     // The certificate reaches the controller from Key Vault as a kubernetes.io/tls Secret.
-    new SecretProviderClass(this, 'Tls', {
-      metadata: { name: TLS_PROVIDER, namespace: ns, labels },
-      spec: {
-        provider: 'azure',
-        parameters: {
-          usePodIdentity: 'false',
-          useVMManagedIdentity: 'true',
-          userAssignedIdentityID: c.key_vault.identity_client_id,
-          keyvaultName: c.key_vault.name,
-          tenantId: c.key_vault.tenant_id,
-          objects: `array:\n  - |\n    objectName: ${TLS_CERTIFICATE}\n    objectType: secret\n`,
+    keyVaultProvider(this, 'Tls', {
+      name: TLS_PROVIDER,
+      namespace: ns,
+      labels,
+      config: c,
+      objects: [TLS_CERTIFICATE],
+      secretObjects: [
+        {
+          secretName: TLS_SECRET,
+          type: 'kubernetes.io/tls',
+          data: [
+            { objectName: TLS_CERTIFICATE, key: 'tls.key' },
+            { objectName: TLS_CERTIFICATE, key: 'tls.crt' },
+          ],
         },
-        secretObjects: [
-          {
-            secretName: TLS_SECRET,
-            type: 'kubernetes.io/tls',
-            data: [
-              { objectName: TLS_CERTIFICATE, key: 'tls.key' },
-              { objectName: TLS_CERTIFICATE, key: 'tls.crt' },
-            ],
-          },
-        ],
-      },
+      ],
     });
 
     if (c.nginx_plus_enabled) this.appProtect(c, ns, labels);

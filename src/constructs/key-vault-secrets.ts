@@ -4,7 +4,42 @@ import type { Config } from '../profile/config.generated';
 import { keyVaultSecretFor } from '../profile/secrets';
 
 export const SECRETS_MOUNT_PATH = '/mnt/secrets-store';
-const CSI_DRIVER = 'secrets-store.csi.k8s.io';
+export const CSI_DRIVER = 'secrets-store.csi.k8s.io';
+
+export interface KeyVaultProviderProps {
+  name: string;
+  namespace: string;
+  labels: Record<string, string>;
+  config: Config;
+  /** Key Vault secrets to fetch. */
+  objects: string[];
+  /** Kubernetes Secrets the driver syncs from them while a pod mounts the class. */
+  secretObjects: { secretName: string; type: string; labels?: Record<string, string>; data: { objectName: string; key: string }[] }[];
+}
+
+/** Every SecretProviderClass of the platform: the profile's Key Vault, read with the AKS secrets provider identity. */
+export function keyVaultProvider(scope: Construct, id: string, props: KeyVaultProviderProps): SecretProviderClass {
+  const kv = props.config.key_vault;
+  const objects = [...new Set(props.objects)].sort();
+  return new SecretProviderClass(scope, id, {
+    metadata: { name: props.name, namespace: props.namespace, labels: props.labels },
+    spec: {
+      provider: 'azure',
+      parameters: {
+        usePodIdentity: 'false',
+        useVMManagedIdentity: 'true',
+        userAssignedIdentityID: kv.identity_client_id,
+        keyvaultName: kv.name,
+        tenantId: kv.tenant_id,
+        objects: `array:\n${objects.map((o) => `  - |\n    objectName: ${o}\n    objectType: secret\n`).join('')}`,
+      },
+      secretObjects: props.secretObjects,
+    },
+  });
+}
+
+/** A CSI volume that mounts a SecretProviderClass (and so makes the driver sync its Secrets). */
+export const providerVolume = (name: string, provider: string) => ({ name, csi: { driver: CSI_DRIVER, readOnly: true, volumeAttributes: { secretProviderClass: provider } } });
 
 export interface KeyVaultSecretsProps {
   /** Name of the SecretProviderClass, and of the Kubernetes Secret the driver syncs at mount time. */
@@ -30,21 +65,10 @@ export class KeyVaultSecrets extends Construct {
     this.name = props.name;
     const objects = [...new Set(Object.values(props.secrets).map(keyVaultSecretFor))].sort();
     for (const [env, key] of Object.entries(props.secrets)) this.objectKeys[env] = keyVaultSecretFor(key);
-    const kv = props.config.key_vault;
-    new SecretProviderClass(this, 'Resource', {
-      metadata: { name: props.name, namespace: props.namespace, labels: props.labels },
-      spec: {
-        provider: 'azure',
-        parameters: {
-          usePodIdentity: 'false',
-          useVMManagedIdentity: 'true',
-          userAssignedIdentityID: kv.identity_client_id,
-          keyvaultName: kv.name,
-          tenantId: kv.tenant_id,
-          objects: `array:\n${objects.map((o) => `  - |\n    objectName: ${o}\n    objectType: secret\n`).join('')}`,
-        },
-        secretObjects: [{ secretName: props.name, type: 'Opaque', data: objects.map((o) => ({ objectName: o, key: o })) }],
-      },
+    keyVaultProvider(this, 'Resource', {
+      ...props,
+      objects,
+      secretObjects: [{ secretName: props.name, type: 'Opaque', data: objects.map((o) => ({ objectName: o, key: o })) }],
     });
   }
 
@@ -56,7 +80,7 @@ export class KeyVaultSecrets extends Construct {
   }
 
   volume() {
-    return { name: 'key-vault', csi: { driver: CSI_DRIVER, readOnly: true, volumeAttributes: { secretProviderClass: this.name } } };
+    return providerVolume('key-vault', this.name);
   }
 
   volumeMount() {
