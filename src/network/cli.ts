@@ -19,7 +19,7 @@ export function readManifests(dir: string): Manifest[] {
     for (const entry of readdirSync(d).sort()) {
       const full = join(d, entry);
       if (statSync(full).isDirectory()) walk(full);
-      else if (entry.endsWith('.yaml')) for (const doc of parseAllDocuments(readFileSync(full, 'utf8'))) if (doc.contents) out.push(doc.toJS());
+      else if (entry.endsWith('.yaml') && entry !== 'kustomization.yaml') for (const doc of parseAllDocuments(readFileSync(full, 'utf8'))) if (doc.contents) out.push(doc.toJS());
     }
   };
   walk(dir);
