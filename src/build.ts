@@ -3,6 +3,7 @@ import { checkNetworkPolicies } from './checks/network';
 import { verifyNetwork } from './network/verify';
 import { checkSchemas } from './checks/schema';
 import { type CompiledObject, type CompileOptions, compileConfig } from './compile';
+import { withDeliveryMetadata } from './delivery/ordering';
 import { kustomizations } from './output/kustomize';
 import { manifestPath } from './output/layout';
 import type { ProfileFiles } from './output/write';
@@ -31,7 +32,7 @@ export interface BuiltProfile extends ProfileFiles {
 export function buildProfile(ref: string, profilesDir: string, options: CompileOptions = {}): BuiltProfile {
   const loaded = loadProfile(ref, profilesDir);
   const config = validateProfile(loaded);
-  const objects = compileConfig(config, options);
+  const objects = compileConfig(config, options).map(withDeliveryMetadata);
   const manifests = objects.map((o) => o.manifest);
   const problems = [
     ...checkSchemas(objects),

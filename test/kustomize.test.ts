@@ -15,8 +15,8 @@ const byKey = (ms: any[]) => new Map(ms.map((m) => [key(m), JSON.stringify(canon
 describe.each(SHIPPED)('kubectl kustomize of %s', (name) => {
   const objects = () => built(name).objects;
 
-  it('renders exactly the compiled objects from the manifests root, Namespaces and CRDs first', () => {
-    const rendered = kustomize(join(DIST, name, 'manifests'));
+  it('renders exactly the compiled objects from the profile root, Namespaces and CRDs first', () => {
+    const rendered = kustomize(join(DIST, name));
     expect(byKey(rendered)).toEqual(byKey(objects().map((o) => o.manifest)));
     const kinds = rendered.map((m) => m.kind);
     const lastNamespace = kinds.lastIndexOf('Namespace');

@@ -46,6 +46,6 @@ describe('emitYaml', () => {
   it('writes keys in the conventional order', () => {
     const m = manifests('es-pro').find((x) => x.kind === 'ConfigMap')!;
     expect(toYaml(m).split('\n').filter((l) => /^\S/.test(l)).map((l) => l.split(':')[0])).toEqual(['apiVersion', 'kind', 'metadata', 'data']);
-    expect(Object.keys(canonical(m).metadata)).toEqual(['name', 'namespace', 'labels']);
+    expect(Object.keys(canonical(m).metadata)).toEqual(['name', 'namespace', 'labels', 'annotations']);
   });
 });

@@ -1,8 +1,8 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readTree } from '../src/output/write';
-import { compileConfig } from '../src/compile';
-import { renderProfile } from '../src/build';
+import { buildProfile } from '../src/build';
+import { PHASE_LABEL, PHASE_WAVE } from '../src/delivery/ordering';
 import { DEFAULT_PROFILES_DIR } from '../src/cli';
 import { CORE_COMPONENTS, enabledComponents } from '../src/platform/catalog';
 import { coreNamespace } from '../src/platform/naming';
@@ -26,11 +26,25 @@ describe.each(SHIPPED)('profile %s', (name) => {
   it('compiles with every check passing, into one file per object', () => {
     const b = built(name);
     expect(b.objects.length).toBeGreaterThan(40);
-    expect([...b.files.keys()].filter((f) => f.startsWith('manifests/') && !f.endsWith('/kustomization.yaml')).length).toBe(b.objects.length);
+    expect([...b.files.keys()].filter((f) => f.startsWith('manifests/') && !f.endsWith('kustomization.yaml')).length).toBe(b.objects.length);
   });
 
   it('is deterministic: a second compile gives identical files', () => {
-    expect(renderProfile(name, configOf(name), compileConfig(configOf(name)))).toEqual(built(name).files);
+    expect(buildProfile(name, DEFAULT_PROFILES_DIR).files).toEqual(built(name).files);
+  });
+
+  it('marks every object with its phase wave and label, and keeps data-bearing objects from being pruned', () => {
+    for (const { phase, manifest: m } of built(name).objects) {
+      const a = m.metadata.annotations ?? {};
+      expect(a['argocd.argoproj.io/sync-wave'], `${m.kind}/${m.metadata.name}`).toBe(String(PHASE_WAVE[phase]));
+      expect(m.metadata.labels?.[PHASE_LABEL]).toBe(phase);
+      const kept = ['Namespace', 'CustomResourceDefinition', 'PersistentVolumeClaim', 'Elasticsearch', 'AtlasProject', 'AtlasDeployment'].includes(m.kind);
+      expect(a['kustomize.toolkit.fluxcd.io/prune'] === 'disabled', `${m.kind}/${m.metadata.name}`).toBe(kept);
+      expect(a['helm.sh/resource-policy'] === 'keep').toBe(kept);
+      expect((a['argocd.argoproj.io/sync-options'] ?? '').includes('Prune=false')).toBe(kept);
+      const custom = /^[^/]+\.[^/]+\//.test(m.apiVersion) && !/\.k8s\.io\//.test(m.apiVersion);
+      expect((a['argocd.argoproj.io/sync-options'] ?? '').includes('SkipDryRunOnMissingResource=true'), m.apiVersion).toBe(custom);
+    }
   });
 
   it('puts the standard labels on every object and pod template', () => {
