@@ -3,6 +3,7 @@ import { checkNetworkPolicies } from './checks/network';
 import { verifyNetwork } from './network/verify';
 import { checkSchemas } from './checks/schema';
 import { type CompiledObject, type CompileOptions, compileConfig } from './compile';
+import { helmChart } from './delivery/helm-chart';
 import { withDeliveryMetadata } from './delivery/ordering';
 import { kustomizations } from './output/kustomize';
 import { manifestPath } from './output/layout';
@@ -47,6 +48,7 @@ export function buildProfile(ref: string, profilesDir: string, options: CompileO
 /** Everything under dist/<profile>/: the manifests, and the cluster's parameters unless a tenant. */
 export function renderProfile(profile: string, config: Config, objects: readonly CompiledObject[]): Map<string, string> {
   const files = renderFiles(profile, objects);
+  for (const [path, content] of helmChart(config, objects, files)) files.set(path, content);
   for (const [path, content] of kustomizations(profile, objects)) files.set(path, content);
   if (hasOwnCluster(config)) files.set(PARAMETERS_FILE, aksParametersFile(config));
   return new Map([...files].sort(([a], [b]) => (a < b ? -1 : 1)));
