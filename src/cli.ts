@@ -1,9 +1,10 @@
-import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { type BuiltProfile, buildProfile, CheckError } from './build';
+import { type BuiltProfile, buildProfile, CheckError, renderApplicationSet } from './build';
+import { APPLICATIONSET_FILE } from './delivery/gitops';
 import { MANIFESTS_FOLDER } from './output/layout';
-import { diffTree, readTree, writeProfiles } from './output/write';
+import { diffTree, readTree, writeFileAtomic, writeProfiles } from './output/write';
 import { ProfileError } from './profile/errors';
 import { listProfiles } from './profile/load';
 
@@ -85,6 +86,16 @@ function synth(args: string[], io: Io): number {
       io.err(`✗ ${e.message}`);
     }
   }
+  let applicationSet = '';
+  if (!failed) {
+    try {
+      applicationSet = renderApplicationSet(built);
+    } catch (e) {
+      if (!(e instanceof CheckError)) throw e;
+      failed++;
+      io.err(`✗ ${e.message}`);
+    }
+  }
   if (failed) {
     io.err(`${failed} of ${refs.length} profile(s) failed; nothing was written to ${parsed.out}`);
     return 1;
@@ -100,6 +111,10 @@ function synth(args: string[], io: Io): number {
     for (const name of orphans) {
       stale++;
       io.err(`✗ ${parsed.out}/${name} belongs to no profile in ${relative(process.cwd(), profilesDir) || '.'}; run: npm run synth -- --all (removes it)`);
+    }
+    if (readFileOr(join(outDir, APPLICATIONSET_FILE)) !== applicationSet) {
+      stale++;
+      io.err(`✗ ${parsed.out}/${APPLICATIONSET_FILE} is stale`);
     }
     for (const b of built) {
       const d = diffTree(b.files, readTree(join(outDir, b.name)));
@@ -118,6 +133,7 @@ function synth(args: string[], io: Io): number {
     return 0;
   }
   const changed = writeProfiles(outDir, built);
+  if (writeFileAtomic(join(outDir, APPLICATIONSET_FILE), applicationSet)) io.out(`  wrote ${parsed.out}/${APPLICATIONSET_FILE}`);
   for (const name of orphans) {
     rmSync(join(outDir, name), { recursive: true, force: true });
     io.out(`  removed ${parsed.out}/${name} (no such profile any more)`);
@@ -126,6 +142,8 @@ function synth(args: string[], io: Io): number {
   io.out(`✓ compiled ${built.length} profile(s) into ${parsed.out}: ${objects} objects, ${files} files${unchanged ? ` (${unchanged} unchanged, not rewritten)` : ''} (${ms(started)})`);
   return 0;
 }
+
+const readFileOr = (file: string) => (existsSync(file) ? readFileSync(file, 'utf8') : undefined);
 
 const ms = (t0: number) => `${Math.round(performance.now() - t0)} ms`;
 

@@ -34,6 +34,7 @@ key_vault:
   name: kv-aura-test
   tenant_id: 9a1e6f2b-3c4d-4e5f-8a9b-0c1d2e3f4a5b
   identity_client_id: 9a1e6f2b-3c4d-4e5f-8a9b-0c1d2e3f4a5b
+operators: { eck: { version: 3.5.0 }, mongodb_atlas: { version: 2.15.1 }, nginx_ingress_crds: { version: v4.0.1 } }
 `;
 
 /** Writes a profile into a fresh temporary folder and returns its path. */

@@ -2,7 +2,7 @@ import Ajv, { _, type ValidateFunction } from 'ajv';
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { CompiledObject } from '../compile';
+import type { Manifest } from '../compile';
 import { describeObject } from './describe';
 import { K8S_FORMATS } from './k8s-formats';
 import { cachedValidator } from './validator-cache';
@@ -75,7 +75,12 @@ export function kindScope(apiVersion: string, kind: string): 'Cluster' | 'Namesp
 }
 
 /** Strict validation of every object: unknown kinds and unknown fields are errors. */
-export function checkSchemas(objects: readonly CompiledObject[]): string[] {
+/** Whether a kind lives outside namespaces; undefined for a kind without a schema. */
+export function isClusterScoped(apiVersion: string, kind: string): boolean | undefined {
+  return load().refs.get(kindKey(apiVersion, kind))?.clusterScoped;
+}
+
+export function checkSchemas(objects: readonly { manifest: Manifest }[]): string[] {
   const reg = load();
   const problems: string[] = [];
   for (const { manifest } of objects) {

@@ -18,6 +18,10 @@ export const CRD_SOURCES: Record<string, string> = {
   eck: 'crds/eck/v3.5.0',
   'mongodb-atlas-operator': 'crds/mongodb-atlas-operator/v2.15.0',
   'nginx-ingress': 'crds/nginx-ingress/v4.0.1',
+  'argo-cd': 'crds/argo-cd/v3.5.1',
+  'flux-kustomize-controller': 'crds/flux/kustomize-controller-v1.9.4',
+  'flux-helm-controller': 'crds/flux/helm-controller-v1.6.3',
+  'flux-source-controller': 'crds/flux/source-controller-v1.9.1',
 };
 export const K8S_SOURCE = 'k8s/v1.28.0/_definitions.json';
 

@@ -72,3 +72,13 @@ export function diffTree(expected: Map<string, string>, actual: Map<string, stri
   const changed = [...expected.keys()].filter((p) => actual.has(p) && actual.get(p) !== expected.get(p)).sort();
   return { added, removed, changed };
 }
+
+/** Writes one file by rename, so that a reader sees the old or the new content; unchanged content is not rewritten. */
+export function writeFileAtomic(file: string, content: string): boolean {
+  if (existsSync(file) && readFileSync(file, 'utf8') === content) return false;
+  mkdirSync(dirname(file), { recursive: true });
+  const tmp = `${file}.tmp-${process.pid}`;
+  writeFileSync(tmp, content);
+  renameSync(tmp, file);
+  return true;
+}

@@ -6,7 +6,7 @@
 export type Cidr = string;
 
 /**
- * An Aura deployment profile: the installer's config.yml keys, plus the few keys this compiler adds (images, key_vault, service_replicas). Secret-bearing keys are declared so that a value found in a profile is reported with the Key Vault secret that must hold it.
+ * An Aura deployment profile: the installer's config.yml keys, plus the few keys this compiler adds (images, key_vault, service_replicas, operators, gitops). Secret-bearing keys are declared so that a value found in a profile is reported with the Key Vault secret that must hold it.
  */
 export interface Config {
   /**
@@ -780,6 +780,131 @@ export interface Config {
    * The corporate (TID) VPN ranges that may always reach aura-gateway-api and aura-manager; with these and the allowed origins empty, nobody can. Not an installer key: the guide names the VPN but not its ranges.
    */
   corporate_vpn_ranges: Cidr[];
+  /**
+   * Third-party operators the platform needs, each pinned to a version (not an installer key: the installer applied them itself). Argo CD and Flux install them first; tenants share their parent's.
+   */
+  operators: {
+    /**
+     * ECK operator (Elasticsearch and Kibana), from Elastic's chart.
+     */
+    eck: {
+      /**
+       * Helm repository of the official chart.
+       */
+      chart_repository: string;
+      /**
+       * Chart name in that repository.
+       */
+      chart: string;
+      /**
+       * Chart version, pinned: never a range.
+       */
+      version: string;
+      /**
+       * Helm release name; also the operator's workload name.
+       */
+      release: string;
+      /**
+       * Namespace the operator runs in.
+       */
+      namespace: string;
+      /**
+       * Chart values, passed as they are.
+       */
+      values: {
+        [k: string]: unknown | undefined;
+      };
+      /**
+       * A chart archive (.tgz) on disk, relative to the profile file that sets it: the chart is then rendered into the crds phase at compile time (cdk8s Helm construct) instead of being installed by Argo CD or Flux.
+       */
+      chart_archive?: string;
+    };
+    /**
+     * MongoDB Atlas operator, from MongoDB's chart. Installed only with atlas_enabled.
+     */
+    mongodb_atlas: {
+      /**
+       * Helm repository of the official chart.
+       */
+      chart_repository: string;
+      /**
+       * Chart name in that repository.
+       */
+      chart: string;
+      /**
+       * Chart version, pinned: never a range.
+       */
+      version: string;
+      /**
+       * Helm release name; also the operator's workload name.
+       */
+      release: string;
+      /**
+       * Namespace the operator runs in.
+       */
+      namespace: string;
+      /**
+       * Chart values, passed as they are.
+       */
+      values: {
+        [k: string]: unknown | undefined;
+      };
+      /**
+       * A chart archive (.tgz) on disk, relative to the profile file that sets it: the chart is then rendered into the crds phase at compile time (cdk8s Helm construct) instead of being installed by Argo CD or Flux.
+       */
+      chart_archive?: string;
+    };
+    /**
+     * The NGINX Ingress Controller's CRDs, from the official repository at a release tag (the controller itself is compiled by aura-manifests).
+     */
+    nginx_ingress_crds: {
+      /**
+       * The official repository.
+       */
+      git_repository: string;
+      /**
+       * Release tag, pinned.
+       */
+      version: string;
+      /**
+       * Folder of the CRDs in that repository.
+       */
+      path: string;
+    };
+  };
+  /**
+   * Where Argo CD and Flux pull the compiled output from (not an installer key).
+   */
+  gitops: {
+    /**
+     * Git repository holding dist/.
+     */
+    repository: string;
+    /**
+     * Branch (or tag) to follow.
+     */
+    revision: string;
+    /**
+     * Folder of the compiled output in that repository.
+     */
+    output_path: string;
+    /**
+     * Namespace of Argo CD.
+     */
+    argocd_namespace: string;
+    /**
+     * Argo CD project of the Applications.
+     */
+    argocd_project: string;
+    /**
+     * Name under which the AKS cluster is registered in Argo CD; defaults to cluster_name.
+     */
+    argocd_cluster?: string;
+    /**
+     * Namespace of Flux.
+     */
+    flux_namespace: string;
+  };
 }
 export interface BackofficeUser {
   /**
