@@ -1,0 +1,116 @@
+import { existsSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { sync as execaSync } from 'execa';
+import { parseAllDocuments } from 'yaml';
+import { buildProfile, CheckError } from '../build';
+import { DEFAULT_PROFILES_DIR } from '../cli';
+import type { Manifest } from '../compile';
+import { environmentName } from '../platform/naming';
+import { ProfileError } from '../profile/errors';
+import { diffObjects, environmentKey, formatMarkdown, withoutEnvironment, formatTerminal, type ObjectDiff } from './diff';
+
+const USAGE = `usage: npm run diff -- --profile NAME (--against GIT_REF | --with OTHER) [--format terminal|markdown] [--exit-code]
+
+  --against REF   compare the compiled profile with its committed output (dist/<profile>) at REF
+  --with OTHER    compare the compiled profile with another compiled profile
+  --format        terminal (default) or markdown, for a pull request comment
+  --exit-code     exit 1 when there are differences, like git diff --exit-code
+  --dist DIR      the output folder (default: dist)
+  --profiles DIR  where profile names are looked up (default: profiles/)`;
+
+class UsageError extends Error {}
+
+/** Files of a profile folder that hold deployed objects: the manifests and the GitOps objects. */
+const isObjectFile = (path: string) => /^(manifests|gitops)\/.*\.yaml$/.test(path) && !path.endsWith('kustomization.yaml');
+
+const parseObjects = (files: Iterable<[string, string]>): Manifest[] =>
+  [...files].filter(([p]) => isObjectFile(p)).flatMap(([, text]) => parseAllDocuments(text).map((d) => d.toJS() as Manifest).filter(Boolean));
+
+/** The profile folder as committed at a Git ref, read in one `git cat-file --batch` call. */
+export function filesAtRef(ref: string, distDir: string, profile: string): Map<string, string> {
+  const inRepo = existsSync(distDir) ? distDir : dirname(distDir);
+  const top = git(['rev-parse', '--show-toplevel'], false, inRepo)!.toString().trim();
+  const prefix = relative(top, join(distDir, profile)).split('\\').join('/');
+  if (git(['cat-file', '-t', `${ref}^{commit}`], true, top) === undefined) throw new UsageError(`unknown git ref ${ref}`);
+  const paths = git(['ls-tree', '-r', '--name-only', '-z', ref, '--', `${prefix}/`], false, top)!.toString().split('\0').filter(Boolean);
+  const out = new Map<string, string>();
+  if (!paths.length) return out;
+  const batch = git(['cat-file', '--batch'], false, top, paths.map((p) => `${ref}:${p}`).join('\n') + '\n')!;
+  let at = 0;
+  for (const path of paths) {
+    const eol = batch.indexOf(0x0a, at);
+    const size = Number(batch.subarray(at, eol).toString().split(' ')[2]);
+    out.set(path.slice(prefix.length + 1), batch.subarray(eol + 1, eol + 1 + size).toString('utf8'));
+    at = eol + 1 + size + 1;
+  }
+  return out;
+}
+
+function git(args: string[], allowFailure = false, cwd?: string, input?: string): Buffer | undefined {
+  const r = execaSync('git', args, { cwd, input, encoding: null, reject: false });
+  if (r.exitCode !== 0) {
+    if (allowFailure) return undefined;
+    throw new UsageError(`git ${args.join(' ')} failed: ${r.stderr.toString().trim()}`);
+  }
+  return r.stdout as unknown as Buffer;
+}
+
+/** Runs the command and returns the exit code. */
+export function main(argv: string[], io?: { out: (s: string) => void; err: (s: string) => void }): number {
+  const color = !io && process.stdout.isTTY === true && !process.env.NO_COLOR;
+  const { out, err } = io ?? { out: (s: string) => process.stdout.write(s), err: (s: string) => process.stderr.write(`${s}\n`) };
+  try {
+    const args = parseArgs({
+      args: argv,
+      options: {
+        profile: { type: 'string', short: 'p' },
+        against: { type: 'string' },
+        with: { type: 'string' },
+        format: { type: 'string', default: 'terminal' },
+        'exit-code': { type: 'boolean' },
+        dist: { type: 'string', default: 'dist' },
+        profiles: { type: 'string', default: DEFAULT_PROFILES_DIR },
+      },
+      strict: true,
+    }).values;
+    if (!args.profile) throw new UsageError('name a profile with --profile');
+    if (!args.against === !args.with) throw new UsageError('give exactly one of --against REF and --with PROFILE');
+    if (args.format !== 'terminal' && args.format !== 'markdown') throw new UsageError(`unknown format ${args.format}: terminal or markdown`);
+    const profilesDir = resolve(args.profiles!);
+    const current = buildProfile(args.profile, profilesDir);
+    let diff: ObjectDiff;
+    let title: string;
+    if (args.against) {
+      const committed = filesAtRef(args.against, resolve(args.dist!), current.name);
+      diff = diffObjects(parseObjects(committed), parseObjects(current.files));
+      title = `${current.name}: ${args.against} → working tree`;
+    } else {
+      const other = buildProfile(args.with!, profilesDir);
+      // Each side's environment name becomes $ENV, in names and values: the same object of both is
+      // compared, and what is left is what differs beyond the name.
+      const [envA, envB] = [environmentName(current.config), environmentName(other.config)];
+      diff = diffObjects(withoutEnvironment(parseObjects(current.files), environmentKey(envA)), withoutEnvironment(parseObjects(other.files), environmentKey(envB)));
+      title = `${current.name} → ${other.name} (environment names shown as $ENV: ${envA}, ${envB})`;
+    }
+    out(args.format === 'markdown' ? formatMarkdown(diff, title) : formatTerminal(diff, title, color));
+    const differs = diff.added.length + diff.removed.length + diff.changed.length > 0;
+    return args['exit-code'] && differs ? 1 : 0;
+  } catch (e) {
+    if (e instanceof ProfileError || e instanceof CheckError) {
+      err(`✗ ${e.message}`);
+      return 1;
+    }
+    if (e instanceof UsageError || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      err(`error: ${(e as Error).message}\n${USAGE}`);
+      return 2;
+    }
+    throw e;
+  }
+}
+
+if (require.main === module) {
+  // Piped into head or less that quit early: not an error.
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => (e.code === 'EPIPE' ? process.exit(process.exitCode ?? 0) : Promise.reject(e)));
+  process.exitCode = main(process.argv.slice(2));
+}
