@@ -112,6 +112,14 @@ describe('the ApplicationSet', () => {
     expect(checkSchemas([{ manifest: broken }]).join('\n')).toMatch(/must NOT have additional properties "generator"/);
   });
 
+  it('is not checked again once it passed with the same schema, while a failing one always fails', () => {
+    const renamed = { ...set, metadata: { ...set.metadata, name: `aura-${process.pid}-${Date.now()}` } };
+    expect(checkSchemas([{ manifest: renamed }], { remember: true })).toEqual([]);
+    expect(checkSchemas([{ manifest: renamed }], { remember: true })).toEqual([]);
+    const broken = { ...renamed, spec: { ...renamed.spec, generator: [] } };
+    for (let i = 0; i < 2; i++) expect(checkSchemas([{ manifest: broken }], { remember: true })).toHaveLength(1);
+  });
+
   it('refuses profiles that disagree on the GitOps settings, and writes nothing', () => {
     const dir = mkdtempSync(join(tmpdir(), 'aura-gitops-'));
     writeFileSync(join(dir, 'a.yaml'), MINIMAL);

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { Manifest } from '../compile';
 import { describeObject } from './describe';
 import { K8S_FORMATS } from './k8s-formats';
-import { cachedValidator } from './validator-cache';
+import { cachedValidator, passedBefore, rememberPass } from './validator-cache';
 import { kindKey, STRICT_SCHEMA_DIR, type StrictSchemaFile } from './strict-schemas';
 
 interface Registry {
@@ -80,7 +80,12 @@ export function isClusterScoped(apiVersion: string, kind: string): boolean | und
   return load().refs.get(kindKey(apiVersion, kind))?.clusterScoped;
 }
 
-export function checkSchemas(objects: readonly { manifest: Manifest }[]): string[] {
+/**
+ * Problems of each object against its kind's strict schema. With `remember`, an object that
+ * passed before with the same schema is not checked again (for kinds whose validator is costly
+ * to load and whose objects rarely change).
+ */
+export function checkSchemas(objects: readonly { manifest: Manifest }[], options: { remember?: boolean } = {}): string[] {
   const reg = load();
   const problems: string[] = [];
   for (const { manifest } of objects) {
@@ -90,13 +95,17 @@ export function checkSchemas(objects: readonly { manifest: Manifest }[]): string
       problems.push(`${describeObject(manifest)}: unknown kind ${manifest.kind} in ${manifest.apiVersion} (no schema in schemas/strict)`);
       continue;
     }
+    const passKey = options.remember ? `${entry.fileHash}|${entry.ref}|${JSON.stringify(manifest)}` : undefined;
+    if (passKey && passedBefore(passKey)) continue;
     let validate = reg.compiled.get(key);
     if (!validate) {
       const schema = { allOf: [{ $ref: entry.ref }], required: ['apiVersion', 'kind', 'metadata'] };
       validate = cachedValidator(`${entry.fileHash}|${entry.ref}`, () => ({ ajv: reg.ajv(), validate: reg.ajv().compile(schema) }));
       reg.compiled.set(key, validate);
     }
-    if (!validate(manifest))
+    if (validate(manifest)) {
+      if (passKey) rememberPass(passKey);
+    } else
       for (const e of validate.errors ?? []) {
         const field = e.instancePath || '/';
         const extra = e.keyword === 'additionalProperties' ? ` "${(e.params as { additionalProperty: string }).additionalProperty}"` : '';

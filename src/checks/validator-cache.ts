@@ -37,3 +37,20 @@ export function cachedValidator(
   }
   return validate;
 }
+
+/**
+ * Remembers that a value passed a schema: the ApplicationSet's validator is 8 MB of code, and the
+ * object it checks changes only with the GitOps settings. The key covers the schema and the value.
+ */
+export const passedBefore = (key: string, cacheDir = VALIDATOR_CACHE_DIR) => existsSync(passMarker(key, cacheDir));
+
+export function rememberPass(key: string, cacheDir = VALIDATOR_CACHE_DIR): void {
+  try {
+    mkdirSync(join(cacheDir, 'passed'), { recursive: true });
+    writeFileSync(passMarker(key, cacheDir), '');
+  } catch {
+    // No cache: the check runs again next time.
+  }
+}
+
+const passMarker = (key: string, cacheDir: string) => join(cacheDir, 'passed', createHash('sha256').update(`${AJV_VERSION}|${key}`).digest('hex').slice(0, 32));
