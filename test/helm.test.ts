@@ -75,7 +75,7 @@ describe('Helm chart content', () => {
   it('escapes {{ so that Helm renders Alertmanager-style templates unchanged', () => {
     const data = { 'msg.tmpl': '{{ define "x" }}{{ .CommonLabels.alertname }}{{- end }}\n{{{ triple }}}\n', inline: '{{ .Values.imageTag }}' };
     const files = render(object(data));
-    expect(files.get('chart/templates/core/aura-es-pro/configmap-templated.yaml')).toContain('{{ "{{" }} .CommonLabels');
+    expect(files.get('chart/templates/core-aura-es-pro.yaml')).toContain('{{ "{{" }} .CommonLabels');
     expect(template(writeChart(files))[0].data).toEqual(data);
   });
 
