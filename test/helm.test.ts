@@ -6,14 +6,12 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { chartName, escapeTemplate, helmChart } from '../src/delivery/helm-chart';
 import { main as packageMain } from '../src/delivery/package-cli';
 import type { CompiledObject } from '../src/compile';
-import { canonical, toYaml } from '../src/output/yaml';
+import { toYaml } from '../src/output/yaml';
 import { HelmError, helmBinary, runHelm } from '../src/tools/helm';
-import { built, configOf, MINIMAL, SHIPPED } from './helpers';
+import { built, byKey, configOf, MINIMAL, SHIPPED } from './helpers';
 
 const DIST = join(__dirname, '../dist');
 const docs = (text: string) => parseAllDocuments(text).map((d) => d.toJS()).filter(Boolean);
-const key = (m: any) => `${m.kind}/${m.metadata.namespace ?? ''}/${m.metadata.name}`;
-const byKey = (ms: any[]) => new Map(ms.map((m) => [key(m), JSON.stringify(canonical(m))]));
 const template = (chart: string, ...extra: string[]) => docs(runHelm(['template', 'aura', chart, '--include-crds', ...extra]));
 
 function writeChart(files: Map<string, string>): string {

@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { buildProfile, type BuiltProfile } from '../src/build';
 import { DEFAULT_PROFILES_DIR } from '../src/cli';
 import type { Manifest } from '../src/compile';
+import { describeObject } from '../src/checks/describe';
+import { canonical } from '../src/output/yaml';
 import { listProfiles, loadProfile } from '../src/profile/load';
 import { validateProfile } from '../src/profile/validate';
 import { ProfileError } from '../src/profile/errors';
@@ -64,3 +66,6 @@ export const withKey = (line: string): string => {
   const key = line.split(':')[0]!;
   return MINIMAL.split('\n').some((l) => l.startsWith(`${key}:`)) ? MINIMAL.replace(new RegExp(`^${key}:.*$`, 'm'), line) : `${MINIMAL}${line}\n`;
 };
+
+/** Objects by kind/namespace/name, each as canonical JSON: what rendering tools must give back exactly. */
+export const byKey = (ms: readonly Manifest[]) => new Map(ms.map((m) => [describeObject(m), JSON.stringify(canonical(m))]));

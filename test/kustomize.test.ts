@@ -3,14 +3,11 @@ import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { PHASE_ORDER } from '../src/output/kustomize';
-import { canonical } from '../src/output/yaml';
-import { built, SHIPPED } from './helpers';
+import { built, byKey, SHIPPED } from './helpers';
 
 const DIST = join(__dirname, '../dist');
 const kustomize = (dir: string) =>
   parseAllDocuments(execFileSync('kubectl', ['kustomize', dir], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 })).map((d) => d.toJS());
-const key = (m: any) => `${m.kind}/${m.metadata.namespace ?? ''}/${m.metadata.name}`;
-const byKey = (ms: any[]) => new Map(ms.map((m) => [key(m), JSON.stringify(canonical(m))]));
 
 describe.each(SHIPPED)('kubectl kustomize of %s', (name) => {
   const objects = () => built(name).objects;

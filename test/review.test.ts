@@ -5,7 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import type { Manifest } from '../src/compile';
 import { main } from '../src/review/cli';
-import { diffObjects, environmentKey, formatMarkdown, formatTerminal, lineChanges, withoutEnvironment } from '../src/review/diff';
+import { diffObjects, replaceEnvironment, formatMarkdown, formatTerminal, lineChanges, withoutEnvironment } from '../src/review/diff';
 import { built } from './helpers';
 
 const deployment = (name: string, spec: Record<string, unknown>, namespace = 'aura-es-pro'): Manifest => ({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name, namespace }, spec });
@@ -50,7 +50,7 @@ describe('semantic diff', () => {
   });
 
   it('lines up two profiles by replacing their environment names', () => {
-    const key = environmentKey('de-pro');
+    const key = replaceEnvironment('de-pro');
     expect(key('Deployment/aura-de-pro/aura-bot')).toBe('Deployment/aura-$ENV/aura-bot');
     expect(key('AtlasDeployment/aura-system/aura-de-pro-70')).toBe('AtlasDeployment/aura-system/aura-$ENV-70');
     expect(key('Namespace/aura-de-pro-wsim')).toBe('Namespace/aura-de-pro-wsim'.replace('de-pro', '$ENV'));

@@ -74,14 +74,8 @@ export function kindScope(apiVersion: string, kind: string): 'Cluster' | 'Namesp
   return entry ? (entry.clusterScoped ? 'Cluster' : 'Namespaced') : undefined;
 }
 
-/** Strict validation of every object: unknown kinds and unknown fields are errors. */
-/** Whether a kind lives outside namespaces; undefined for a kind without a schema. */
-export function isClusterScoped(apiVersion: string, kind: string): boolean | undefined {
-  return load().refs.get(kindKey(apiVersion, kind))?.clusterScoped;
-}
-
 /**
- * Problems of each object against its kind's strict schema. With `remember`, an object that
+ * Strict validation of every object: unknown kinds and unknown fields are errors. With `remember`, an object that
  * passed before with the same schema is not checked again (for kinds whose validator is costly
  * to load and whose objects rarely change).
  */

@@ -1,6 +1,6 @@
 import { ApiObject, Helm, JsonPatch } from 'cdk8s';
 import { Construct } from 'constructs';
-import { isClusterScoped } from '../checks/schema';
+import { kindScope } from '../checks/schema';
 import { standardLabels } from '../platform/labels';
 import type { ChartOperator } from '../platform/operators';
 import type { Config } from '../profile/config.generated';
@@ -29,6 +29,6 @@ export class InlineOperatorChart extends Construct {
     });
     // `helm install` puts namespaced objects without a namespace into the release namespace; a
     // plain manifest has to say it.
-    for (const o of chart.apiObjects) if (!o.metadata.namespace && !isClusterScoped(o.apiVersion, o.kind)) o.addJsonPatch(JsonPatch.add('/metadata/namespace', operator.namespace));
+    for (const o of chart.apiObjects) if (!o.metadata.namespace && kindScope(o.apiVersion, o.kind) !== 'Cluster') o.addJsonPatch(JsonPatch.add('/metadata/namespace', operator.namespace));
   }
 }

@@ -11,13 +11,13 @@ import { MANAGED_BY, PART_OF } from '../platform/labels';
 import { environmentName } from '../platform/naming';
 import { chartOperators, crdSources } from '../platform/operators';
 import type { Config } from '../profile/config.generated';
-import { MANIFESTS_FOLDER } from '../output/layout';
+import { GITOPS_FOLDER, MANIFESTS_FOLDER } from '../output/layout';
 import { OPERATORS_WAVE, PHASE_WAVE } from './ordering';
 
 /** Folders of dist/<profile>/gitops/: one per tool, each holding manifests only (Flux requires it). */
-export const ARGOCD_FOLDER = 'gitops/argocd';
-export const FLUX_FOLDER = 'gitops/flux';
-export const FLUX_OPERATORS_FOLDER = 'gitops/flux-operators';
+export const ARGOCD_FOLDER = `${GITOPS_FOLDER}/argocd`;
+export const FLUX_FOLDER = `${GITOPS_FOLDER}/flux`;
+export const FLUX_OPERATORS_FOLDER = `${GITOPS_FOLDER}/flux-operators`;
 /** Beside the profile folders: the ApplicationSet that creates every profile's parent Application. */
 export const APPLICATIONSET_FILE = 'argocd-applicationset.yaml';
 
@@ -30,7 +30,8 @@ interface Target {
   phases: Phase[];
 }
 
-const labelsOf = (env: string) => ({ 'app.kubernetes.io/instance': env, 'app.kubernetes.io/managed-by': MANAGED_BY, 'app.kubernetes.io/part-of': PART_OF });
+const OWNER_LABELS = { 'app.kubernetes.io/managed-by': MANAGED_BY, 'app.kubernetes.io/part-of': PART_OF };
+const labelsOf = (env: string) => ({ 'app.kubernetes.io/instance': env, ...OWNER_LABELS });
 const wave = (n: number) => ({ 'argocd.argoproj.io/sync-wave': String(n) });
 /** Argo CD retries a phase whose dependencies (a CRD, a namespace) are not there yet, rather than failing for good. */
 const RETRY = { limit: 10, backoff: { duration: '10s', factor: 2, maxDuration: '5m' } };
@@ -192,13 +193,13 @@ export function applicationSet(c: Config): Manifest {
   new ApiObject(chart, 'aura', {
     apiVersion: 'argoproj.io/v1alpha1',
     kind: 'ApplicationSet',
-    metadata: { name: 'aura', namespace: g.argocd_namespace, labels: { 'app.kubernetes.io/managed-by': MANAGED_BY, 'app.kubernetes.io/part-of': PART_OF } },
+    metadata: { name: 'aura', namespace: g.argocd_namespace, labels: OWNER_LABELS },
     spec: {
       goTemplate: true,
       goTemplateOptions: ['missingkey=error'],
       generators: [{ git: { repoURL: g.repository, revision: g.revision, directories: [{ path: `${g.output_path}/*/${ARGOCD_FOLDER}` }] } }],
       template: {
-        metadata: { name: `aura-{{ index .path.segments ${profileSegment} }}`, labels: { 'app.kubernetes.io/managed-by': MANAGED_BY, 'app.kubernetes.io/part-of': PART_OF } },
+        metadata: { name: `aura-{{ index .path.segments ${profileSegment} }}`, labels: OWNER_LABELS },
         spec: {
           project: g.argocd_project,
           source: { repoURL: g.repository, targetRevision: g.revision, path: '{{ .path.path }}' },

@@ -12,9 +12,6 @@ export const PHASE_WAVE: Record<Phase, number> = { crds: 1, system: 2, core: 3, 
 /** Label on every object naming its phase: `kubectl apply --prune` can then work phase by phase. */
 export const PHASE_LABEL = 'auracognitive.com/phase';
 
-/** Labels that select exactly one profile's objects, for `kubectl apply --prune -l`. */
-export const PRUNE_SELECTOR_KEYS = ['app.kubernetes.io/managed-by', 'app.kubernetes.io/instance'] as const;
-
 /**
  * Objects whose deletion loses data or takes everything else with it: a GitOps tool must never
  * prune them because they left the output (a renamed profile, a typo in a flag). Deleting one

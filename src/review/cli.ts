@@ -6,9 +6,10 @@ import { parseAllDocuments } from 'yaml';
 import { buildProfile, CheckError } from '../build';
 import { DEFAULT_PROFILES_DIR } from '../cli';
 import type { Manifest } from '../compile';
+import { GITOPS_FOLDER, MANIFESTS_FOLDER } from '../output/layout';
 import { environmentName } from '../platform/naming';
 import { ProfileError } from '../profile/errors';
-import { diffObjects, environmentKey, formatMarkdown, withoutEnvironment, formatTerminal, type ObjectDiff } from './diff';
+import { diffObjects, replaceEnvironment, formatMarkdown, withoutEnvironment, formatTerminal, type ObjectDiff } from './diff';
 
 const USAGE = `usage: npm run diff -- --profile NAME (--against GIT_REF | --with OTHER) [--format terminal|markdown] [--exit-code]
 
@@ -22,7 +23,8 @@ const USAGE = `usage: npm run diff -- --profile NAME (--against GIT_REF | --with
 class UsageError extends Error {}
 
 /** Files of a profile folder that hold deployed objects: the manifests and the GitOps objects. */
-const isObjectFile = (path: string) => /^(manifests|gitops)\/.*\.yaml$/.test(path) && !path.endsWith('kustomization.yaml');
+const isObjectFile = (path: string) =>
+  (path.startsWith(`${MANIFESTS_FOLDER}/`) || path.startsWith(`${GITOPS_FOLDER}/`)) && path.endsWith('.yaml') && !path.endsWith('kustomization.yaml');
 
 const parseObjects = (files: Iterable<[string, string]>): Manifest[] =>
   [...files].filter(([p]) => isObjectFile(p)).flatMap(([, text]) => parseAllDocuments(text).map((d) => d.toJS() as Manifest).filter(Boolean));
@@ -90,7 +92,7 @@ export function main(argv: string[], io?: { out: (s: string) => void; err: (s: s
       // Each side's environment name becomes $ENV, in names and values: the same object of both is
       // compared, and what is left is what differs beyond the name.
       const [envA, envB] = [environmentName(current.config), environmentName(other.config)];
-      diff = diffObjects(withoutEnvironment(parseObjects(current.files), environmentKey(envA)), withoutEnvironment(parseObjects(other.files), environmentKey(envB)));
+      diff = diffObjects(withoutEnvironment(parseObjects(current.files), replaceEnvironment(envA)), withoutEnvironment(parseObjects(other.files), replaceEnvironment(envB)));
       title = `${current.name} → ${other.name} (environment names shown as $ENV: ${envA}, ${envB})`;
     }
     out(args.format === 'markdown' ? formatMarkdown(diff, title) : formatTerminal(diff, title, color));

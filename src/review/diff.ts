@@ -1,5 +1,6 @@
 import type { Manifest } from '../compile';
 import { describeObject } from '../checks/describe';
+import { escapeRegExp } from '../util/regexp';
 
 /** One changed field: its path in the object and both values (undefined: absent on that side). */
 export interface FieldChange {
@@ -15,10 +16,10 @@ export interface ObjectDiff {
   unchanged: number;
 }
 
-/** Keys of two profiles line up when their environment names are replaced: aura-de-pro and aura-es-pro both become aura-$ENV. */
-export const environmentKey = (env: string) => {
-  const token = new RegExp(`(?<![a-z0-9])${env.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?![a-z0-9])`, 'g');
-  return (key: string) => key.replace(token, '$ENV');
+/** Replaces an environment name where it stands as a word: aura-de-pro and aura-es-pro both become aura-$ENV. */
+export const replaceEnvironment = (env: string) => {
+  const token = new RegExp(`(?<![a-z0-9])${escapeRegExp(env)}(?![a-z0-9])`, 'g');
+  return (text: string) => text.replace(token, '$ENV');
 };
 
 /** Every string of an object, environment name replaced: what is left to compare is what really differs. */
