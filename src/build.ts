@@ -97,7 +97,8 @@ export function renderApplicationSet(built: readonly BuiltProfile[]): string {
   const groups = new Map<string, string[]>();
   for (const b of built) {
     const key = applicationSetKey(b.config);
-    groups.set(key, [...(groups.get(key) ?? []), b.name]);
+    if (!groups.has(key)) groups.set(key, []);
+    groups.get(key)!.push(b.name);
   }
   if (groups.size > 1) {
     const lines = [...groups].map(([key, names]) => `${names.join(', ')}: gitops ${key}`);

@@ -42,7 +42,8 @@ export function helmChart(config: Config, objects: readonly CompiledObject[], re
       continue;
     }
     const group = `templates/${o.phase}-${o.manifest.metadata.namespace ?? CLUSTER_FOLDER}.yaml`;
-    groups.set(group, [...(groups.get(group) ?? []), text.replace(/^# .*\n/, '')]);
+    if (!groups.has(group)) groups.set(group, []);
+    groups.get(group)!.push(text.replace(/^# .*\n/, ''));
   }
   for (const [group, texts] of groups) {
     const template = escapeTemplate(`# ${HEADER}\n${texts.join('---\n')}`).replace(image, (_, prefix: string, repository: string, imageTag: string) =>
