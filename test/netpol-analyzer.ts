@@ -11,7 +11,7 @@
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseAllDocuments } from 'yaml';
+import { Composer, Parser } from 'yaml';
 import type { Manifest } from '../src/compile';
 import { containerPortsOf, podsOf } from '../src/network/model';
 import type { Network, NetworkPolicy, Pod, Protocol } from '../src/network/semantics';
@@ -52,6 +52,19 @@ const filesUnder = (dir: string): string[] =>
     .sort()
     .flatMap((e) => (statSync(join(dir, e)).isDirectory() ? filesUnder(join(dir, e)) : /\.(ya?ml|json)$/.test(e) ? [join(dir, e)] : []));
 
+/** Parsed documents by file content: many folders share the same (large) pod lists, parsed once. */
+const parsed = new Map<string, unknown[]>();
+function documentsOf(file: string): unknown[] {
+  const text = readFileSync(file, 'utf8');
+  let docs = parsed.get(text);
+  if (!docs) {
+    // JSON parses natively; YAML through the parser and composer (a third of parseAllDocuments' time).
+    docs = file.endsWith('.json') ? [JSON.parse(text)] : [...new Composer().compose(new Parser().parse(text))].map((d) => d.toJS());
+    parsed.set(text, docs);
+  }
+  return docs;
+}
+
 function objectsOf(file: string): any[] {
   const out: any[] = [];
   // Items of a typed list (PodList, ...) carry no kind of their own; those of a plain List do.
@@ -60,7 +73,7 @@ function objectsOf(file: string): any[] {
     if (Array.isArray(o.items) && /List$/.test(o.kind ?? '')) o.items.forEach((i: any) => add(i, o.kind === 'List' ? undefined : o.kind.replace(/List$/, '')));
     else out.push(o.kind || !kind ? o : { ...o, kind });
   };
-  for (const doc of parseAllDocuments(readFileSync(file, 'utf8'))) add(doc.toJS());
+  for (const doc of documentsOf(file)) add(doc);
   return out;
 }
 

@@ -177,32 +177,46 @@ export interface Engine {
   isolated(pod: Pod, direction: Direction, net: Network): boolean;
   /** Source may connect to the destination's port with that protocol: allowed out of the source and into the destination. */
   allowed(source: Pod, destination: Pod, connection: Connection, net: Network): boolean;
+  /**
+   * The same question for many connections of one pair: the policies and the rules whose peers
+   * admit the pair are found once, and each connection then only checks ports.
+   */
+  between(source: Pod, destination: Pod, net: Network): (connection: Connection) => boolean;
 }
 
 /** An engine over a rule set: `engine()` is Kubernetes'; tests pass a rule set with one rule broken. */
 export function engine(r: Rules = RULES): Engine {
-  const ruleAllows = (rule: Rule, peers: Peer[] | null | undefined, policyNs: string, remote: Pod, destination: Pod, connection: Connection, net: Network) =>
-    r.peersAdmit(peers, (peer) => r.peerMatches(peer, policyNs, remote, net.namespaceLabels, r)) &&
-    r.portsAdmit(rule.ports, (p) => r.portMatches(p, destination, connection));
+  // For each isolating policy of one end, its rules of that direction whose peers admit the other end.
+  const admitting = (pod: Pod, direction: Direction, remote: Pod, net: Network) =>
+    new Map(
+      r.isolating(pod, direction, net, r).map((p) => {
+        const rules = (direction === 'Ingress' ? p.spec.ingress : p.spec.egress) ?? [];
+        const peersOf = (rule: Rule) => (direction === 'Ingress' ? rule.from : rule.to);
+        return [p, rules.filter((rule) => r.peersAdmit(peersOf(rule), (peer) => r.peerMatches(peer, policyNamespace(p), remote, net.namespaceLabels, r)))] as const;
+      }),
+    );
+  const between: Engine['between'] = (source, destination, net) => {
+    const ingress = admitting(destination, 'Ingress', source, net);
+    const egress = admitting(source, 'Egress', destination, net);
+    // A named port always resolves on the destination pod, in both directions.
+    const portsAllow = (rules: Rule[], connection: Connection) => rules.some((rule) => r.portsAdmit(rule.ports, (p) => r.portMatches(p, destination, connection)));
+    return (connection) =>
+      r.combine(
+        () => r.anyPolicyAllows([...ingress.keys()], (p) => portsAllow(ingress.get(p)!, connection)),
+        () => r.anyPolicyAllows([...egress.keys()], (p) => portsAllow(egress.get(p)!, connection)),
+      );
+  };
   return {
     isolated: (pod, direction, net) => r.isolating(pod, direction, net, r).length > 0,
-    allowed: (source, destination, connection, net) =>
-      r.combine(
-        () =>
-          r.anyPolicyAllows(r.isolating(destination, 'Ingress', net, r), (p) =>
-            (p.spec.ingress ?? []).some((rule) => ruleAllows(rule, rule.from, policyNamespace(p), source, destination, connection, net)),
-          ),
-        () =>
-          r.anyPolicyAllows(r.isolating(source, 'Egress', net, r), (p) =>
-            (p.spec.egress ?? []).some((rule) => ruleAllows(rule, rule.to, policyNamespace(p), destination, destination, connection, net)),
-          ),
-      ),
+    allowed: (source, destination, connection, net) => between(source, destination, net)(connection),
+    between,
   };
 }
 
 const kubernetes = engine();
 export const allowed = kubernetes.allowed;
 export const isolated = kubernetes.isolated;
+export const between = kubernetes.between;
 
 /** Convenience forms of single rules, with Kubernetes' rule set. */
 export const selects = (selector: LabelSelector | null | undefined, labels: Labels): boolean => RULES.selects(selector, labels, RULES);
