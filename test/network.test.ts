@@ -225,3 +225,50 @@ describe('npm run verify:network', () => {
   });
   it('usage errors exit 2', () => expect(run().code).toBe(2));
 });
+
+describe('protocols in the verifier and the policy checks', () => {
+  // A collector whose second container takes syslog over UDP; only `sender` should reach it.
+  const deployment = (name: string, labels: Record<string, string>, containers: object[] = [{ name: 'app' }]) => ({
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name, namespace: 'aura-system' },
+    spec: { template: { metadata: { labels: { app: name, ...labels } }, spec: { containers } } },
+  });
+  const objects = (policyPort: object): Manifest[] =>
+    [
+      { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'aura-system' } },
+      deployment('collector', {}, [{ name: 'app', ports: [{ name: 'http', containerPort: 8080 }] }, { name: 'syslog', ports: [{ name: 'syslog', containerPort: 5140, protocol: 'UDP' }] }]),
+      deployment('sender', { role: 'sender' }),
+      deployment('other', {}),
+      {
+        apiVersion: 'networking.k8s.io/v1',
+        kind: 'NetworkPolicy',
+        metadata: { name: 'collector-network-policy', namespace: 'aura-system' },
+        spec: { podSelector: { matchLabels: { app: 'collector' } }, policyTypes: ['Ingress'], ingress: [{ from: [{ podSelector: { matchLabels: { role: 'sender' } } }], ports: [policyPort] }] },
+      },
+    ] as unknown as Manifest[];
+  const udpFlow = [{ to: 'collector', ports: [{ port: 'syslog', protocol: 'UDP' as const }], from: ['sender'], source: 'added' as const }];
+
+  it('checks each container port with its own protocol, and prints the protocol when not TCP', () => {
+    const v = verifyNetwork(objects({ port: 'syslog', protocol: 'UDP' }), {}, udpFlow);
+    expect(v.problems).toEqual([]);
+    expect(v.rows).toEqual([
+      { to: 'collector', namespace: 'aura-system', port: 'http/8080', allowedFrom: [] },
+      { to: 'collector', namespace: 'aura-system', port: 'syslog/5140/UDP', allowedFrom: ['sender'] },
+    ]);
+    expect(checkNetworkPolicies(objects({ port: 'syslog', protocol: 'UDP' }))).toEqual([]);
+  });
+
+  it('a flow port without a protocol means TCP, so it does not cover a UDP port', () => {
+    expect(verifyNetwork(objects({ port: 'syslog', protocol: 'UDP' }), {}, [{ ...udpFlow[0]!, ports: ['syslog'] }]).problems).toEqual([
+      'aura-system/sender -> aura-system/collector:syslog/5140/UDP is allowed but not an expected flow',
+    ]);
+  });
+
+  it('a policy naming a UDP port without its protocol opens nothing, and the check says why', () => {
+    expect(verifyNetwork(objects({ port: 'syslog' }), {}, udpFlow).problems).toEqual(['aura-system/sender -> aura-system/collector:syslog/5140/UDP is an expected flow but denied']);
+    expect(checkNetworkPolicies(objects({ port: 'syslog' }))).toEqual([
+      'NetworkPolicy/aura-system/collector-network-policy: port syslog is not a named port of the pods it selects (collector): they declare it for UDP; state that protocol in the policy',
+    ]);
+  });
+});

@@ -18,10 +18,12 @@ export function checkNetworkPolicies(manifests: readonly Manifest[]): string[] {
     const named = (policy.spec.ingress ?? []).flatMap((r) => r.ports ?? []).filter((p) => typeof p.port === 'string');
     for (const key of new Set(named.map((p) => `${p.port as string}/${protocolOf(p)}`))) {
       const [port, protocol] = key.split('/') as [string, string];
-      if (!selected.some((p) => p.ports.some((cp) => cp.name === port && cp.protocol === protocol)))
-        problems.push(
-          `${describeObject(m)}: port ${port}${protocol === 'TCP' ? '' : `/${protocol}`} is not a named ${protocol === 'TCP' ? '' : `${protocol} `}port of the pods it selects (${[...new Set(selected.map((p) => p.name))].join(', ')})`,
-        );
+      if (selected.some((p) => p.ports.some((cp) => cp.name === port && cp.protocol === protocol))) continue;
+      const otherProtocols = [...new Set(selected.flatMap((p) => p.ports.filter((cp) => cp.name === port).map((cp) => cp.protocol)))];
+      problems.push(
+        `${describeObject(m)}: port ${port}${protocol === 'TCP' ? '' : `/${protocol}`} is not a named ${protocol === 'TCP' ? '' : `${protocol} `}port of the pods it selects (${[...new Set(selected.map((p) => p.name))].join(', ')})` +
+          (otherProtocols.length ? `: they declare it for ${otherProtocols.join(', ')}; state that protocol in the policy` : ''),
+      );
     }
   }
   return problems;
