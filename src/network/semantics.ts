@@ -149,7 +149,8 @@ export const RULES: Rules = {
   // Both selectors: pods matching the pod selector in namespaces matching the namespace selector.
   // A pod selector alone: pods of the policy's own namespace. A namespace selector alone: every pod
   // there. ipBlock never matches a pod: pod IPs are not known offline, and cluster-internal traffic
-  // is not meant to use it (the peer analyzer treats it the same way).
+  // is not meant to use it (netpol-analyzer, the conformance peer, also reports ipBlock peers as
+  // external addresses only). A peer with none of the three is rejected by the API server.
   peerMatches(peer, policyNs, pod, namespaceLabels, r) {
     if (!peer.podSelector && !peer.namespaceSelector) return false;
     const inNamespace = peer.namespaceSelector ? r.selects(peer.namespaceSelector, r.namespaceLabels(pod.namespace, namespaceLabels(pod.namespace)), r) : pod.namespace === policyNs;
