@@ -123,6 +123,13 @@ describe('every shipped profile on every version of the window', () => {
     expect(warnings).toEqual([]);
   });
 
+  it('each version validates with its own schemas: a pod field 1.35 added is unknown to 1.34', () => {
+    const deployment = structuredClone(built('es-pro').objects.find((o) => o.manifest.kind === 'Deployment' && o.manifest.metadata.name === 'aura-bot')!.manifest) as any;
+    deployment.spec.template.spec.workloadRef = { name: 'aura-bot', podGroup: 'bots' };
+    expect(checkSchemas([{ manifest: deployment }], { kubernetesVersion: '1.35' })).toEqual([]);
+    expect(checkSchemas([{ manifest: deployment }], { kubernetesVersion: '1.34' })).toEqual(['Deployment/aura-es-pro/aura-bot: /spec/template/spec: must NOT have additional properties "workloadRef"']);
+  });
+
   it('the ApplicationSet validates on the default version', () => {
     expect(() => renderApplicationSet(SHIPPED.filter((n) => n.startsWith('de-')).map(built))).not.toThrow();
   });
