@@ -17,6 +17,7 @@ import { type Diagnostic, formatPath, ProfileError } from './profile/errors';
 import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { validateProfile } from './profile/validate';
+import { kubernetesVersionProblem, targetKubernetesVersion } from './model/kubernetes-versions';
 
 /** A profile whose compiled objects fail the checks. */
 export class CheckError extends Error {
@@ -32,24 +33,37 @@ export class CheckError extends Error {
 export interface BuiltProfile extends ProfileFiles {
   objects: CompiledObject[];
   config: Config;
+  /** Deprecated apiVersions the profile's objects use (a later Kubernetes version removes them). */
+  warnings: string[];
+}
+
+export interface BuildOptions extends CompileOptions {
+  /** Compile for this Kubernetes version instead of the profile's (`npm run synth -- --kubernetes-version`). */
+  kubernetesVersion?: string;
 }
 
 /** Profile reference to checked files: load, validate, compile, check, render. Writes nothing. */
-export function buildProfile(ref: string, profilesDir: string, options: CompileOptions = {}): BuiltProfile {
+export function buildProfile(ref: string, profilesDir: string, options: BuildOptions = {}): BuiltProfile {
   const loaded = loadProfile(ref, profilesDir);
-  const config = resolveChartArchives(loaded, validateProfile(loaded));
+  const validated = resolveChartArchives(loaded, validateProfile(loaded));
+  if (options.kubernetesVersion !== undefined && kubernetesVersionProblem(options.kubernetesVersion))
+    throw new Error(`Kubernetes version outside the window: ${kubernetesVersionProblem(options.kubernetesVersion)}`);
+  const config = options.kubernetesVersion === undefined ? validated : { ...validated, kubernetes_version: options.kubernetesVersion };
   const objects = compileConfig(config, options).map(withDeliveryMetadata);
   const manifests = objects.map((o) => o.manifest);
   const gitops = gitopsObjects(config, loaded.name, PHASE_ORDER.filter((p) => objects.some((o) => o.phase === p)));
+  const warnings: string[] = [];
+  // Every object, the GitOps ones included, against the API of the version the cluster runs.
+  const schemaOptions = { kubernetesVersion: targetKubernetesVersion(config), warn: (w: string) => warnings.push(w) };
   const problems = [
-    ...checkSchemas(objects),
-    ...checkSchemas([...gitops.values()].flat().map((manifest) => ({ manifest }))),
+    ...checkSchemas(objects, schemaOptions),
+    ...checkSchemas([...gitops.values()].flat().map((manifest) => ({ manifest })), schemaOptions),
     ...checkInvariants(objects),
     ...checkNetworkPolicies(manifests),
     ...verifyNetwork(manifests, config as unknown as Record<string, unknown>).problems,
   ];
   if (problems.length) throw new CheckError(loaded.name, problems);
-  return { name: loaded.name, objects, config, files: renderProfile(loaded.name, config, objects, gitops) };
+  return { name: loaded.name, objects, config, warnings, files: renderProfile(loaded.name, config, objects, gitops) };
 }
 
 /**

@@ -7,16 +7,20 @@ import { MANIFESTS_FOLDER } from './output/layout';
 import { diffTree, readTree, writeFileAtomic, writeProfiles } from './output/write';
 import { ProfileError } from './profile/errors';
 import { listProfiles } from './profile/load';
+import { kubernetesVersionProblem } from './model/kubernetes-versions';
 
 export const DEFAULT_PROFILES_DIR = join(__dirname, '..', 'profiles');
 
-const USAGE = `usage: npm run synth -- (--profile NAME|PATH ... | --all) [--out DIR] [--check] [--profiles DIR]
+const USAGE = `usage: npm run synth -- (--profile NAME|PATH ... | --all) [--out DIR] [--check] [--profiles DIR] [--kubernetes-version V]
 
   --profile NAME   a profile in profiles/ (de-pro) or a path to a YAML file; repeatable
   --all            every profile in profiles/
   --out DIR        output folder (default: dist); each profile goes to DIR/<profile>/
   --check          compile in memory and fail if DIR differs from the result
-  --profiles DIR   where profile names are looked up (default: profiles/)`;
+  --profiles DIR   where profile names are looked up (default: profiles/)
+  --kubernetes-version V
+                   compile for Kubernetes V instead of the profile's kubernetes_version
+                   (default --out: dist-k8s-V, so dist/ keeps the profiles' own versions)`;
 
 class UsageError extends Error {}
 
@@ -51,9 +55,10 @@ function synth(args: string[], io: Io): number {
       options: {
         profile: { type: 'string', multiple: true, short: 'p' },
         all: { type: 'boolean' },
-        out: { type: 'string', default: 'dist' },
+        out: { type: 'string' },
         check: { type: 'boolean' },
         profiles: { type: 'string', default: DEFAULT_PROFILES_DIR },
+        'kubernetes-version': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -69,6 +74,9 @@ function synth(args: string[], io: Io): number {
   const profilesDir = resolve(parsed.profiles!);
   const refs = [...(parsed.profile ?? []), ...(parsed.all ? listProfiles(profilesDir) : [])];
   if (!refs.length) throw new UsageError(parsed.all ? `no profiles in ${profilesDir}` : 'name a profile with --profile, or use --all');
+  const kubernetesVersion = parsed['kubernetes-version'];
+  if (kubernetesVersion !== undefined && kubernetesVersionProblem(kubernetesVersion)) throw new UsageError(`--kubernetes-version ${kubernetesVersionProblem(kubernetesVersion)}`);
+  parsed.out ??= kubernetesVersion === undefined ? 'dist' : `dist-k8s-${kubernetesVersion}`;
   const outDir = resolve(parsed.out!);
 
   const started = performance.now();
@@ -77,9 +85,10 @@ function synth(args: string[], io: Io): number {
   for (const ref of [...new Set(refs)]) {
     const t0 = performance.now();
     try {
-      const b = buildProfile(ref, profilesDir);
+      const b = buildProfile(ref, profilesDir, { kubernetesVersion });
       built.push(b);
       io.out(`  ${b.name}: ${b.objects.length} objects (${ms(t0)})`);
+      for (const w of b.warnings) io.err(`  ⚠ ${b.name}: ${w}`);
     } catch (e) {
       if (!(e instanceof ProfileError || e instanceof CheckError)) throw e;
       failed++;

@@ -1,3 +1,4 @@
+import { kubernetesVersionProblem } from '../model/kubernetes-versions';
 import type { PathSegment } from './errors';
 
 export interface RuleViolation {
@@ -83,6 +84,12 @@ export function crossFieldRules(raw: Data, cfg: Data): RuleViolation[] {
   const dashboards = cfg.backoffice_users?.dashboards;
   if (Array.isArray(dashboards) && dashboards.length === 0)
     fail(['backoffice_users'], 'dashboards needs at least one user: the first is Grafana\'s admin (its password is the Key Vault secret backoffice-dashboards-<name>-password)');
+
+  // The window of versions with schemas is data (src/model/kubernetes-versions.ts), not a schema enum.
+  if (raw.kubernetes_version !== undefined || cfg.kubernetes_version !== undefined) {
+    const problem = kubernetesVersionProblem(cfg.kubernetes_version);
+    if (problem) fail(['kubernetes_version'], problem);
+  }
 
   atlasRules(raw, cfg, fail);
   return out;

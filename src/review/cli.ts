@@ -7,14 +7,19 @@ import { buildProfile, CheckError } from '../build';
 import { DEFAULT_PROFILES_DIR } from '../cli';
 import type { Manifest } from '../compile';
 import { GITOPS_FOLDER, MANIFESTS_FOLDER } from '../output/layout';
+import { diffTree } from '../output/write';
 import { environmentName } from '../platform/naming';
 import { ProfileError } from '../profile/errors';
+import { kubernetesVersionProblem, targetKubernetesVersion } from '../model/kubernetes-versions';
 import { diffObjects, replaceEnvironment, formatMarkdown, withoutEnvironment, formatTerminal, type ObjectDiff } from './diff';
 
-const USAGE = `usage: npm run diff -- --profile NAME (--against GIT_REF | --with OTHER) [--format terminal|markdown] [--exit-code]
+const USAGE = `usage: npm run diff -- --profile NAME (--against GIT_REF | --with OTHER | --kubernetes-version V) [--format terminal|markdown] [--exit-code]
 
   --against REF   compare the compiled profile with its committed output (dist/<profile>) at REF
   --with OTHER    compare the compiled profile with another compiled profile
+  --kubernetes-version V
+                  compare the profile compiled for its own Kubernetes version with the same
+                  profile compiled for V (what npm run synth -- --kubernetes-version V writes)
   --format        terminal (default) or markdown, for a pull request comment
   --exit-code     exit 1 when there are differences, like git diff --exit-code
   --dist DIR      the output folder (default: dist)
@@ -69,6 +74,7 @@ export function main(argv: string[], io?: { out: (s: string) => void; err: (s: s
         profile: { type: 'string', short: 'p' },
         against: { type: 'string' },
         with: { type: 'string' },
+        'kubernetes-version': { type: 'string' },
         format: { type: 'string', default: 'terminal' },
         'exit-code': { type: 'boolean' },
         dist: { type: 'string', default: 'dist' },
@@ -77,7 +83,10 @@ export function main(argv: string[], io?: { out: (s: string) => void; err: (s: s
       strict: true,
     }).values;
     if (!args.profile) throw new UsageError('name a profile with --profile');
-    if (!args.against === !args.with) throw new UsageError('give exactly one of --against REF and --with PROFILE');
+    const target = args['kubernetes-version'];
+    if ([args.against, args.with, target].filter((a) => a !== undefined).length !== 1)
+      throw new UsageError('give exactly one of --against REF, --with PROFILE and --kubernetes-version V');
+    if (target !== undefined && kubernetesVersionProblem(target)) throw new UsageError(`--kubernetes-version ${kubernetesVersionProblem(target)}`);
     if (args.format !== 'terminal' && args.format !== 'markdown') throw new UsageError(`unknown format ${args.format}: terminal or markdown`);
     const profilesDir = resolve(args.profiles!);
     const current = buildProfile(args.profile, profilesDir);
@@ -87,6 +96,14 @@ export function main(argv: string[], io?: { out: (s: string) => void; err: (s: s
       const committed = filesAtRef(args.against, resolve(args.dist!), current.name);
       diff = diffObjects(parseObjects(committed), parseObjects(current.files));
       title = `${current.name}: ${args.against} → working tree`;
+    } else if (target !== undefined) {
+      const retargeted = buildProfile(args.profile, profilesDir, { kubernetesVersion: target });
+      diff = diffObjects(parseObjects(current.files), parseObjects(retargeted.files));
+      // The version also reaches files that hold no objects: the Bicep parameters, the chart's kubeVersion.
+      const tree = diffTree(retargeted.files, current.files);
+      // (The chart's templates restate the manifests' objects, already compared above.)
+      const others = [...tree.added, ...tree.removed, ...tree.changed].filter((p) => !isObjectFile(p) && !p.startsWith('chart/templates/')).sort();
+      title = `${current.name}: Kubernetes ${targetKubernetesVersion(current.config)} → ${target}${others.length ? ` (other files that differ: ${others.join(', ')})` : ''}`;
     } else {
       const other = buildProfile(args.with!, profilesDir);
       // Each side's environment name becomes $ENV, in names and values: the same object of both is
