@@ -3,6 +3,8 @@ import type { PathSegment } from './errors';
 export interface RuleViolation {
   path: PathSegment[];
   message: string;
+  /** The path as printed, when it may show more than the schema's key names. */
+  shownPath?: string;
 }
 
 type Data = Record<string, any>;
@@ -25,7 +27,7 @@ export function crossFieldRules(raw: Data, cfg: Data): RuleViolation[] {
     if (tenant.length > 6) fail(['tenant_name'], `must be at most 6 characters (has ${tenant.length})`);
     const combined = `${cfg.environment_profile ?? ''}${cfg.environment_type ?? ''}${tenant}`;
     if (combined.length > 11)
-      fail(['tenant_name'], `environment_profile + environment_type + tenant_name must be at most 11 characters ("${combined}" has ${combined.length})`);
+      fail(['tenant_name'], `environment_profile + environment_type + tenant_name must be at most 11 characters (they have ${combined.length})`);
   }
 
   // Components the guide switches on from other flags: an explicit false cannot win against them.
@@ -68,7 +70,7 @@ export function crossFieldRules(raw: Data, cfg: Data): RuleViolation[] {
       fail([key, legacy], `is the older name of ${key}.storage_size_gb; set only storage_size_gb`);
 
   if (typeof raw.infrastructure?.region === 'string' && raw.azure_region !== undefined && raw.infrastructure.region !== raw.azure_region)
-    fail(['infrastructure', 'region'], `differs from azure_region (${raw.azure_region}); remove infrastructure.region`);
+    fail(['infrastructure', 'region'], 'differs from azure_region; remove infrastructure.region');
 
   const pools = cfg.infrastructure?.compute?.agentpools ?? {};
   for (const [name, pool] of Object.entries<any>(pools)) {
