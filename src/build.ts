@@ -12,9 +12,9 @@ import type { ProfileFiles } from './output/write';
 import { toYaml } from './output/yaml';
 import { aksParametersFile, hasOwnCluster, PARAMETERS_FILE } from './infra/parameters';
 import type { Config } from './profile/config.generated';
-import { type LoadedProfile, loadProfile } from './profile/load';
+import { type LoadedProfile, type LoadOptions, loadProfile } from './profile/load';
 import { type Diagnostic, formatPath, ProfileError } from './profile/errors';
-import { existsSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { validateProfile } from './profile/validate';
 
@@ -35,8 +35,8 @@ export interface BuiltProfile extends ProfileFiles {
 }
 
 /** Profile reference to checked files: load, validate, compile, check, render. Writes nothing. */
-export function buildProfile(ref: string, profilesDir: string, options: CompileOptions = {}): BuiltProfile {
-  const loaded = loadProfile(ref, profilesDir);
+export function buildProfile(ref: string, profilesDir: string, options: CompileOptions = {}, readRules: LoadOptions = {}): BuiltProfile {
+  const loaded = loadProfile(ref, profilesDir, readRules);
   const config = resolveChartArchives(loaded, validateProfile(loaded));
   const objects = compileConfig(config, options).map(withDeliveryMetadata);
   const manifests = objects.map((o) => o.manifest);
@@ -65,11 +65,25 @@ function resolveChartArchives(loaded: LoadedProfile, config: Config): Config {
     const path = formatPath(['operators', key, 'chart_archive']);
     const layer = [...loaded.layers].reverse().find((l) => l.positions.has(path))!;
     const absolute = resolve(dirname(layer.file), archive);
-    if (!existsSync(absolute)) diagnostics.push({ file: layer.file, ...layer.positions.get(path), path, message: `no chart archive at ${absolute}` });
+    const problem = chartArchiveProblem(absolute);
+    if (problem) diagnostics.push({ file: layer.file, ...layer.positions.get(path), path, message: problem });
     operators[key] = { ...operators[key], chart_archive: absolute };
   }
   if (diagnostics.length) throw new ProfileError(loaded.name, diagnostics);
   return { ...config, operators };
+}
+
+/** Why a chart archive cannot be used (a missing file, a folder, a device, too large), or undefined. */
+function chartArchiveProblem(file: string): string | undefined {
+  if (!/\.(tgz|tar\.gz)$/.test(file)) return 'a chart archive is a .tgz file (helm package)';
+  try {
+    const st = statSync(file);
+    if (!st.isFile()) return 'the chart archive named here is not a regular file';
+    if (st.size > 64 * 1024 * 1024) return 'the chart archive named here is larger than 64 MiB';
+    return undefined;
+  } catch (e) {
+    return `no chart archive at the path named here (relative to this profile file): ${(e as NodeJS.ErrnoException).code}`;
+  }
 }
 
 /** Everything under dist/<profile>/: the manifests, and the cluster's parameters unless a tenant. */
