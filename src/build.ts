@@ -1,4 +1,5 @@
 import { checkInvariants } from './checks/invariants';
+import { checkKubernetesNames } from './checks/k8s-names';
 import { checkNetworkPolicies } from './checks/network';
 import { verifyNetwork } from './network/verify';
 import { checkSchemas } from './checks/schema';
@@ -38,12 +39,14 @@ export interface BuiltProfile extends ProfileFiles {
 export function buildProfile(ref: string, profilesDir: string, options: CompileOptions = {}, readRules: LoadOptions = {}): BuiltProfile {
   const loaded = loadProfile(ref, profilesDir, readRules);
   const config = resolveChartArchives(loaded, validateProfile(loaded));
-  const objects = compileConfig(config, options).map(withDeliveryMetadata);
+  const objects = compileWithNames(loaded.name, config, options).map(withDeliveryMetadata);
   const manifests = objects.map((o) => o.manifest);
   const gitops = gitopsObjects(config, loaded.name, PHASE_ORDER.filter((p) => objects.some((o) => o.phase === p)));
   const problems = [
     ...checkSchemas(objects),
     ...checkSchemas([...gitops.values()].flat().map((manifest) => ({ manifest }))),
+    ...checkKubernetesNames(manifests),
+    ...checkKubernetesNames([...gitops.values()].flat()),
     ...checkInvariants(objects),
     ...checkNetworkPolicies(manifests),
     ...verifyNetwork(manifests, config as unknown as Record<string, unknown>).problems,
@@ -71,6 +74,20 @@ function resolveChartArchives(loaded: LoadedProfile, config: Config): Config {
   }
   if (diagnostics.length) throw new ProfileError(loaded.name, diagnostics);
   return { ...config, operators };
+}
+
+/**
+ * cdk8s refuses two constructs of one id with a stack trace; two profile entries that map to
+ * one object name (nlp_packages keys, users) are a profile problem, said so.
+ */
+function compileWithNames(profile: string, config: Config, options: CompileOptions): CompiledObject[] {
+  try {
+    return compileConfig(config, options);
+  } catch (e) {
+    if (e instanceof Error && /There is already a Construct with name/.test(e.message))
+      throw new CheckError(profile, ['two profile entries map to one object name (for example two nlp_packages keys that differ only in case, "_" or "."); rename one']);
+    throw e;
+  }
 }
 
 /** Why a chart archive cannot be used (a missing file, a folder, a device, too large), or undefined. */
