@@ -1,4 +1,4 @@
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, lstatSync, readdirSync } from 'node:fs';
 import { basename, dirname, extname, isAbsolute, relative, resolve } from 'node:path';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node, type YAMLError } from 'yaml';
 import { type Diagnostic, formatPath, type PathSegment, ProfileError, type SourcePosition } from './errors';
@@ -94,7 +94,7 @@ function collectLayers(file: string, profilesDir: string, stack: string[], out: 
       diagnostics.push({ ...pos, path: 'extends', message: `extends cycle: ${cycle}` });
       return;
     }
-    if (!existsSync(parentFile)) {
+    if (!pathExists(parentFile)) {
       // A layer reference is a name or a relative path: shown when it looks like one, never otherwise.
       const shown = /^[A-Za-z0-9._/-]{1,200}$/.test(parent) ? `extends "${parent}", but ${displayPath(parentFile)} does not exist` : 'names a profile or layer file that does not exist';
       diagnostics.push({ ...pos, path: 'extends', message: shown });
@@ -136,6 +136,16 @@ const YAML_ERROR_KINDS: Record<string, string> = {
 
 export function describeYamlError(e: Pick<YAMLError, 'code'>): string {
   return `YAML syntax: ${YAML_ERROR_KINDS[e.code] ?? 'invalid YAML'}`;
+}
+
+/** Whether anything is at a path, a dangling or looping symlink included (the reader says what is wrong with it). */
+function pathExists(file: string): boolean {
+  try {
+    lstatSync(file);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function parseLayer(file: string, diagnostics: Diagnostic[], options: LoadOptions): Layer | undefined {
