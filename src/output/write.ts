@@ -27,7 +27,10 @@ export function writeProfiles(outDir: string, outputs: readonly ProfileFiles[]):
     }
     changed.push(p);
   }
-  if (changed.length) runSwap(outDir, changed);
+  if (changed.length) {
+    mkdirSync(outDir, { recursive: true });
+    runSwap(outDir, changed);
+  }
   return changed.map((p) => p.name);
 }
 
