@@ -64,6 +64,23 @@ describe('extends and --profile read only small regular YAML files', () => {
   });
 });
 
+describe('chart_archive is a .tgz regular file', () => {
+  it.each([
+    ['a folder named .tgz', (d: string) => (mkdirSync(join(d, 'c.tgz')), './c.tgz'), /is not a regular file/],
+    ['a named pipe', (d: string) => (execFileSync('mkfifo', [join(d, 'c.tgz')]), './c.tgz'), /is not a regular file/],
+    ['a missing file', () => './nope.tgz', /no chart archive at the path named here/],
+    ['not an archive name', () => '/etc/passwd', /a chart archive is a \.tgz file/],
+  ])('%s', (_, make, message) => {
+    const profiles = mkdtempSync(join(tmpdir(), 'aura-chart-'));
+    const archive = make(profiles);
+    writeFileSync(join(profiles, 'p.yaml'), `${MINIMAL.replace(/^operators:.*\n/m, '')}operators: { eck: { version: 3.5.0, chart_archive: "${archive}" }, mongodb_atlas: { version: 2.15.1 }, nginx_ingress_crds: { version: v4.0.1 } }\n`);
+    const r = synth('--profiles', profiles, '--profile', 'p', '--check', '--out', populatedOut());
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(message);
+    expect(r.err).not.toMatch(/\n\s+at /);
+  });
+});
+
 describe('profile names are checked before anything is read', () => {
   it.each([
     ['a newline', 'de\nx'],
