@@ -90,7 +90,7 @@ export function main(rawArgv: string[], io?: { out: (s: string) => void; err: (s
     }).values;
     if (!args.profile) throw new UsageError('name a profile with --profile');
     if (!args.against === !args.with) throw new UsageError('give exactly one of --against REF and --with PROFILE');
-    if (args.format !== 'terminal' && args.format !== 'markdown') throw new UsageError('unknown format: terminal or markdown');
+    if (args.format !== 'terminal' && args.format !== 'markdown') throw new UsageError(`unknown format ${args.format}: terminal or markdown`);
     if (args.against && !/^[A-Za-z0-9][A-Za-z0-9._\/@{}~^-]*$/.test(args.against)) throw new UsageError('--against takes a git ref (branch, tag or commit)');
     const profilesDir = resolve(args.profiles!);
     const readRules = profileReadRules(profilesDir, args['allow-outside-repo']);
