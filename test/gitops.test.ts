@@ -178,6 +178,6 @@ describe('an operator chart rendered inline with the cdk8s Helm construct', () =
   it('reports a missing archive at its key, relative to the profile that sets it', () => {
     writeFileSync(join(dir, 'missing.yaml'), MINIMAL.replace('eck: { version: 3.5.0 }', 'eck: { version: 3.5.0, chart_archive: charts/nope.tgz }'));
     const e = catchError(() => buildProfile(join(dir, 'missing.yaml'), DEFAULT_PROFILES_DIR));
-    expect(e.message).toMatch(/missing\.yaml:\d+:\d+: operators\.eck\.chart_archive: no chart archive at .*charts\/nope\.tgz/);
+    expect(e.message).toMatch(/missing\.yaml:\d+:\d+: operators\.eck\.chart_archive: no chart archive at the path named here/);
   });
 });

@@ -4,7 +4,8 @@ import { parseArgs } from 'node:util';
 import { sync as execaSync } from 'execa';
 import { parseAllDocuments } from 'yaml';
 import { buildProfile, CheckError } from '../build';
-import { DEFAULT_PROFILES_DIR } from '../cli';
+import { DEFAULT_PROFILES_DIR, describeInvalid, profileReadRules } from '../cli';
+import { EnvironmentError, takeDebugFlag, UsageError, withBoundary } from '../util/errors';
 import type { Manifest } from '../compile';
 import { GITOPS_FOLDER, MANIFESTS_FOLDER } from '../output/layout';
 import { diffTree } from '../output/write';
@@ -23,16 +24,25 @@ const USAGE = `usage: npm run diff -- --profile NAME (--against GIT_REF | --with
   --format        terminal (default) or markdown, for a pull request comment
   --exit-code     exit 1 when there are differences, like git diff --exit-code
   --dist DIR      the output folder (default: dist)
-  --profiles DIR  where profile names are looked up (default: profiles/)`;
-
-class UsageError extends Error {}
+  --profiles DIR  where profile names are looked up (default: profiles/)
+  --allow-outside-repo  read profile files outside the repository
+  --debug         print the stack of an internal error`;
 
 /** Files of a profile folder that hold deployed objects: the manifests and the GitOps objects. */
 const isObjectFile = (path: string) =>
   (path.startsWith(`${MANIFESTS_FOLDER}/`) || path.startsWith(`${GITOPS_FOLDER}/`)) && path.endsWith('.yaml') && !path.endsWith('kustomization.yaml');
 
 const parseObjects = (files: Iterable<[string, string]>): Manifest[] =>
-  [...files].filter(([p]) => isObjectFile(p)).flatMap(([, text]) => parseAllDocuments(text).map((d) => d.toJS() as Manifest).filter(Boolean));
+  [...files]
+    .filter(([p]) => isObjectFile(p))
+    .flatMap(([path, text]) =>
+      parseAllDocuments(text).map((d) => {
+        // The yaml library's messages quote the file: a broken file is named, not quoted.
+        if (d.errors.length) throw new EnvironmentError(`${path}: not valid YAML`);
+        return d.toJS({ maxAliasCount: 100 }) as Manifest;
+      }),
+    )
+    .filter(Boolean);
 
 /** The profile folder as committed at a Git ref, read in one `git cat-file --batch` call. */
 export function filesAtRef(ref: string, distDir: string, profile: string): Map<string, string> {
@@ -58,16 +68,17 @@ function git(args: string[], allowFailure = false, cwd?: string, input?: string)
   const r = execaSync('git', args, { cwd, input, encoding: null, reject: false });
   if (r.exitCode !== 0) {
     if (allowFailure) return undefined;
-    throw new UsageError(`git ${args.join(' ')} failed: ${r.stderr.toString().trim()}`);
+    throw new EnvironmentError(`git ${args[0]} failed: ${r.stderr.toString().trim().split('\n').pop()}`);
   }
   return r.stdout as unknown as Buffer;
 }
 
 /** Runs the command and returns the exit code. */
-export function main(argv: string[], io?: { out: (s: string) => void; err: (s: string) => void }): number {
+export function main(rawArgv: string[], io?: { out: (s: string) => void; err: (s: string) => void }): number {
   const color = !io && process.stdout.isTTY === true && !process.env.NO_COLOR;
   const { out, err } = io ?? { out: (s: string) => process.stdout.write(s), err: (s: string) => process.stderr.write(`${s}\n`) };
-  try {
+  const { argv, debug } = takeDebugFlag(rawArgv);
+  return withBoundary({ out, err }, { usage: USAGE, debug, invalid: describeInvalid }, () => {
     const args = parseArgs({
       args: argv,
       options: {
@@ -79,6 +90,7 @@ export function main(argv: string[], io?: { out: (s: string) => void; err: (s: s
         'exit-code': { type: 'boolean' },
         dist: { type: 'string', default: 'dist' },
         profiles: { type: 'string', default: DEFAULT_PROFILES_DIR },
+        'allow-outside-repo': { type: 'boolean' },
       },
       strict: true,
     }).values;
@@ -88,8 +100,10 @@ export function main(argv: string[], io?: { out: (s: string) => void; err: (s: s
       throw new UsageError('give exactly one of --against REF, --with PROFILE and --kubernetes-version V');
     if (target !== undefined && kubernetesVersionProblem(target)) throw new UsageError(`--kubernetes-version ${kubernetesVersionProblem(target)}`);
     if (args.format !== 'terminal' && args.format !== 'markdown') throw new UsageError(`unknown format ${args.format}: terminal or markdown`);
+    if (args.against && !/^[A-Za-z0-9][A-Za-z0-9._\/@{}~^-]*$/.test(args.against)) throw new UsageError('--against takes a git ref (branch, tag or commit)');
     const profilesDir = resolve(args.profiles!);
-    const current = buildProfile(args.profile, profilesDir);
+    const readRules = profileReadRules(profilesDir, args['allow-outside-repo']);
+    const current = buildProfile(args.profile, profilesDir, {}, readRules);
     let diff: ObjectDiff;
     let title: string;
     if (args.against) {
@@ -105,7 +119,7 @@ export function main(argv: string[], io?: { out: (s: string) => void; err: (s: s
       const others = [...tree.added, ...tree.removed, ...tree.changed].filter((p) => !isObjectFile(p) && !p.startsWith('chart/templates/')).sort();
       title = `${current.name}: Kubernetes ${targetKubernetesVersion(current.config)} → ${target}${others.length ? ` (other files that differ: ${others.join(', ')})` : ''}`;
     } else {
-      const other = buildProfile(args.with!, profilesDir);
+      const other = buildProfile(args.with!, profilesDir, {}, readRules);
       // Each side's environment name becomes $ENV, in names and values: the same object of both is
       // compared, and what is left is what differs beyond the name.
       const [envA, envB] = [environmentName(current.config), environmentName(other.config)];
@@ -115,17 +129,7 @@ export function main(argv: string[], io?: { out: (s: string) => void; err: (s: s
     out(args.format === 'markdown' ? formatMarkdown(diff, title) : formatTerminal(diff, title, color));
     const differs = diff.added.length + diff.removed.length + diff.changed.length > 0;
     return args['exit-code'] && differs ? 1 : 0;
-  } catch (e) {
-    if (e instanceof ProfileError || e instanceof CheckError) {
-      err(`✗ ${e.message}`);
-      return 1;
-    }
-    if (e instanceof UsageError || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
-      err(`error: ${(e as Error).message}\n${USAGE}`);
-      return 2;
-    }
-    throw e;
-  }
+  });
 }
 
 if (require.main === module) {
