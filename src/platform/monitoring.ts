@@ -9,6 +9,8 @@ export const PROMETHEUS_RETENTION = '15d';
 export const SCRAPE_INTERVAL = '30s';
 /** The Key Vault secret holding Thanos' whole objstore configuration (it embeds the storage key). */
 export const THANOS_OBJSTORE_SECRET = 'thanos-objstore-config';
+/** Blob container of the Thanos blocks in the common storage account; the objstore configuration names it. */
+export const THANOS_CONTAINER = 'thanos';
 const OBJSTORE_FILE = `/mnt/secrets-store/${THANOS_OBJSTORE_SECRET}`;
 const THANOS_TAG = 'v0.36.1';
 

@@ -12,8 +12,8 @@ export function environmentName(c: Config): string {
   return c.tenant_name === 'default' ? base : `${base}-${c.tenant_name}`;
 }
 
-/** The core namespace, aura-$ENV in the guide. */
-export const coreNamespace = (c: Config): string => `aura-${environmentName(c)}`;
+/** The core namespace, aura-$ENV in the guide; a release (the installer's --ns) adds its suffix: aura-de-pro-r42. */
+export const coreNamespace = (c: Config): string => `aura-${environmentName(c)}${c.release_suffix ? `-${c.release_suffix}` : ''}`;
 
 /** Namespace of the agents the Aura operator manages. */
 export const agentsNamespace = (c: Config): string => `aura-agents-${environmentName(c)}`;
