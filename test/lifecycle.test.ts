@@ -260,3 +260,234 @@ describe('npm run infra -- --common and --dns', () => {
     expect(tools.calls()).toEqual(AZ_LOGIN);
   });
 });
+
+describe('npm run infra -- --stop and --start', () => {
+  const AKS = '--resource-group rg-auraclusterprode --name auraclusterprode';
+  const KEYS = [
+    'az keyvault secret show --vault-name kv-aura-de-pro --name atlas-public-apikey --query value --output tsv',
+    'az keyvault secret show --vault-name kv-aura-de-pro --name atlas-private-apikey --query value --output tsv',
+  ];
+  const PROJECT = 'atlas projects list --orgId 7b3c4d5e6f7a8b9c0d1e2f3a --output json';
+  const DESCRIBE = 'atlas clusters describe aura-de-pro-70 --projectId 64b0c0ffee --output json';
+  const PREFLIGHT = [...AZ_LOGIN, 'atlas --version'];
+
+  it('stop: AKS first (the applications and the Atlas operator stop writing), then the Atlas cluster pauses', async () => {
+    const tools = fakeTools();
+    const r = await infra(['--profile', 'de-pro', '--stop'], tools.env);
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    expect(tools.calls()).toEqual([
+      ...PREFLIGHT,
+      `az aks show ${AKS} --query powerState.code --output tsv`,
+      `az aks stop ${AKS}`,
+      ...KEYS,
+      PROJECT,
+      DESCRIBE,
+      'atlas clusters pause aura-de-pro-70 --projectId 64b0c0ffee --output json',
+    ]);
+    expect([tools.read('aks'), tools.read('paused')]).toEqual(['Stopped', 'true']);
+    expect(r.out).not.toContain('not-a-real-key');
+  });
+
+  it('stop twice: the second run reads both states and changes nothing', async () => {
+    const tools = fakeTools({ aks: 'Stopped', atlasPaused: true });
+    const r = await infra(['--profile', 'de-pro', '--stop'], tools.env);
+    expect(r.code).toBe(0);
+    expect(tools.calls().filter((c) => / (stop|start|pause)\b/.test(c) && !c.startsWith('az aks show'))).toEqual([]);
+    expect(r.out).toContain('AKS cluster auraclusterprode is already stopped: nothing to do');
+    expect(r.out).toContain('Atlas cluster aura-de-pro-70 is already stopped: nothing to do');
+  });
+
+  it('start: Atlas first (the applications find their database), then AKS; keys from the environment are used as they are', async () => {
+    const tools = fakeTools({ aks: 'Stopped', atlasPaused: true });
+    const env = { ...tools.env, MONGODB_ATLAS_PUBLIC_API_KEY: 'pub', MONGODB_ATLAS_PRIVATE_API_KEY: 'priv' };
+    const r = await infra(['--profile', 'de-pro', '--start'], env);
+    expect(r.code).toBe(0);
+    expect(tools.calls()).toEqual([...PREFLIGHT, PROJECT, DESCRIBE, 'atlas clusters start aura-de-pro-70 --projectId 64b0c0ffee --output json', `az aks show ${AKS} --query powerState.code --output tsv`, `az aks start ${AKS}`]);
+    expect([tools.read('aks'), tools.read('paused')]).toEqual(['Running', 'false']);
+  });
+
+  it('half-stopped (AKS stopped, Atlas running): stop finishes the job', async () => {
+    const tools = fakeTools({ aks: 'Stopped', atlasPaused: false });
+    expect((await infra(['--profile', 'de-pro', '--stop'], tools.env)).code).toBe(0);
+    expect(tools.calls()).not.toContain(`az aks stop ${AKS}`);
+    expect(tools.read('paused')).toBe('true');
+  });
+
+  it('without Atlas only the AKS cluster stops, and no atlas CLI is needed', async () => {
+    const tools = fakeTools({ missing: ['atlas'] });
+    const r = await infra(['--profile', 'es-int', '--stop'], tools.env);
+    expect(r.code).toBe(0);
+    expect(tools.calls()).toEqual([...AZ_LOGIN, 'az aks show --resource-group rg-auraclusterintes --name auraclusterintes --query powerState.code --output tsv', 'az aks stop --resource-group rg-auraclusterintes --name auraclusterintes']);
+  });
+
+  it('a missing atlas CLI is one line, exit 3, before anything stops', async () => {
+    const tools = fakeTools({ missing: ['atlas'] });
+    const r = await infra(['--profile', 'de-pro', '--stop'], tools.env);
+    expect(r.code).toBe(3);
+    expect(r.err.split('\n')).toEqual(['✗ the MongoDB Atlas CLI (atlas) is not installed or not on PATH; install it: https://www.mongodb.com/docs/atlas/cli/current/install-atlas-cli/']);
+    expect(tools.read('aks')).toBe('Running');
+  });
+
+  it('an unknown Atlas project, or an AKS cluster in transition, exits 3', async () => {
+    const noProject = fakeTools({ aks: 'Stopped', projects: [{ id: 'x', name: 'other' }] });
+    const r = await infra(['--profile', 'de-pro', '--stop'], noProject.env);
+    expect([r.code, r.err]).toEqual([3, '✗ no Atlas project named aura-project-de-pro is visible to these API keys']);
+    const moving = fakeTools({ aks: 'Stopping' });
+    const m = await infra(['--profile', 'de-pro', '--start'], { ...moving.env, MONGODB_ATLAS_PUBLIC_API_KEY: 'p', MONGODB_ATLAS_PRIVATE_API_KEY: 'q' });
+    expect(m.code).toBe(3);
+    expect(m.err).toMatch(/reports power state "Stopping", neither Running nor Stopped/);
+  });
+
+  it('--dry-run prints the state queries and actions in order; a tenant cannot stop its parent\'s cluster', async () => {
+    const r = await infra(['--profile', 'de-pro', '--start', '--dry-run'], {});
+    expect(r.code).toBe(0);
+    expect(r.out.split('\n').map((l) => l.split(' ').slice(0, 3).join(' '))).toEqual(['atlas clusters describe', 'atlas clusters start', 'az aks show', 'az aks start']);
+    const tenant = await infra(['--profile', 'de-pro-wsim', '--stop'], {});
+    expect([tenant.code, tenant.err]).toEqual([1, expect.stringMatching(/de-pro-wsim is a tenant/)]);
+  });
+});
+
+describe('npm run infra -- --delete', () => {
+  const CORE_SELECTOR = 'app.kubernetes.io/managed-by=aura-manifests,app.kubernetes.io/instance=de-pro,auracognitive.com/phase=core';
+  const SYSTEM_SELECTOR = CORE_SELECTOR.replace('phase=core', 'phase=system');
+
+  it('prints the plan and deletes nothing without --yes (no tool is even needed)', async () => {
+    const r = await infra(['--profile', 'de-pro', '--delete', 'core'], { PATH: '/nonexistent' });
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/^Plan: delete core of de-pro\n {2}kubectl delete /);
+    expect(r.out).toContain('Nothing was deleted: add --yes to run this plan.');
+  });
+
+  it('core: the compiled kinds in the core namespace by the owner labels; the namespace stays while it holds volumes', async () => {
+    const tools = fakeTools();
+    const r = await infra(['--profile', 'de-pro', '--delete', 'core', '--yes'], tools.env);
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    const deletes = tools.calls().filter((c) => c.startsWith('kubectl delete'));
+    expect(deletes).toHaveLength(1);
+    expect(deletes[0]).toMatch(new RegExp(`^kubectl delete \\S+ --namespace aura-de-pro --selector ${CORE_SELECTOR} --ignore-not-found$`));
+    const kinds = deletes[0]!.split(' ')[2]!.split(',');
+    expect(kinds).toEqual(expect.arrayContaining(['deployment.apps', 'statefulset.apps', 'configmap', 'virtualserver.k8s.nginx.org', 'service']));
+    expect(kinds).not.toContain('persistentvolumeclaim');
+    expect(kinds).not.toContain('namespace');
+    // qdrant's volumes live in the namespace: it is kept, and said so.
+    expect(r.out).toMatch(/namespace aura-de-pro and its PersistentVolumeClaims: deleting the namespace deletes the volumes/);
+    expect(tools.calls().some((c) => c.startsWith('az network'))).toBe(false);
+  });
+
+  it('core --include-data also deletes the namespace; a profile without volumes deletes it anyway', async () => {
+    const tools = fakeTools();
+    await infra(['--profile', 'de-pro', '--delete', 'core', '--include-data', '--yes'], tools.env);
+    expect(tools.calls()).toContain('kubectl delete namespace aura-de-pro --ignore-not-found');
+    const plain = await infra(['--profile', 'es-pro', '--delete', 'core'], {});
+    expect(plain.out).toContain('kubectl delete namespace aura-es-pro --ignore-not-found');
+  });
+
+  it('core --full: also the shared routes and cluster objects, the -next records, the Bot Channel and the address (after the namespace)', async () => {
+    const r = await infra(['--profile', 'de-pro', '--delete', 'core', '--full', '--include-data'], {});
+    const plan = r.out.split('\n');
+    const at = (prefix: string) => plan.findIndex((l) => l.startsWith(`  ${prefix}`));
+    expect(plan).toContain(`  kubectl delete virtualserverroute.k8s.nginx.org --namespace aura-system --selector ${CORE_SELECTOR} --ignore-not-found`);
+    expect(plan.some((l) => l.startsWith('  kubectl delete clusterrole.rbac.authorization.k8s.io,') && l.endsWith(`--selector ${CORE_SELECTOR} --ignore-not-found`))).toBe(true);
+    expect(plan).toContain('  az network dns record-set a delete --resource-group rg-aura-dns --zone-name auracognitive.com --name api-de-pro-next --yes');
+    // de-pro does not own the live hosts (force_dns_update is false): they stay.
+    expect(plan).not.toContain('  az network dns record-set a delete --resource-group rg-aura-dns --zone-name auracognitive.com --name api-de-pro --yes');
+    expect(r.out).toMatch(/the DNS records of 14 hosts: this profile does not own them \(force_dns_update is false\)/);
+    expect(plan).toContain('  az bot delete --resource-group rg-aura-common-de-pro --name bot-de-pro   # when it exists');
+    expect(plan).toContain('  az bot delete --resource-group rg-aura-common-de-pro --name bot-de-pro-next   # when it exists');
+    expect(at('az network public-ip delete --resource-group rg-auraclusterprode --name pip-aura-de-pro')).toBeGreaterThan(at('kubectl delete namespace aura-de-pro'));
+  });
+
+  it('core --full --yes deletes what exists: a -next Bot Channel already gone is skipped', async () => {
+    const tools = fakeTools({ bots: ['bot-de-pro'] });
+    const r = await infra(['--profile', 'de-pro', '--delete', 'core', '--full', '--yes'], tools.env);
+    expect(r.code).toBe(0);
+    const az = tools.calls().filter((c) => c.startsWith('az bot') || c.startsWith('az network public-ip'));
+    expect(az).toEqual([
+      'az bot show --resource-group rg-aura-common-de-pro --name bot-de-pro --output none',
+      'az bot delete --resource-group rg-aura-common-de-pro --name bot-de-pro',
+      'az bot show --resource-group rg-aura-common-de-pro --name bot-de-pro-next --output none',
+      'az network public-ip show --resource-group rg-auraclusterprode --name pip-aura-de-pro --output none',
+      'az network public-ip delete --resource-group rg-auraclusterprode --name pip-aura-de-pro',
+    ]);
+    expect(r.out).toContain('bot bot-de-pro-next does not exist: nothing to delete');
+  });
+
+  it('system: everything but the data-bearing objects; --include-data adds them, the namespace and the Atlas cluster', async () => {
+    const keep = await infra(['--profile', 'de-pro', '--delete', 'system'], {});
+    const line = keep.out.split('\n').find((l) => l.includes('--namespace aura-system'))!;
+    expect(line).toContain(`--selector ${SYSTEM_SELECTOR}`);
+    expect(line).not.toMatch(/elasticsearch\.elasticsearch|atlasdeployment|atlasproject|persistentvolumeclaim/);
+    expect(keep.out).toMatch(/AtlasDeployment, AtlasProject, Elasticsearch in aura-system: they hold data/);
+    expect(keep.out).toMatch(/Atlas cluster aura-de-pro-70: .*--include-data deletes it/);
+    expect(keep.out).not.toContain('kubectl delete namespace aura-system');
+
+    const tools = fakeTools();
+    const all = await infra(['--profile', 'de-pro', '--delete', 'system', '--include-data', '--yes'], tools.env);
+    expect(all.code).toBe(0);
+    const calls = tools.calls();
+    expect(calls).toContain('kubectl delete namespace aura-system --ignore-not-found');
+    expect(calls.some((c) => /^kubectl delete \S*elasticsearch\.elasticsearch\.k8s\.elastic\.co\S* --namespace aura-system/.test(c))).toBe(true);
+    expect(calls.at(-1)).toBe('atlas clusters delete aura-de-pro-70 --projectId 64b0c0ffee --force');
+    expect(calls).toContain('kubectl auth can-i delete deployments --all-namespaces');
+  });
+
+  it('infra and common need --include-data (exit 2); they delete their resource group when it exists', async () => {
+    for (const target of ['infra', 'common']) {
+      const r = await infra(['--profile', 'de-pro', '--delete', target, '--yes'], {});
+      expect(r.code).toBe(2);
+      expect(r.err).toMatch(new RegExp(`--delete ${target} needs --include-data: deleting the`));
+    }
+    const tools = fakeTools({ groups: ['rg-auraclusterprode'] });
+    expect((await infra(['--profile', 'de-pro', '--delete', 'infra', '--include-data', '--yes'], tools.env)).code).toBe(0);
+    expect(tools.calls().slice(2)).toEqual(['az group exists --name rg-auraclusterprode', 'az group delete --name rg-auraclusterprode --yes']);
+    // Twice: the group is gone, nothing to do.
+    const again = await infra(['--profile', 'de-pro', '--delete', 'infra', '--include-data', '--yes'], tools.env);
+    expect(again.out).toContain('group rg-auraclusterprode does not exist: nothing to delete');
+    const common = await infra(['--profile', 'de-pro', '--delete', 'common', '--include-data'], {});
+    expect(common.out).toContain('az group delete --name rg-aura-common-de-pro --yes');
+  });
+
+  it('a tenant deletes its core only', async () => {
+    expect((await infra(['--profile', 'de-pro-wsim', '--delete', 'core'], {})).out).toContain('--namespace aura-de-pro-wsim');
+    const r = await infra(['--profile', 'de-pro-wsim', '--delete', 'system'], {});
+    expect([r.code, r.err]).toEqual([1, expect.stringMatching(/de-pro-wsim is a tenant/)]);
+  });
+
+  it('a missing kubectl, or one that cannot reach the cluster, exits 3 before deleting anything', async () => {
+    const missing = fakeTools({ missing: ['kubectl'] });
+    const r = await infra(['--profile', 'de-pro', '--delete', 'core', '--yes'], missing.env);
+    expect(r.code).toBe(3);
+    expect(r.err.split('\n')).toEqual(['✗ kubectl is not installed or not on PATH; install it: https://kubernetes.io/docs/tasks/tools/']);
+    const forbidden = fakeTools({ kubectlForbidden: true });
+    const f = await infra(['--profile', 'de-pro', '--delete', 'core', '--yes'], forbidden.env);
+    expect(f.code).toBe(3);
+    expect(f.err).toMatch(/kubectl cannot reach the cluster or may not delete there \(error: You must be logged in to the server \(Unauthorized\)\)/);
+    expect(forbidden.calls().filter((c) => c.startsWith('kubectl delete'))).toEqual([]);
+  });
+
+  it('refuses a missing compiled phase (exit 1)', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'aura-infra-'));
+    const r = await infra(['--profile', 'de-pro', '--delete', 'core', '--out', out], {});
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/manifests\/core is missing: run npm run synth/);
+  });
+});
+
+describe('npm run infra usage', () => {
+  it.each([
+    [['--profile', 'de-pro', '--common', '--stop']],
+    [['--profile', 'de-pro', '--stop', '--apply']],
+    [['--profile', 'de-pro', '--yes']],
+    [['--profile', 'de-pro', '--delete', 'everything']],
+    [['--profile', 'de-pro', '--delete', 'system', '--full']],
+    [['--profile', 'de-pro', '--delete', 'core', '--apply']],
+    [['--profile', 'de-pro', '--common', '--what-if', '--apply']],
+    [['--profile', 'de-pro', '--delete']],
+  ])('%j exits 2 with the usage', async (args) => {
+    const r = await infra(args, {});
+    expect(r.code).toBe(2);
+    expect(r.err).toContain('usage: npm run infra');
+  });
+});

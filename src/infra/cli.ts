@@ -12,7 +12,7 @@ import { DATA_OF, deletable, DELETE_TARGETS, type DeletePlan, deletePlan, type D
 import { DNS_PARAMETERS_FILE, dnsCommands, dnsParametersFile } from './dns';
 import { atlasEnvironment, atlasProjectId, atlasProjectPlaceholder, lifecyclePlan, lifecycleTools, runLifecycle } from './lifecycle';
 import { aksParametersFile, hasOwnCluster, PARAMETERS_FILE } from './parameters';
-import { capture, EnvironmentError, InputError, preflight, showLine, stream, type Tool, type ToolIo } from './tools';
+import { EnvironmentError, InputError, preflight, probe, showLine, stream, type Tool, type ToolIo } from './tools';
 
 const ROOT = join(__dirname, '../..');
 
@@ -175,9 +175,13 @@ async function undeploy(cmd: Extract<Command, { kind: 'delete' }>, name: string,
   for (const tool of [...new Set<Tool>(plan.steps.map((s) => s.tool))].sort()) await preflight(tool, io);
   let atlas: { io: ToolIo; projectId: string } | undefined;
   for (const step of plan.steps) {
-    if (step.whenGroupExists && (await capture('az', ['group', 'exists', '--name', step.whenGroupExists], io)).trim() !== 'true') {
-      io.out(`resource group ${step.whenGroupExists} does not exist: nothing to delete`);
-      continue;
+    if (step.whenExists) {
+      const found = await probe('az', step.whenExists, io);
+      if (found.exitCode !== 0 || found.stdout.trim() === 'false') {
+        const kind = step.args[0] === 'network' ? step.args[1] : step.args[0];
+        io.out(`${kind} ${step.args[step.args.indexOf('--name') + 1]} does not exist: nothing to delete`);
+        continue;
+      }
     }
     if (step.tool === 'atlas') {
       if (!atlas) {
@@ -192,7 +196,7 @@ async function undeploy(cmd: Extract<Command, { kind: 'delete' }>, name: string,
 
 function printPlan(target: DeleteTarget, name: string, plan: DeletePlan, io: ToolIo): void {
   io.out(`Plan: delete ${target} of ${name}`);
-  for (const step of plan.steps) io.out(`  ${showLine(step.tool, step.args)}${step.whenGroupExists ? '   # when the group exists' : ''}`);
+  for (const step of plan.steps) io.out(`  ${showLine(step.tool, step.args)}${step.whenExists ? '   # when it exists' : ''}`);
   if (!plan.steps.length) io.out('  (nothing)');
   if (plan.kept.length) io.out('Kept:');
   for (const line of plan.kept) io.out(`  - ${line}`);

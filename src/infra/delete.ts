@@ -31,8 +31,8 @@ export interface DeleteOptions {
 export interface DeleteStep {
   tool: Tool;
   args: string[];
-  /** Run only when this resource group exists (az group delete fails on a missing one). */
-  whenGroupExists?: string;
+  /** An az query that tells whether the resource exists (exit 0, and not "false"): deleting a missing one fails. */
+  whenExists?: string[];
 }
 
 export interface DeletePlan {
@@ -109,10 +109,14 @@ function corePlan(c: Config, refs: ObjectRef[], opts: DeleteOptions): DeletePlan
     if (c.force_dns_update) steps.push(...records.live.map((l) => recordDelete(c, l)));
     else kept.push(`the DNS records of ${records.live.length} hosts: this profile does not own them (force_dns_update is false)`);
     steps.push(...records.next.map((l) => recordDelete(c, l)));
-    if (c.bot_channel) steps.push({ tool: 'az', args: ['bot', 'delete', '--resource-group', commonResourceGroup(c), '--name', botChannelName(c)] });
-    if (c.bot_channel?.next_app_id) steps.push({ tool: 'az', args: ['bot', 'delete', '--resource-group', commonResourceGroup(c), '--name', botChannelName(c, true)] });
+    // The -next twin may be gone already (or never made): each is deleted when it exists.
+    for (const bot of c.bot_channel ? [botChannelName(c), botChannelName(c, true)] : []) {
+      const target = ['--resource-group', commonResourceGroup(c), '--name', bot];
+      steps.push({ tool: 'az', args: ['bot', 'delete', ...target], whenExists: ['bot', 'show', ...target, '--output', 'none'] });
+    }
     // After the namespace: the Service releases the address first.
-    steps.push({ tool: 'az', args: ['network', 'public-ip', 'delete', '--resource-group', publicIpResourceGroup(c), '--name', publicIpName(c)] });
+    const address = ['--resource-group', publicIpResourceGroup(c), '--name', publicIpName(c)];
+    steps.push({ tool: 'az', args: ['network', 'public-ip', 'delete', ...address], whenExists: ['network', 'public-ip', 'show', ...address, '--output', 'none'] });
   } else {
     if (shared.length) kept.push(`${shared.length} objects outside ${ns} (routes in aura-system, cluster-wide objects), shared with the environment's other releases (--full deletes them)`);
     // The guide: the -next entries go with delete_core when next_domains_enabled.
@@ -137,7 +141,7 @@ function systemPlan(c: Config, refs: ObjectRef[], opts: DeleteOptions): DeletePl
   return { steps, kept };
 }
 
-const groupDelete = (group: string): DeleteStep => ({ tool: 'az', args: ['group', 'delete', '--name', group, '--yes'], whenGroupExists: group });
+const groupDelete = (group: string): DeleteStep => ({ tool: 'az', args: ['group', 'delete', '--name', group, '--yes'], whenExists: ['group', 'exists', '--name', group] });
 
 /** Why infra and common need --include-data: they cannot be deleted without their data. */
 export const DATA_OF: Record<'infra' | 'common', string> = {

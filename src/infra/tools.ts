@@ -36,6 +36,13 @@ export async function capture(tool: Tool, args: string[], io: ToolIo): Promise<s
   return result.stdout;
 }
 
+/** Runs a query whose failure is an answer (a resource that does not exist): its exit code and output. */
+export async function probe(tool: Tool, args: string[], io: ToolIo): Promise<{ exitCode: number; stdout: string }> {
+  const result = await execa(tool, args, { cwd: io.cwd, env: io.env, extendEnv: false, reject: false });
+  if ((result as any).code === 'ENOENT' || (result.failed && result.exitCode === undefined)) throw new EnvironmentError(INSTALL[tool]);
+  return { exitCode: result.exitCode, stdout: result.stdout };
+}
+
 /** Runs a changing command, streaming its output indented under the command line. */
 export async function stream(tool: Tool, args: string[], io: ToolIo): Promise<void> {
   io.out(`$ ${showLine(tool, args)}`);

@@ -10,6 +10,8 @@ import { join } from 'node:path';
 export interface FakeState {
   aks?: 'Running' | 'Stopped' | 'Stopping';
   atlasPaused?: boolean;
+  /** Bot Channels that exist (all when absent). */
+  bots?: string[];
   /** Resource groups that exist. */
   groups?: string[];
   /** Atlas projects visible to the keys. */
@@ -37,6 +39,7 @@ case "$1 $2" in
   "aks show") cat "${dir}/aks"; echo;;
   "aks stop") echo Stopped > "${dir}/aks";;
   "aks start") echo Running > "${dir}/aks";;
+  "bot show") ${state.bots ? `case " ${state.bots.join(' ')} " in *" $6 "*) exit 0;; *) echo "ERROR: (ResourceNotFound) bot $6 was not found" >&2; exit 3;; esac` : 'exit 0'};;
   "keyvault secret") echo "not-a-real-key-$6";;
   "group exists") grep -qx "$4" "${dir}/groups" && echo true || echo false;;
   "group delete") grep -vx "$4" "${dir}/groups" > "${dir}/groups.new"; mv "${dir}/groups.new" "${dir}/groups";;
