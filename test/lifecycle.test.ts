@@ -3,6 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_PROFILES_DIR } from '../src/cli';
+import { compileConfig, type Manifest } from '../src/compile';
+import { gitopsObjects } from '../src/delivery/gitops';
+import { withDeliveryMetadata } from '../src/delivery/ordering';
+import type { Phase } from '../src/platform/catalog';
 import { main } from '../src/infra/cli';
 import { commonParameters, commonParametersFile } from '../src/infra/common';
 import { botChannels, dnsParameters, dnsParametersFile, writtenRecords } from '../src/infra/dns';
@@ -489,5 +493,60 @@ describe('npm run infra usage', () => {
     const r = await infra(args, {});
     expect(r.code).toBe(2);
     expect(r.err).toContain('usage: npm run infra');
+  });
+});
+
+describe('release namespaces (release_suffix, core_only)', () => {
+  const base = configOf('es-pre');
+  const release: Config = { ...base, release_suffix: 'r42', core_only: true, next_domains_enabled: true };
+  const keyOf = (m: Manifest) => `${m.kind}/${m.metadata.namespace ?? ''}/${m.metadata.name}`;
+  const running = new Map(compileConfig(base).map(withDeliveryMetadata).map((o) => [keyOf(o.manifest), JSON.stringify(o.manifest)]));
+  const compiledRelease = compileConfig(release).map(withDeliveryMetadata);
+
+  /** Objects both compiles emit under one name with different content: what two appliers would fight over. */
+  const conflicts = (objects: readonly { manifest: Manifest }[]) =>
+    objects.filter((o) => running.has(keyOf(o.manifest)) && running.get(keyOf(o.manifest)) !== JSON.stringify(o.manifest)).map((o) => keyOf(o.manifest));
+
+  it('a release compiles its core (and agents) phase only, into aura-<env>-<release>', () => {
+    expect(new Set(compiledRelease.map((o) => o.phase))).toEqual(new Set(['core', 'agents']));
+    expect(compiledRelease.some((o) => o.manifest.kind === 'Namespace' && o.manifest.metadata.name === 'aura-agents-es-pre-r42')).toBe(true);
+    const namespaced = compiledRelease.filter((o) => o.manifest.metadata.namespace);
+    expect(namespaced.filter((o) => o.manifest.metadata.namespace === 'aura-es-pre-r42').length).toBeGreaterThan(namespaced.length / 2);
+    expect(compiledRelease.some((o) => o.manifest.kind === 'Namespace' && o.manifest.metadata.name === 'aura-es-pre-r42')).toBe(true);
+  });
+
+  it('beside the running profile on one cluster, no object is emitted twice with different content', () => {
+    expect(conflicts(compiledRelease)).toEqual([]);
+    // Mutation: the same release compiling aura-system as well fights the running profile over it.
+    const withSystem = compileConfig({ ...release, core_only: false }).map(withDeliveryMetadata);
+    expect(conflicts(withSystem)).toContain('ConfigMap/aura-system/prometheus-files');
+  });
+
+  it('its GitOps objects are its own', () => {
+    const names = (c: Config, phases: Phase[]) => [...gitopsObjects(c, 'x', phases).values()].flat().map(keyOf);
+    const runningNames = new Set(names(base, ['crds', 'system', 'core']));
+    expect(names(release, ['core']).filter((n) => runningNames.has(n))).toEqual([]);
+  });
+
+  it('has its own address, and takes the -next hosts and the live hosts as its profile says', () => {
+    expect(dnsParameters(release)).toMatchObject({ publicIpName: 'pip-aura-es-pre-r42', recordNames: expect.arrayContaining(['api-es-pre-next']) });
+    expect(writtenRecords(release).every((r) => r.endsWith('-next'))).toBe(true);
+    // The switch: the release takes the live hosts, without -next.
+    expect(writtenRecords({ ...release, next_domains_enabled: false, force_dns_update: true })).toContain('api-es-pre');
+  });
+
+  it('core_only needs release_suffix', () => {
+    expect(catchError(() => configOfYaml(`${MINIMAL}core_only: true\n`)).message).toMatch(/core_only: needs release_suffix/);
+    expect(configOfYaml(`${MINIMAL}core_only: true\nrelease_suffix: r42\n`).core_only).toBe(true);
+    expect(catchError(() => configOfYaml(`${MINIMAL}release_suffix: R_42\n`)).message).toMatch(/release_suffix: does not match/);
+  });
+
+  it('the infra commands treat a release as running on its environment\'s cluster', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'aura-release-')), 'es-pre-r42.yaml');
+    writeFileSync(file, 'extends: es-pre\nrelease_suffix: r42\ncore_only: true\n');
+    const stop = await infra(['--profile', file, '--stop'], {});
+    expect([stop.code, stop.err]).toEqual([1, expect.stringMatching(/es-pre-r42 runs on the cluster of its environment's profile/)]);
+    const del = await infra(['--profile', file, '--delete', 'system'], {});
+    expect(del.code).toBe(1);
   });
 });

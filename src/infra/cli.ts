@@ -131,7 +131,11 @@ const TEMPLATES = {
 } as const;
 
 const tenantRefusal = (name: string, c: Config) =>
-  new InputError(`${name} is a tenant (tenant_name: ${c.tenant_name}): it runs on its parent profile's cluster, which has the infrastructure`);
+  new InputError(
+    c.tenant_name !== 'default'
+      ? `${name} is a tenant (tenant_name: ${c.tenant_name}): it runs on its parent profile's cluster, which has the infrastructure`
+      : `${name} runs on the cluster of its environment's profile (core_only: true, a release beside the running one): that profile has the infrastructure`,
+  );
 
 async function deploy(template: keyof typeof TEMPLATES, action: 'what-if' | 'apply', name: string, c: Config, profileDir: string, dryRun: boolean, io: ToolIo): Promise<number> {
   const t = TEMPLATES[template];

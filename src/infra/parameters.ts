@@ -37,8 +37,8 @@ export function aksParameters(c: Config): Record<string, unknown> {
 /** The ARM deployment parameters file `az deployment group` reads. */
 export const aksParametersFile = (c: Config): string => parametersFile(aksParameters(c));
 
-/** Tenants run on their parent profile's cluster: they have no infrastructure of their own. */
-export const hasOwnCluster = (c: Config): boolean => c.tenant_name === 'default';
+/** Tenants run on their parent profile's cluster, and a release beside the running one (core_only) on its environment's: they have no infrastructure, CRDs or aura-system of their own. */
+export const hasOwnCluster = (c: Config): boolean => c.tenant_name === 'default' && !c.core_only;
 
 /** Tags of every Azure resource: the profile's, plus the environment and our owner tags. */
 export const azureTags = (c: Config): Record<string, string> => ({ ...c.resources_tags, environment: environmentName(c), 'part-of': PART_OF, 'managed-by': MANAGED_BY });

@@ -785,6 +785,10 @@ export interface Config {
    */
   release_suffix?: string;
   /**
+   * A release deployed beside the environment's running profile on its cluster (with release_suffix): compile the core phase only, with its own address, DNS records and Bot Channel; the running profile keeps the CRDs, aura-system and the cluster. Not an installer key: the installer's --ns redeployed the core phase alone.
+   */
+  core_only: boolean;
+  /**
    * The Azure Bot Channel Registration of the environment (bot-<environment name>, messaging endpoint on the bot host), and its -next twin with next_domains_enabled. Created by npm run infra -- --dns; the app passwords live in Key Vault. Absent: no Bot Channel is deployed.
    */
   bot_channel?: {

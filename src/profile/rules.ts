@@ -45,6 +45,9 @@ export function crossFieldRules(raw: Data, cfg: Data): RuleViolation[] {
   if (cfg.nginx_plus_enabled === true && cfg.prometheus_es_exporter_enabled !== true)
     fail(['nginx_plus_enabled'], 'needs prometheus_es_exporter_enabled: true (the NGINX Plus WAF alerts are computed from Elasticsearch queries)');
 
+  // A release beside the running one needs its own core namespace.
+  if (cfg.core_only === true && !cfg.release_suffix) fail(['core_only'], 'needs release_suffix: a release beside the running one gets its own core namespace, aura-<environment>-<release_suffix>');
+
   // The -next Bot Channel needs its own app registration: an app id registers one bot only.
   const bot = cfg.bot_channel;
   if (bot && cfg.next_domains_enabled === true && !bot.next_app_id)
