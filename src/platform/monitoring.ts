@@ -101,7 +101,7 @@ const grafanaDatasources = () =>
     datasources: [{ name: 'Thanos', type: 'prometheus', access: 'proxy', isDefault: true, url: `http://${serviceHost('thanos-querier', SYSTEM_NAMESPACE)}:10902` }],
   });
 
-const dashboardUsers = (c: Config) => c.backoffice_users.dashboards.map((u) => u.name);
+export const dashboardUsers = (c: Config) => c.backoffice_users.dashboards.map((u) => u.name);
 
 const storeEndpoint = (service: string) => `--endpoint=dnssrv+_grpc._tcp.${serviceHost(service, SYSTEM_NAMESPACE)}`;
 
