@@ -57,7 +57,7 @@ param customerManagedKey bool
 @description('Tags on every resource (profile: resources_tags).')
 param tags object
 
-resource group 'Microsoft.Resources/resourceGroups@2024-03-01' = {
+resource commonGroup 'Microsoft.Resources/resourceGroups@2024-03-01' = {
   name: resourceGroupName
   location: location
   tags: tags
@@ -65,7 +65,7 @@ resource group 'Microsoft.Resources/resourceGroups@2024-03-01' = {
 
 module resources 'modules/common-resources.bicep' = {
   name: 'aura-common-resources'
-  scope: group
+  scope: commonGroup
   params: {
     location: location
     storageAccountName: storageAccountName

@@ -22,24 +22,35 @@ const configOf = (name: string) => validateProfile(loadProfile(name, DEFAULT_PRO
 const CLUSTER_PROFILES = SHIPPED.filter((p) => configOf(p).tenant_name === 'default');
 const with_ = (name: string, change: Partial<Config>): Config => ({ ...configOf(name), ...change });
 
-/** `param <name> <type>` declarations of a Bicep file. */
-function bicepParams(file: string): Record<string, string> {
-  const source = readFileSync(join(ROOT, file), 'utf8');
-  return Object.fromEntries([...source.matchAll(/^param\s+(\w+)\s+(\w+)/gm)].map((m) => [m[1]!, m[2]!]));
-}
+const source = (file: string) => readFileSync(join(ROOT, file), 'utf8');
 
-/** The keys each `module <name> '<path>'` block passes in its params, by module path. */
-function moduleCalls(file: string): Map<string, string[]> {
-  const source = readFileSync(join(ROOT, file), 'utf8');
-  const calls = new Map<string, string[]>();
-  for (const m of source.matchAll(/^module \w+ '([^']+)'[^{]*\{([\s\S]*?)^\}/gm)) {
-    const params = m[2]!.split(/^\s*params:\s*\{/m)[1]!.split(/^\s{2}\}/m)[0]!;
-    calls.set(m[1]!, [...params.matchAll(/^\s{4}(\w+):/gm)].map((p) => p[1]!));
-  }
-  return calls;
-}
+/** `param <name> <type>` declarations of a Bicep source. */
+const bicepParams = (text: string): Record<string, string> => Object.fromEntries([...text.matchAll(/^param\s+(\w+)\s+(\w+)/gm)].map((m) => [m[1]!, m[2]!]));
 
 const jsType = (v: unknown) => (Array.isArray(v) ? 'array' : v === null ? 'null' : typeof v === 'number' ? 'int' : typeof v === 'boolean' ? 'bool' : typeof v);
+
+/** How a parameters object departs from a template's params: missing, undeclared, or of another type. */
+function contractProblems(template: string, values: Record<string, unknown>): string[] {
+  const params = bicepParams(template);
+  return [
+    ...Object.keys(params).filter((k) => !(k in values)).map((k) => `missing ${k}`),
+    ...Object.keys(values).filter((k) => !(k in params)).map((k) => `undeclared ${k}`),
+    ...Object.entries(params).filter(([k, type]) => k in values && jsType(values[k]) !== type).map(([k, type]) => `${k} is not ${type}`),
+  ];
+}
+
+/** How each `module <name> '<path>' = ... { params: {...} }` call departs from the params its module declares. */
+function moduleProblems(parent: string, readModule: (path: string) => string): string[] {
+  const problems: string[] = [];
+  const calls = [...parent.matchAll(/^module \w+ '([^']+)'[^{]*\{([\s\S]*?)^\}/gm)];
+  if (!calls.length) problems.push('no module calls found');
+  for (const [, path, body] of calls) {
+    const passed = [...body!.split(/^\s*params:\s*\{/m)[1]!.split(/^\s{2}\}/m)[0]!.matchAll(/^\s{4}(\w+):/gm)].map((p) => p[1]!).sort();
+    const declared = Object.keys(bicepParams(readModule(path!))).sort();
+    if (JSON.stringify(passed) !== JSON.stringify(declared)) problems.push(`${path}: passes ${passed.join(',')} but declares ${declared.join(',')}`);
+  }
+  return problems;
+}
 
 describe('Bicep parameter contracts', () => {
   const cases: [string, string, (c: Config) => Record<string, unknown>, string[]][] = [
@@ -47,30 +58,33 @@ describe('Bicep parameter contracts', () => {
     ['infra/dns.bicep', 'dns.parameters.json', dnsParameters, SHIPPED],
   ];
   it.each(cases)('%s: every compiled parameters file covers exactly its params, with their types', (template, file, parameters, profiles) => {
-    const params = bicepParams(template);
     for (const name of profiles) {
       const compiled = JSON.parse(readFileSync(join(ROOT, 'dist', name, 'infra', file), 'utf8'));
-      expect(Object.keys(compiled.parameters).sort(), `${name}`).toEqual(Object.keys(params).sort());
-      for (const [key, type] of Object.entries(params)) expect(jsType(compiled.parameters[key].value), `${name} ${key}`).toBe(type);
-      expect(compiled.parameters).toEqual(Object.fromEntries(Object.entries(parameters(configOf(name))).map(([k, value]) => [k, { value }])));
+      const values = Object.fromEntries(Object.entries(compiled.parameters).map(([k, v]) => [k, (v as { value: unknown }).value]));
+      expect(contractProblems(source(template), values), name).toEqual([]);
+      expect(values).toEqual(parameters(configOf(name)));
     }
   });
 
   it.each(['infra/common.bicep', 'infra/dns.bicep'])('%s passes each module exactly the params it declares', (template) => {
-    const calls = moduleCalls(template);
-    expect(calls.size).toBeGreaterThan(0);
-    for (const [path, passed] of calls) expect(passed.sort(), path).toEqual(Object.keys(bicepParams(join('infra', path))).sort());
+    expect(moduleProblems(source(template), (path) => source(join('infra', path)))).toEqual([]);
   });
 
-  it('the contract test fails on a parameter the template does not declare (mutation)', () => {
-    const params = bicepParams('infra/common.bicep');
-    const mutated = { ...commonParameters(configOf('de-pro')), extra: 1 };
-    expect(Object.keys(mutated).sort()).not.toEqual(Object.keys(params).sort());
+  it('the contract checks fail on a dropped, extra or retyped parameter and on a module call that drifts (mutations)', () => {
+    const values = commonParameters(configOf('de-pro'));
+    const template = source('infra/common.bicep');
+    expect(contractProblems(template.replace(/^param tags object$/m, ''), values)).toEqual(['undeclared tags']);
+    expect(contractProblems(template, { ...values, extra: 1 })).toEqual(['undeclared extra']);
+    expect(contractProblems(template, { ...values, backupRetentionDays: '7' })).toEqual(['backupRetentionDays is not int']);
+    const { tags: _, ...withoutTags } = values;
+    expect(contractProblems(template, withoutTags)).toEqual(['missing tags']);
+    const drifted = source('infra/dns.bicep').replace(/^ {4}sku: botSku\n/m, '');
+    expect(moduleProblems(drifted, (path) => source(join('infra', path)))).toEqual([expect.stringMatching(/^modules\/bot-channels\.bicep: passes/)]);
   });
 
   it("values respect the templates' allowed values and bounds", () => {
-    const source = readFileSync(join(ROOT, 'infra/common.bicep'), 'utf8');
-    const allowed = (param: string) => [...source.split(`param ${param} `)[0]!.split('@allowed([').pop()!.matchAll(/'([^']+)'/g)].map((m) => m[1]);
+    const text = source('infra/common.bicep');
+    const allowed = (param: string) => [...text.split(`param ${param} `)[0]!.split('@allowed([').pop()!.matchAll(/'([^']+)'/g)].map((m) => m[1]);
     for (const name of CLUSTER_PROFILES) {
       const p = commonParameters(configOf(name));
       expect(allowed('location')).toContain(p.location);

@@ -111,7 +111,6 @@ resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' = {
       identity: withCustomerKey ? {
         userAssignedIdentity: storageIdentity.id
       } : null
-      requireInfrastructureEncryption: withCustomerKey
       services: {
         blob: {
           enabled: true
