@@ -367,8 +367,9 @@ describe('npm run infra -- --stop and --start', () => {
 });
 
 describe('npm run infra -- --delete', () => {
-  const CORE_SELECTOR = 'app.kubernetes.io/managed-by=aura-manifests,app.kubernetes.io/instance=de-pro,auracognitive.com/phase=core';
-  const SYSTEM_SELECTOR = CORE_SELECTOR.replace('phase=core', 'phase=system');
+  const CORE_SELECTOR = 'app.kubernetes.io/managed-by=aura-manifests,app.kubernetes.io/instance=de-pro,auracognitive.com/phase in (agents,core)';
+  const SYSTEM_SELECTOR = CORE_SELECTOR.replace(' in (agents,core)', '=system');
+  const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
   it('prints the plan and deletes nothing without --yes (no tool is even needed)', async () => {
     const r = await infra(['--profile', 'de-pro', '--delete', 'core'], { PATH: '/nonexistent' });
@@ -383,9 +384,11 @@ describe('npm run infra -- --delete', () => {
     expect(r.err).toBe('');
     expect(r.code).toBe(0);
     const deletes = tools.calls().filter((c) => c.startsWith('kubectl delete'));
-    expect(deletes).toHaveLength(1);
-    expect(deletes[0]).toMatch(new RegExp(`^kubectl delete \\S+ --namespace aura-de-pro --selector ${CORE_SELECTOR} --ignore-not-found$`));
-    const kinds = deletes[0]!.split(' ')[2]!.split(',');
+    // The agents first (no data there: its namespace goes), then the core namespace's objects.
+    expect(deletes).toHaveLength(2);
+    expect(deletes[0]).toBe('kubectl delete namespace aura-agents-de-pro --ignore-not-found');
+    expect(deletes[1]).toMatch(new RegExp(`^kubectl delete \\S+ --namespace aura-de-pro --selector ${escape(CORE_SELECTOR)} --ignore-not-found$`));
+    const kinds = deletes[1]!.split(' ')[2]!.split(',');
     expect(kinds).toEqual(expect.arrayContaining(['deployment.apps', 'statefulset.apps', 'configmap', 'virtualserver.k8s.nginx.org', 'service']));
     expect(kinds).not.toContain('persistentvolumeclaim');
     expect(kinds).not.toContain('namespace');
@@ -406,8 +409,8 @@ describe('npm run infra -- --delete', () => {
     const r = await infra(['--profile', 'de-pro', '--delete', 'core', '--full', '--include-data'], {});
     const plan = r.out.split('\n');
     const at = (prefix: string) => plan.findIndex((l) => l.startsWith(`  ${prefix}`));
-    expect(plan).toContain(`  kubectl delete virtualserverroute.k8s.nginx.org --namespace aura-system --selector ${CORE_SELECTOR} --ignore-not-found`);
-    expect(plan.some((l) => l.startsWith('  kubectl delete clusterrole.rbac.authorization.k8s.io,') && l.endsWith(`--selector ${CORE_SELECTOR} --ignore-not-found`))).toBe(true);
+    expect(plan).toContain(`  kubectl delete virtualserverroute.k8s.nginx.org --namespace aura-system --selector '${CORE_SELECTOR}' --ignore-not-found`);
+    expect(plan.some((l) => l.startsWith('  kubectl delete clusterrole.rbac.authorization.k8s.io,') && l.endsWith(`--selector '${CORE_SELECTOR}' --ignore-not-found`))).toBe(true);
     expect(plan).toContain('  az network dns record-set a delete --resource-group rg-aura-dns --zone-name auracognitive.com --name api-de-pro-next --yes');
     // de-pro does not own the live hosts (force_dns_update is false): they stay.
     expect(plan).not.toContain('  az network dns record-set a delete --resource-group rg-aura-dns --zone-name auracognitive.com --name api-de-pro --yes');

@@ -4,7 +4,7 @@ import { parse } from 'yaml';
 import { isNeverPruned, PHASE_LABEL } from '../delivery/ordering';
 import { MANAGED_BY } from '../platform/labels';
 import { atlasNames } from '../platform/atlas';
-import { clusterResourceGroup, coreNamespace, environmentName } from '../platform/naming';
+import { agentsNamespace, clusterResourceGroup, coreNamespace, environmentName } from '../platform/naming';
 import type { Config } from '../profile/config.generated';
 import { dnsRecords } from './dns';
 import { atlasProjectPlaceholder } from './lifecycle';
@@ -49,8 +49,9 @@ interface ObjectRef {
 }
 
 /** The objects of a compiled phase, from its files. */
-function compiledObjects(profileDir: string, phase: 'core' | 'system'): ObjectRef[] {
+function compiledObjects(profileDir: string, phase: 'core' | 'system' | 'agents', optional = false): ObjectRef[] {
   const root = join(profileDir, 'manifests', phase);
+  if (!existsSync(root) && optional) return [];
   if (!existsSync(root)) throw new InputError(`${root} is missing: run npm run synth -- --profile <name> first (the delete plan reads what was compiled)`);
   const refs: ObjectRef[] = [];
   for (const entry of readdirSync(root, { recursive: true, withFileTypes: true })) {
@@ -64,8 +65,9 @@ function compiledObjects(profileDir: string, phase: 'core' | 'system'): ObjectRe
 /** kubectl's name of a kind: deployment.apps, virtualserver.k8s.nginx.org, configmap. */
 const resourceOf = (r: ObjectRef): string => (r.apiVersion.includes('/') ? `${r.kind.toLowerCase()}.${r.apiVersion.split('/')[0]}` : r.kind.toLowerCase());
 
+/** The owner labels of a phase's objects; the core undeployment takes the agents phase with it (a set-based selector). */
 export const ownerSelector = (c: Config, phase: 'core' | 'system'): string =>
-  `app.kubernetes.io/managed-by=${MANAGED_BY},app.kubernetes.io/instance=${environmentName(c)},${PHASE_LABEL}=${phase}`;
+  `app.kubernetes.io/managed-by=${MANAGED_BY},app.kubernetes.io/instance=${environmentName(c)},${PHASE_LABEL}${phase === 'core' ? ' in (agents,core)' : `=${phase}`}`;
 
 const sorted = (items: Iterable<string>) => [...new Set(items)].sort();
 
@@ -100,8 +102,9 @@ function corePlan(c: Config, refs: ObjectRef[], opts: DeleteOptions): DeletePlan
   const kept: string[] = [];
   const ns = coreNamespace(c);
   const selector = ownerSelector(c, 'core');
-  const steps = namespaceSteps(ns, refs, selector, opts, kept);
-  const shared = refs.filter((r) => r.namespace !== ns && r.kind !== 'Namespace');
+  const agents = agentsNamespace(c);
+  const steps = [...namespaceSteps(agents, refs, selector, opts, kept), ...namespaceSteps(ns, refs, selector, opts, kept)];
+  const shared = refs.filter((r) => r.namespace !== ns && r.namespace !== agents && r.kind !== 'Namespace');
   const records = dnsRecords(c);
   if (opts.full) {
     for (const other of sorted(shared.filter((r) => r.namespace).map((r) => r.namespace!))) steps.push(...deleteByLabels(shared.filter((r) => r.namespace === other), selector, other));
@@ -152,7 +155,7 @@ export const DATA_OF: Record<'infra' | 'common', string> = {
 export function deletePlan(target: DeleteTarget, c: Config, profileDir: string, opts: DeleteOptions): DeletePlan {
   switch (target) {
     case 'core':
-      return corePlan(c, compiledObjects(profileDir, 'core'), opts);
+      return corePlan(c, [...compiledObjects(profileDir, 'core'), ...compiledObjects(profileDir, 'agents', true)], opts);
     case 'system':
       return systemPlan(c, compiledObjects(profileDir, 'system'), opts);
     case 'infra':
