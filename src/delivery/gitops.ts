@@ -8,7 +8,7 @@ import { Kustomization, KustomizationSpecSourceRefKind } from '../../imports/flu
 import type { Manifest } from '../compile';
 import type { Phase } from '../platform/catalog';
 import { MANAGED_BY, PART_OF } from '../platform/labels';
-import { environmentName } from '../platform/naming';
+import { environmentName, releaseName } from '../platform/naming';
 import { chartOperators, crdSources } from '../platform/operators';
 import type { Config } from '../profile/config.generated';
 import { GITOPS_FOLDER, MANIFESTS_FOLDER } from '../output/layout';
@@ -158,7 +158,7 @@ function fluxOperators(scope: Construct, t: Target): void {
  * the platform's objects.
  */
 export function gitopsObjects(config: Config, profile: string, phases: Phase[]): Map<string, Manifest[]> {
-  const t: Target = { config, profileDir: `${config.gitops.output_path}/${profile}`, env: environmentName(config), phases };
+  const t: Target = { config, profileDir: `${config.gitops.output_path}/${profile}`, env: config.core_only ? releaseName(config) : environmentName(config), phases };
   const app = new App({ outdir: '/nonexistent' });
   const out = new Map<string, Manifest[]>();
   for (const [folder, build] of [
