@@ -561,9 +561,9 @@ describe('release namespaces (release_suffix, core_only)', () => {
   it('the infra commands treat a release as running on its environment\'s cluster', async () => {
     const file = join(mkdtempSync(join(tmpdir(), 'aura-release-')), 'es-pre-r42.yaml');
     writeFileSync(file, 'extends: es-pre\nrelease_suffix: r42\ncore_only: true\n');
-    const stop = await infra(['--profile', file, '--stop'], {});
+    const stop = await infra(['--profile', file, '--stop', '--allow-outside-repo'], {});
     expect([stop.code, stop.err]).toEqual([1, expect.stringMatching(/es-pre-r42 runs on the cluster of its environment's profile/)]);
-    const del = await infra(['--profile', file, '--delete', 'system'], {});
+    const del = await infra(['--profile', file, '--delete', 'system', '--allow-outside-repo'], {});
     expect(del.code).toBe(1);
   });
 });
