@@ -19,7 +19,7 @@ export const ARGOCD_FOLDER = `${GITOPS_FOLDER}/argocd`;
 export const FLUX_FOLDER = `${GITOPS_FOLDER}/flux`;
 export const FLUX_OPERATORS_FOLDER = `${GITOPS_FOLDER}/flux-operators`;
 /** Beside the profile folders: the ApplicationSet that creates every profile's parent Application. */
-export const APPLICATIONSET_FILE = 'argocd-applicationset.yaml';
+export { APPLICATIONSET_FILE } from '../output/layout';
 
 /** Where one profile's output lives in the Git repository. */
 interface Target {
