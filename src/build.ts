@@ -62,7 +62,8 @@ export function buildProfile(ref: string, profilesDir: string, options: BuildOpt
   ];
   if (problems.length) throw new CheckError(loaded.name, problems);
   const archives = [config.operators.eck.chart_archive, config.operators.mongodb_atlas.chart_archive].filter((a): a is string => !!a);
-  const sources = [loaded.file, ...loaded.layers.map((l) => l.file).filter((f) => f !== loaded.file), ...archives];
+  // Layer files are named as displayed (relative to the working folder): made absolute, the profile file first.
+  const sources = [...new Set([loaded.file, ...loaded.layers.map((l) => resolve(l.file)), ...archives])];
   return { name: loaded.name, objects, config, warnings, sources, files: renderProfile(loaded.name, config, objects, gitops) };
 }
 
