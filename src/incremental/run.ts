@@ -12,8 +12,15 @@ import { profileNameOf, resolveProfileRef } from '../profile/load';
 import type { FileRules } from '../profile/source-scan';
 import { applicationSetFresh, type ProfileRecord, RECORD_FILE, readRecord, recordFor, type RunOptions, sha256Hex, staleReason } from './record';
 
-/** The compiler, loaded only when a profile must be compiled: it is most of a run's start-up. */
-export const loadCompiler = () => require('../build') as typeof import('../build');
+type Compiler = typeof import('../build');
+let compiler: Compiler | undefined;
+
+/**
+ * The compiler, loaded only when a profile must be compiled: it is most of a run's start-up.
+ * Under vitest, whose modules `require` cannot load, a setup file provides it (test/support/compiler.ts).
+ */
+export const loadCompiler = (): Compiler => (compiler ??= require('../build') as Compiler);
+export const provideCompiler = (loaded: Compiler) => void (compiler = loaded);
 
 export interface CachedRun {
   /** Profile references proven fresh, with their records: not compiled, not rewritten. */
