@@ -6,9 +6,12 @@ import type { Config } from '../profile/config.generated';
  */
 export const SYSTEM_NAMESPACE = 'aura-system';
 
+/** <ob>-<env>: the environment of the cluster, which its tenants share (es-pro). */
+export const clusterEnvironmentName = (c: Config): string => `${c.environment_profile}-${c.environment_type}`;
+
 /** <ob>-<env>, plus -<tenant> for a tenant other than the default one: es-pro, de-pro-wsim. */
 export function environmentName(c: Config): string {
-  const base = `${c.environment_profile}-${c.environment_type}`;
+  const base = clusterEnvironmentName(c);
   return c.tenant_name === 'default' ? base : `${base}-${c.tenant_name}`;
 }
 
