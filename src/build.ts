@@ -1,4 +1,5 @@
 import { checkInvariants } from './checks/invariants';
+import { checkKubernetesNames } from './checks/k8s-names';
 import { checkNetworkPolicies } from './checks/network';
 import { verifyNetwork } from './network/verify';
 import { checkSchemas } from './checks/schema';
@@ -12,11 +13,12 @@ import type { ProfileFiles } from './output/write';
 import { toYaml } from './output/yaml';
 import { aksParametersFile, hasOwnCluster, PARAMETERS_FILE } from './infra/parameters';
 import type { Config } from './profile/config.generated';
-import { type LoadedProfile, loadProfile } from './profile/load';
+import { type LoadedProfile, type LoadOptions, loadProfile } from './profile/load';
 import { type Diagnostic, formatPath, ProfileError } from './profile/errors';
-import { existsSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { validateProfile } from './profile/validate';
+import { kubernetesVersionProblem, targetKubernetesVersion } from './model/kubernetes-versions';
 
 /** A profile whose compiled objects fail the checks. */
 export class CheckError extends Error {
@@ -32,24 +34,39 @@ export class CheckError extends Error {
 export interface BuiltProfile extends ProfileFiles {
   objects: CompiledObject[];
   config: Config;
+  /** Deprecated apiVersions the profile's objects use (a later Kubernetes version removes them). */
+  warnings: string[];
+}
+
+export interface BuildOptions extends CompileOptions {
+  /** Compile for this Kubernetes version instead of the profile's (`npm run synth -- --kubernetes-version`). */
+  kubernetesVersion?: string;
 }
 
 /** Profile reference to checked files: load, validate, compile, check, render. Writes nothing. */
-export function buildProfile(ref: string, profilesDir: string, options: CompileOptions = {}): BuiltProfile {
-  const loaded = loadProfile(ref, profilesDir);
-  const config = resolveChartArchives(loaded, validateProfile(loaded));
-  const objects = compileConfig(config, options).map(withDeliveryMetadata);
+export function buildProfile(ref: string, profilesDir: string, options: BuildOptions = {}, readRules: LoadOptions = {}): BuiltProfile {
+  const loaded = loadProfile(ref, profilesDir, readRules);
+  const validated = resolveChartArchives(loaded, validateProfile(loaded));
+  if (options.kubernetesVersion !== undefined && kubernetesVersionProblem(options.kubernetesVersion))
+    throw new Error(`Kubernetes version outside the window: ${kubernetesVersionProblem(options.kubernetesVersion)}`);
+  const config = options.kubernetesVersion === undefined ? validated : { ...validated, kubernetes_version: options.kubernetesVersion };
+  const objects = compileWithNames(loaded.name, config, options).map(withDeliveryMetadata);
   const manifests = objects.map((o) => o.manifest);
   const gitops = gitopsObjects(config, loaded.name, PHASE_ORDER.filter((p) => objects.some((o) => o.phase === p)));
+  const warnings: string[] = [];
+  // Every object, the GitOps ones included, against the API of the version the cluster runs.
+  const schemaOptions = { kubernetesVersion: targetKubernetesVersion(config), warn: (w: string) => warnings.push(w) };
   const problems = [
-    ...checkSchemas(objects),
-    ...checkSchemas([...gitops.values()].flat().map((manifest) => ({ manifest }))),
+    ...checkSchemas(objects, schemaOptions),
+    ...checkSchemas([...gitops.values()].flat().map((manifest) => ({ manifest })), schemaOptions),
+    ...checkKubernetesNames(manifests),
+    ...checkKubernetesNames([...gitops.values()].flat()),
     ...checkInvariants(objects),
     ...checkNetworkPolicies(manifests),
     ...verifyNetwork(manifests, config as unknown as Record<string, unknown>).problems,
   ];
   if (problems.length) throw new CheckError(loaded.name, problems);
-  return { name: loaded.name, objects, config, files: renderProfile(loaded.name, config, objects, gitops) };
+  return { name: loaded.name, objects, config, warnings, files: renderProfile(loaded.name, config, objects, gitops) };
 }
 
 /**
@@ -65,11 +82,39 @@ function resolveChartArchives(loaded: LoadedProfile, config: Config): Config {
     const path = formatPath(['operators', key, 'chart_archive']);
     const layer = [...loaded.layers].reverse().find((l) => l.positions.has(path))!;
     const absolute = resolve(dirname(layer.file), archive);
-    if (!existsSync(absolute)) diagnostics.push({ file: layer.file, ...layer.positions.get(path), path, message: `no chart archive at ${absolute}` });
+    const problem = chartArchiveProblem(absolute);
+    if (problem) diagnostics.push({ file: layer.file, ...layer.positions.get(path), path, message: problem });
     operators[key] = { ...operators[key], chart_archive: absolute };
   }
   if (diagnostics.length) throw new ProfileError(loaded.name, diagnostics);
   return { ...config, operators };
+}
+
+/**
+ * cdk8s refuses two constructs of one id with a stack trace; two profile entries that map to
+ * one object name (nlp_packages keys, users) are a profile problem, said so.
+ */
+function compileWithNames(profile: string, config: Config, options: CompileOptions): CompiledObject[] {
+  try {
+    return compileConfig(config, options);
+  } catch (e) {
+    if (e instanceof Error && /There is already a Construct with name/.test(e.message))
+      throw new CheckError(profile, ['two profile entries map to one object name (for example two nlp_packages keys that differ only in case, "_" or "."); rename one']);
+    throw e;
+  }
+}
+
+/** Why a chart archive cannot be used (a missing file, a folder, a device, too large), or undefined. */
+function chartArchiveProblem(file: string): string | undefined {
+  if (!/\.(tgz|tar\.gz)$/.test(file)) return 'a chart archive is a .tgz file (helm package)';
+  try {
+    const st = statSync(file);
+    if (!st.isFile()) return 'the chart archive named here is not a regular file';
+    if (st.size > 64 * 1024 * 1024) return 'the chart archive named here is larger than 64 MiB';
+    return undefined;
+  } catch (e) {
+    return `no chart archive at the path named here (relative to this profile file): ${(e as NodeJS.ErrnoException).code}`;
+  }
 }
 
 /** Everything under dist/<profile>/: the manifests, and the cluster's parameters unless a tenant. */

@@ -4,7 +4,9 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_PROFILES_DIR } from '../src/cli';
 import { main } from '../src/infra/cli';
-import { aksParameters, KUBERNETES_VERSION } from '../src/infra/parameters';
+import { aksParameters } from '../src/infra/parameters';
+import { DEFAULT_KUBERNETES_VERSION } from '../src/model/kubernetes-versions';
+import { k8sSchemaName } from '../src/checks/strict-schemas';
 import { loadProfile } from '../src/profile/load';
 import { validateProfile } from '../src/profile/validate';
 import { built, SHIPPED } from './helpers';
@@ -42,7 +44,7 @@ describe('AKS parameters', () => {
 
   it('derives every value from the profile', () => {
     const de = aksParameters(configOf('de-pro'));
-    expect(de).toMatchObject({ clusterName: 'auraclusterprode', dnsPrefix: 'auraclusterprode', location: 'westeurope', skuTier: 'Standard', availabilityZones: ['1', '2', '3'], kubernetesVersion: KUBERNETES_VERSION, sshPublicKey: '' });
+    expect(de).toMatchObject({ clusterName: 'auraclusterprode', dnsPrefix: 'auraclusterprode', location: 'westeurope', skuTier: 'Standard', availabilityZones: ['1', '2', '3'], kubernetesVersion: DEFAULT_KUBERNETES_VERSION, sshPublicKey: '' });
     expect(de.agentPools).toEqual([
       { name: 'system', mode: 'System', vmSize: 'Standard_DC2ds_v3', minCount: 2, maxCount: 6 },
       { name: 'common', mode: 'User', vmSize: 'Standard_DC2ds_v3', minCount: 2, maxCount: 15 },
@@ -55,7 +57,10 @@ describe('AKS parameters', () => {
   });
 
   it('the Kubernetes version is the one the manifests are validated against', () => {
-    expect(JSON.parse(readFileSync(join(ROOT, 'schemas/strict/k8s.json'), 'utf8')).source).toContain(`v${KUBERNETES_VERSION}.`);
+    const file = JSON.parse(built('de-pro').files.get('infra/aks.parameters.json')!);
+    expect(file.parameters.kubernetesVersion.value).toBe(DEFAULT_KUBERNETES_VERSION);
+    const schema = JSON.parse(readFileSync(join(ROOT, `schemas/strict/${k8sSchemaName(DEFAULT_KUBERNETES_VERSION)}.json`), 'utf8'));
+    expect(schema.source).toContain(`/v${DEFAULT_KUBERNETES_VERSION}.`);
   });
 
   it('a tenant profile has no infrastructure of its own', () => {

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { checkNetworkPolicies } from '../src/checks/network';
 import type { Manifest } from '../src/compile';
 import { main as verifyCli, readManifests } from '../src/network/cli';
-import { allowed, isolated, type Network, type NetworkPolicy, peerMatches, type Pod, portMatches, selects } from '../src/network/semantics';
+import { allowed, isolated, type Network, type NetworkPolicy, peerMatches, type Pod, portMatches, type Protocol, selects } from '../src/network/semantics';
 import { verifyNetwork } from '../src/network/verify';
 import { DEFAULT_PROFILES_DIR } from '../src/cli';
 import { loadProfile } from '../src/profile/load';
@@ -15,6 +15,7 @@ import { find, manifests, SHIPPED } from './helpers';
 const pod = (name: string, namespace: string, labels: Record<string, string>, ports: Pod['ports'] = [{ name: 'http', port: 8080, protocol: 'TCP' }]): Pod => ({ name, namespace, labels, ports });
 const nsLabels: Record<string, Record<string, string>> = { a: { team: 'a', env: 'pro' }, b: { team: 'b' } };
 const labelsOf = (ns: string) => nsLabels[ns] ?? {};
+const tcp = (port: number) => ({ port, protocol: 'TCP' as const });
 
 describe('selectors', () => {
   it.each<[string, object, Record<string, string>, boolean]>([
@@ -64,7 +65,7 @@ describe('ports', () => {
     ['named port the destination lacks', { port: 'http' }, 27017, 'TCP', false],
     ['protocol defaults to TCP', { port: 53 }, 53, 'UDP', false],
     ['protocol UDP', { port: 'dns', protocol: 'UDP' }, 53, 'UDP', true],
-  ])('%s', (_, rulePort, port, protocol, expected) => expect(portMatches(rulePort as any, dst, port, protocol)).toBe(expected));
+  ])('%s', (_, rulePort, port, protocol, expected) => expect(portMatches(rulePort as any, dst, { port, protocol: protocol as Protocol })).toBe(expected));
 });
 
 describe('isolation', () => {
@@ -74,25 +75,25 @@ describe('isolation', () => {
   const policy = (spec: NetworkPolicy['spec'], namespace = 'a'): NetworkPolicy => ({ metadata: { name: 'p', namespace }, spec });
   const net = (...policies: NetworkPolicy[]): Network => ({ policies, namespaceLabels: labelsOf });
 
-  it('a pod no policy selects accepts everything', () => expect(allowed(other, db, 8080, net())).toBe(true));
+  it('a pod no policy selects accepts everything', () => expect(allowed(other, db, tcp(8080), net())).toBe(true));
   it('a selecting policy without rules denies everything', () => {
     const n = net(policy({ podSelector: { matchLabels: { app: 'db' } }, policyTypes: ['Ingress'] }));
     expect(isolated(db, 'Ingress', n)).toBe(true);
-    expect(allowed(client, db, 8080, n)).toBe(false);
+    expect(allowed(client, db, tcp(8080), n)).toBe(false);
   });
   it('allow rules add up across policies', () => {
     const n = net(
       policy({ podSelector: { matchLabels: { app: 'db' } }, ingress: [{ from: [{ podSelector: { matchLabels: { access: 'yes' } }, namespaceSelector: {} }] }] }),
       policy({ podSelector: {}, ingress: [{ from: [{ namespaceSelector: { matchLabels: { team: 'b' } } }], ports: [{ port: 9999 }] }] }),
     );
-    expect(allowed(client, db, 8080, n)).toBe(true);
-    expect(allowed(other, db, 8080, n)).toBe(false);
-    expect(allowed(other, db, 9999, n)).toBe(true);
+    expect(allowed(client, db, tcp(8080), n)).toBe(true);
+    expect(allowed(other, db, tcp(8080), n)).toBe(false);
+    expect(allowed(other, db, tcp(9999), n)).toBe(true);
   });
   it('an empty from allows every source, on the listed ports only', () => {
     const n = net(policy({ podSelector: { matchLabels: { app: 'db' } }, ingress: [{ ports: [{ port: 'http' }] }] }));
-    expect(allowed(other, db, 8080, n)).toBe(true);
-    expect(allowed(other, db, 9090, n)).toBe(false);
+    expect(allowed(other, db, tcp(8080), n)).toBe(true);
+    expect(allowed(other, db, tcp(9090), n)).toBe(false);
   });
   it('a policy in another namespace does not isolate', () => {
     expect(isolated(db, 'Ingress', net(policy({ podSelector: {}, policyTypes: ['Ingress'] }, 'b')))).toBe(false);
@@ -100,13 +101,16 @@ describe('isolation', () => {
   it('an Egress-only policy does not isolate ingress, but limits its source', () => {
     const egressOnly = policy({ podSelector: { matchLabels: { access: 'yes' } }, policyTypes: ['Egress'], egress: [{ to: [{ namespaceSelector: { matchLabels: { team: 'a' } } }], ports: [{ port: 8080 }] }] }, 'b');
     expect(isolated(db, 'Ingress', net(egressOnly))).toBe(false);
-    expect(allowed(client, db, 8080, net(egressOnly))).toBe(true);
-    expect(allowed(client, pod('x', 'b', {}), 8080, net(egressOnly))).toBe(false);
+    expect(allowed(client, db, tcp(8080), net(egressOnly))).toBe(true);
+    expect(allowed(client, pod('x', 'b', {}), tcp(8080), net(egressOnly))).toBe(false);
   });
-  it('policy types default to Ingress, plus Egress when egress rules exist', () => {
-    const n = net(policy({ podSelector: { matchLabels: { access: 'yes' } }, egress: [] }, 'b'));
-    expect(isolated(client, 'Egress', n)).toBe(true);
-    expect(isolated(client, 'Ingress', n)).toBe(true);
+  it('policy types default to Ingress, plus Egress only when there are egress rules (an empty egress list adds nothing)', () => {
+    const emptyEgress = net(policy({ podSelector: { matchLabels: { access: 'yes' } }, egress: [] }, 'b'));
+    expect(isolated(client, 'Egress', emptyEgress)).toBe(false);
+    expect(isolated(client, 'Ingress', emptyEgress)).toBe(true);
+    const withRule = net(policy({ podSelector: { matchLabels: { access: 'yes' } }, egress: [{ ports: [{ port: 53, protocol: 'UDP' }] }] }, 'b'));
+    expect(isolated(client, 'Egress', withRule)).toBe(true);
+    expect(isolated(client, 'Ingress', withRule)).toBe(true);
   });
 });
 
@@ -220,4 +224,51 @@ describe('npm run verify:network', () => {
     expect(readManifests(join(__dirname, '../dist/es-pro/manifests')).length).toBe(manifests('es-pro').length);
   });
   it('usage errors exit 2', () => expect(run().code).toBe(2));
+});
+
+describe('protocols in the verifier and the policy checks', () => {
+  // A collector whose second container takes syslog over UDP; only `sender` should reach it.
+  const deployment = (name: string, labels: Record<string, string>, containers: object[] = [{ name: 'app' }]) => ({
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name, namespace: 'aura-system' },
+    spec: { template: { metadata: { labels: { app: name, ...labels } }, spec: { containers } } },
+  });
+  const objects = (policyPort: object): Manifest[] =>
+    [
+      { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'aura-system' } },
+      deployment('collector', {}, [{ name: 'app', ports: [{ name: 'http', containerPort: 8080 }] }, { name: 'syslog', ports: [{ name: 'syslog', containerPort: 5140, protocol: 'UDP' }] }]),
+      deployment('sender', { role: 'sender' }),
+      deployment('other', {}),
+      {
+        apiVersion: 'networking.k8s.io/v1',
+        kind: 'NetworkPolicy',
+        metadata: { name: 'collector-network-policy', namespace: 'aura-system' },
+        spec: { podSelector: { matchLabels: { app: 'collector' } }, policyTypes: ['Ingress'], ingress: [{ from: [{ podSelector: { matchLabels: { role: 'sender' } } }], ports: [policyPort] }] },
+      },
+    ] as unknown as Manifest[];
+  const udpFlow = [{ to: 'collector', ports: [{ port: 'syslog', protocol: 'UDP' as const }], from: ['sender'], source: 'added' as const }];
+
+  it('checks each container port with its own protocol, and prints the protocol when not TCP', () => {
+    const v = verifyNetwork(objects({ port: 'syslog', protocol: 'UDP' }), {}, udpFlow);
+    expect(v.problems).toEqual([]);
+    expect(v.rows).toEqual([
+      { to: 'collector', namespace: 'aura-system', port: 'http/8080', allowedFrom: [] },
+      { to: 'collector', namespace: 'aura-system', port: 'syslog/5140/UDP', allowedFrom: ['sender'] },
+    ]);
+    expect(checkNetworkPolicies(objects({ port: 'syslog', protocol: 'UDP' }))).toEqual([]);
+  });
+
+  it('a flow port without a protocol means TCP, so it does not cover a UDP port', () => {
+    expect(verifyNetwork(objects({ port: 'syslog', protocol: 'UDP' }), {}, [{ ...udpFlow[0]!, ports: ['syslog'] }]).problems).toEqual([
+      'aura-system/sender -> aura-system/collector:syslog/5140/UDP is allowed but not an expected flow',
+    ]);
+  });
+
+  it('a policy naming a UDP port without its protocol opens nothing, and the check says why', () => {
+    expect(verifyNetwork(objects({ port: 'syslog' }), {}, udpFlow).problems).toEqual(['aura-system/sender -> aura-system/collector:syslog/5140/UDP is an expected flow but denied']);
+    expect(checkNetworkPolicies(objects({ port: 'syslog' }))).toEqual([
+      'NetworkPolicy/aura-system/collector-network-policy: port syslog is not a named port of the pods it selects (collector): they declare it for UDP; state that protocol in the policy',
+    ]);
+  });
 });

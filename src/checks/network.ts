@@ -1,9 +1,9 @@
 import type { Manifest } from '../model/manifest';
 import { podsOf } from '../network/model';
-import { type NetworkPolicy, selects } from '../network/semantics';
+import { type NetworkPolicy, protocolOf, selects } from '../network/semantics';
 import { describeObject } from './describe';
 
-/** Every policy selects at least one pod, and every named port it uses is declared by a pod it selects. */
+/** Every policy selects at least one pod, and every named port its ingress rules use is declared, with the rule's protocol, by a pod it selects. */
 export function checkNetworkPolicies(manifests: readonly Manifest[]): string[] {
   const pods = podsOf(manifests);
   const problems: string[] = [];
@@ -14,10 +14,17 @@ export function checkNetworkPolicies(manifests: readonly Manifest[]): string[] {
       problems.push(`${describeObject(m)}: selects no pod`);
       continue;
     }
-    const named = [...(policy.spec.ingress ?? []), ...(policy.spec.egress ?? [])].flatMap((r) => r.ports ?? []).filter((p) => typeof p.port === 'string');
-    for (const port of new Set(named.map((p) => p.port as string)))
-      if (!selected.some((p) => p.ports.some((cp) => cp.name === port)))
-        problems.push(`${describeObject(m)}: port ${port} is not a named port of the pods it selects (${[...new Set(selected.map((p) => p.name))].join(', ')})`);
+    // Ingress only: an egress rule's named port resolves on the destination pods, not on the selected ones.
+    const named = (policy.spec.ingress ?? []).flatMap((r) => r.ports ?? []).filter((p) => typeof p.port === 'string');
+    for (const key of new Set(named.map((p) => `${p.port as string}/${protocolOf(p)}`))) {
+      const [port, protocol] = key.split('/') as [string, string];
+      if (selected.some((p) => p.ports.some((cp) => cp.name === port && cp.protocol === protocol))) continue;
+      const otherProtocols = [...new Set(selected.flatMap((p) => p.ports.filter((cp) => cp.name === port).map((cp) => cp.protocol)))];
+      problems.push(
+        `${describeObject(m)}: port ${port}${protocol === 'TCP' ? '' : `/${protocol}`} is not a named ${protocol === 'TCP' ? '' : `${protocol} `}port of the pods it selects (${[...new Set(selected.map((p) => p.name))].join(', ')})` +
+          (otherProtocols.length ? `: they declare it for ${otherProtocols.join(', ')}; state that protocol in the policy` : ''),
+      );
+    }
   }
   return problems;
 }

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { CompiledObject } from '../model/manifest';
+import { targetKubernetesMinor } from '../model/kubernetes-versions';
 import { emitYaml } from '../util/emit';
 import { installOrder } from '../output/kustomize';
 import { CLUSTER_FOLDER, manifestPath } from '../output/layout';
@@ -60,7 +61,8 @@ export function helmChart(config: Config, objects: readonly CompiledObject[], re
     // Semver build metadata: the compiler version, then what this chart holds.
     version: `${PACKAGE_VERSION}+${hash}`,
     appVersion: config.images.tag,
-    kubeVersion: '>=1.28.0-0',
+    // The chart is validated against the profile's version (src/model/kubernetes-versions.ts).
+    kubeVersion: `>=${targetKubernetesMinor(config)}.0-0`,
   }));
   return new Map([...files].sort(([a], [b]) => (a < b ? -1 : 1)).map(([p, c]) => [`${CHART_FOLDER}/${p}`, c]));
 }

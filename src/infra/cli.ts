@@ -2,8 +2,8 @@ import execa from 'execa';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { DEFAULT_PROFILES_DIR } from '../cli';
-import { formatDiagnostic, ProfileError } from '../profile/errors';
+import { DEFAULT_PROFILES_DIR, describeInvalid, profileReadRules } from '../cli';
+import { takeDebugFlag, UsageError, withBoundaryAsync } from '../util/errors';
 import { loadProfile } from '../profile/load';
 import { validateProfile } from '../profile/validate';
 import { azCommands, type InfraAction, showCommand } from './az';
@@ -18,7 +18,9 @@ const USAGE = `usage: npm run infra -- --profile NAME [--what-if | --apply | --s
   --stop      stop the cluster (az aks stop)
   --start     start the cluster (az aks start)
   --dry-run   print the az commands without running them
-  --out DIR   where the compiled profiles are (default: dist)`;
+  --out DIR   where the compiled profiles are (default: dist)
+  --allow-outside-repo  read profile files outside the repository
+  --debug     print the stack of an internal error`;
 
 export interface InfraIo {
   out: (line: string) => void;
@@ -29,11 +31,11 @@ export interface InfraIo {
 
 class InfraError extends Error {}
 
-/** Runs the infra CLI and returns the exit code: 0 success, 1 failure, 2 usage. */
-export async function main(argv: string[], io: InfraIo = { out: console.log, err: console.error, env: process.env }): Promise<number> {
-  let opts;
-  try {
-    opts = parseArgs({
+/** Runs the infra CLI and returns the exit code: 0 success, 1 failure, 2 usage, 3 environment. */
+export async function main(rawArgv: string[], io: InfraIo = { out: console.log, err: console.error, env: process.env }): Promise<number> {
+  const { argv, debug } = takeDebugFlag(rawArgv);
+  return withBoundaryAsync(io, { usage: USAGE, debug, invalid: (e) => describeInvalid(e) ?? (e instanceof InfraError ? `✗ ${e.message}` : undefined) }, async () => {
+    const opts = parseArgs({
       args: argv,
       options: {
         profile: { type: 'string' },
@@ -43,22 +45,16 @@ export async function main(argv: string[], io: InfraIo = { out: console.log, err
         start: { type: 'boolean' },
         'dry-run': { type: 'boolean' },
         out: { type: 'string', default: 'dist' },
+        'allow-outside-repo': { type: 'boolean' },
       },
       strict: true,
       allowPositionals: false,
     }).values;
-  } catch (e) {
-    io.err(`error: ${(e as Error).message}\n${USAGE}`);
-    return 2;
-  }
-  const actions = (['what-if', 'apply', 'stop', 'start'] as const).filter((a) => opts[a]);
-  if (!opts.profile || actions.length > 1) {
-    io.err(`error: ${opts.profile ? 'choose one of --what-if, --apply, --stop, --start' : 'name a profile with --profile'}\n${USAGE}`);
-    return 2;
-  }
-  const action: InfraAction = actions[0] ?? 'what-if';
-  try {
-    const commands = plan(opts.profile, action, opts.out!);
+    const actions = (['what-if', 'apply', 'stop', 'start'] as const).filter((a) => opts[a]);
+    if (!opts.profile) throw new UsageError('name a profile with --profile');
+    if (actions.length > 1) throw new UsageError('choose one of --what-if, --apply, --stop, --start');
+    const action: InfraAction = actions[0] ?? 'what-if';
+    const commands = plan(opts.profile, action, opts.out!, !!opts['allow-outside-repo']);
     if (opts['dry-run']) {
       for (const args of commands) io.out(showCommand(args));
       return 0;
@@ -69,17 +65,12 @@ export async function main(argv: string[], io: InfraIo = { out: console.log, err
       await run(args, io);
     }
     return 0;
-  } catch (e) {
-    if (e instanceof ProfileError) io.err(`✗ ${e.diagnostics.map(formatDiagnostic).join('\n  ')}`);
-    else if (e instanceof InfraError) io.err(`✗ ${e.message}`);
-    else throw e;
-    return 1;
-  }
+  });
 }
 
 /** The commands of an action, after checking that the committed parameters file is current. */
-function plan(profileRef: string, action: InfraAction, outDir: string): string[][] {
-  const loaded = loadProfile(profileRef, DEFAULT_PROFILES_DIR);
+function plan(profileRef: string, action: InfraAction, outDir: string, allowOutside: boolean): string[][] {
+  const loaded = loadProfile(profileRef, DEFAULT_PROFILES_DIR, profileReadRules(DEFAULT_PROFILES_DIR, allowOutside));
   const config = validateProfile(loaded);
   if (!hasOwnCluster(config))
     throw new InfraError(`${loaded.name} is a tenant (tenant_name: ${config.tenant_name}): it runs on its parent profile's cluster, which has the infrastructure`);

@@ -1,11 +1,10 @@
+import { targetKubernetesVersion } from '../model/kubernetes-versions';
 import { MANAGED_BY, PART_OF } from '../platform/labels';
 import { environmentName } from '../platform/naming';
 
 export { hasOwnCluster } from '../platform/naming';
 import type { Config } from '../profile/config.generated';
 
-/** The Kubernetes version the compiled manifests are validated against (schemas/strict/k8s.json). */
-export const KUBERNETES_VERSION = '1.28';
 export const TEMPLATE_FILE = 'infra/aks.bicep';
 export const PARAMETERS_FILE = 'infra/aks.parameters.json';
 
@@ -18,7 +17,8 @@ export function aksParameters(c: Config): Record<string, unknown> {
   return {
     clusterName: c.cluster_name,
     location: c.azure_region,
-    kubernetesVersion: KUBERNETES_VERSION,
+    // The version the manifests are validated against (profile: kubernetes_version; default in src/model/kubernetes-versions.ts).
+    kubernetesVersion: targetKubernetesVersion(c),
     dnsPrefix: c.cluster_name,
     // The guide's "Paid" tier is called Standard in the AKS API since 2023.
     skuTier: c.aks_sku_tier === 'Paid' ? 'Standard' : 'Free',

@@ -1,9 +1,11 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { DEFAULT_KUBERNETES_VERSION } from './kubernetes-versions';
 
 /**
- * The kind index: every apiVersion/kind the committed strict schemas (schemas/strict/*.json)
- * know, and whether it is cluster-scoped. Read from the JSON files, never from our modules, so
+ * The kind index: every apiVersion/kind the committed strict schemas know (the CRD files and the
+ * Kubernetes file of a minor version, schemas/strict/k8s-<minor>.json), and whether it is
+ * cluster-scoped. Read from the JSON files, never from our modules, so
  * constructs, checks and output can all ask it.
  */
 export const STRICT_SCHEMA_DIR = join(__dirname, '../../schemas/strict');
@@ -20,21 +22,25 @@ export const CLUSTER_SCOPED_K8S = new Set([
   'FlowSchema', 'PriorityLevelConfiguration', 'ClusterCIDR', 'IPAddress', 'ResourceClass', 'ClusterTrustBundle',
 ]);
 
-let index: Map<string, KindScope> | undefined;
+const indexes = new Map<string, Map<string, KindScope>>();
 
-/** apiVersion/kind to its scope, loaded once per process. */
-export function kindIndex(dir = STRICT_SCHEMA_DIR): ReadonlyMap<string, KindScope> {
-  if (index && dir === STRICT_SCHEMA_DIR) return index;
+/** apiVersion/kind to its scope for a Kubernetes minor version, loaded once per process. */
+export function kindIndex(minor: string = DEFAULT_KUBERNETES_VERSION, dir = STRICT_SCHEMA_DIR): ReadonlyMap<string, KindScope> {
+  const cacheKey = `${dir}|${minor}`;
+  const known = indexes.get(cacheKey);
+  if (known) return known;
   const built = new Map<string, KindScope>();
-  for (const file of readdirSync(dir).filter((f) => f.endsWith('.json')).sort()) {
+  const files = readdirSync(dir).filter((f) => f.endsWith('.json') && (!f.startsWith('k8s-') || f === `k8s-${minor}.json`));
+  if (!files.includes(`k8s-${minor}.json`)) throw new Error(`no strict schemas for Kubernetes ${minor} (schemas/strict/k8s-${minor}.json); run npm run gen:schemas`);
+  for (const file of files.sort()) {
     const content = JSON.parse(readFileSync(join(dir, file), 'utf8')) as { kinds: Record<string, string>; definitions: Record<string, { 'x-scope'?: string }> };
-    const builtIn = file === 'k8s.json';
+    const builtIn = file.startsWith('k8s-');
     for (const [key, def] of Object.entries(content.kinds)) {
       const cluster = builtIn ? CLUSTER_SCOPED_K8S.has(key.split('/').pop()!) : content.definitions[def]?.['x-scope'] === 'Cluster';
       built.set(key, cluster ? 'Cluster' : 'Namespaced');
     }
   }
-  if (dir === STRICT_SCHEMA_DIR) index = built;
+  indexes.set(cacheKey, built);
   return built;
 }
 

@@ -4,13 +4,16 @@ import { parse } from 'yaml';
 import type { Manifest } from '../compile';
 import { SYSTEM_NAMESPACE } from '../platform/naming';
 import { networkOf, podsOf } from './model';
-import { allowed, isolated, type Pod } from './semantics';
+import { allowed, isolated, type Pod, type Protocol, protocolOf } from './semantics';
 
 export const EXPECTED_FLOWS_FILE = join(__dirname, '../../network/expected-flows.yaml');
 
+/** A port of an expected flow: a name or number (TCP), or the object form with its protocol. */
+export type FlowPort = string | number | { port: string | number; protocol?: Protocol };
+
 export interface ExpectedFlow {
   to: string;
-  ports: (string | number)[];
+  ports: FlowPort[];
   from?: string[];
   fromNamespaces?: ('system' | 'core')[];
   source: 'guide' | 'added';
@@ -37,7 +40,14 @@ export interface Verification {
   problems: string[];
 }
 
-const portLabel = (p: Pod['ports'][number]) => (p.name ? `${p.name}/${p.port}` : String(p.port));
+/** `name/number`, or `number`; a protocol other than TCP is appended (`dns/53/UDP`). */
+const portLabel = (p: Pod['ports'][number]) => `${p.name ? `${p.name}/${p.port}` : String(p.port)}${p.protocol === 'TCP' ? '' : `/${p.protocol}`}`;
+
+/** Whether a flow's port denotes a container port: the same name or number, and the same protocol (TCP unless stated). */
+export const flowPortMatches = (fp: FlowPort, cp: Pod['ports'][number]): boolean => {
+  const { port, protocol } = typeof fp === 'object' ? { port: fp.port, protocol: protocolOf(fp) } : { port: fp, protocol: 'TCP' };
+  return cp.protocol === protocol && (typeof port === 'number' ? cp.port === port : cp.name === port);
+};
 
 /**
  * Computes who reaches every port of every isolated pod and compares it with the expected
@@ -59,15 +69,12 @@ export function verifyNetwork(manifests: readonly Manifest[], flags: Record<stri
       continue;
     }
     const relevant = flows.filter((f) => f.to === app && (!f.when || flags[f.when] === true));
-    const resolve = (p: string | number) => dst.ports.filter((cp) => (typeof p === 'number' ? cp.port === p : cp.name === p));
     for (const port of dst.ports) {
-      const expectedFrom = (src: Pod) =>
-        relevant.some(
-          (f) => resolve(f.ports.find((p) => resolve(p).includes(port)) ?? -1).length > 0 && (f.from?.includes(src.name) || f.fromNamespaces?.includes(roleOf(src.namespace) as 'system')),
-        );
+      const covering = relevant.filter((f) => f.ports.some((fp) => flowPortMatches(fp, port)));
+      const expectedFrom = (src: Pod) => covering.some((f) => f.from?.includes(src.name) || f.fromNamespaces?.includes(roleOf(src.namespace) as 'system'));
       const allowedFrom: string[] = [];
       for (const src of pods) {
-        const ok = allowed(src, dst, port.port, net);
+        const ok = allowed(src, dst, { port: port.port, protocol: port.protocol }, net);
         if (ok) allowedFrom.push(src.name);
         const want = expectedFrom(src);
         if (ok && !want) problems.push(`${src.namespace}/${src.name} -> ${dst.namespace}/${dst.name}:${portLabel(port)} is allowed but not an expected flow`);
@@ -99,7 +106,7 @@ function checkIngressBackends(manifests: readonly Manifest[], pods: Pod[], net: 
       const where = `${route.kind}/${ns}/${route.metadata.name}: upstream ${u.service}:${u.port}`;
       const service = manifests.find((m) => m.kind === 'Service' && m.metadata.name === u.service && m.metadata.namespace === ns) as any;
       const eck = manifests.find((m) => ECK_SERVICES[m.kind] && m.metadata.namespace === ns && `${m.metadata.name}${ECK_SERVICES[m.kind]!.suffix}` === u.service);
-      let targets: { pod: Pod; port: number }[] = [];
+      let targets: { pod: Pod; port: number; protocol: Protocol }[] = [];
       if (service) {
         const port = (service.spec.ports ?? []).find((p: any) => p.port === u.port);
         if (!port) {
@@ -108,11 +115,12 @@ function checkIngressBackends(manifests: readonly Manifest[], pods: Pod[], net: 
         }
         const backends = pods.filter((p) => p.namespace === ns && Object.entries(service.spec.selector ?? {}).every(([k, v]) => p.labels[k] === v));
         targets = backends.flatMap((p) => {
-          const n = typeof port.targetPort === 'string' ? p.ports.find((cp) => cp.name === port.targetPort)?.port : (port.targetPort ?? port.port);
-          return n === undefined ? [] : [{ pod: p, port: n }];
+          const protocol = protocolOf(port);
+          const n = typeof port.targetPort === 'string' ? p.ports.find((cp) => cp.name === port.targetPort && cp.protocol === protocol)?.port : (port.targetPort ?? port.port);
+          return n === undefined ? [] : [{ pod: p, port: n, protocol }];
         });
       } else if (eck) {
-        targets = pods.filter((p) => p.name === eck.metadata.name && p.namespace === ns).map((pod) => ({ pod, port: ECK_SERVICES[eck.kind]!.port }));
+        targets = pods.filter((p) => p.name === eck.metadata.name && p.namespace === ns).map((pod) => ({ pod, port: ECK_SERVICES[eck.kind]!.port, protocol: 'TCP' as const }));
       } else {
         problems.push(`${where}: no such Service in ${ns}`);
         continue;
@@ -120,7 +128,8 @@ function checkIngressBackends(manifests: readonly Manifest[], pods: Pod[], net: 
       if (!targets.length) problems.push(`${where}: the Service selects no pod with that port`);
       for (const s of sources)
         for (const t of targets)
-          if (!allowed(s, t.pod, t.port, net)) problems.push(`${where}: the ingress controller ${s.name} may not reach ${t.pod.namespace}/${t.pod.name}:${t.port}`);
+          if (!allowed(s, t.pod, { port: t.port, protocol: t.protocol }, net))
+            problems.push(`${where}: the ingress controller ${s.name} may not reach ${t.pod.namespace}/${t.pod.name}:${t.port}${t.protocol === 'TCP' ? '' : `/${t.protocol}`}`);
     }
   }
   return problems;

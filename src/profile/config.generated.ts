@@ -281,6 +281,10 @@ export interface Config {
    */
   aks_sku_tier: 'Paid' | 'Free';
   /**
+   * Kubernetes version of the AKS cluster: a minor version (1.35, AKS runs its latest patch) or a patch version (1.35.2). Must be in the window of src/model/kubernetes-versions.ts; the default is the one named there. Every object is validated against this version's API.
+   */
+  kubernetes_version?: string;
+  /**
    * Spread nodes over availability zones.
    */
   aks_multi_az: boolean;

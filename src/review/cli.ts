@@ -4,30 +4,45 @@ import { parseArgs } from 'node:util';
 import { sync as execaSync } from 'execa';
 import { parseAllDocuments } from 'yaml';
 import { buildProfile, CheckError } from '../build';
-import { DEFAULT_PROFILES_DIR } from '../cli';
+import { DEFAULT_PROFILES_DIR, describeInvalid, profileReadRules } from '../cli';
+import { EnvironmentError, takeDebugFlag, UsageError, withBoundary } from '../util/errors';
 import type { Manifest } from '../compile';
 import { GITOPS_FOLDER, MANIFESTS_FOLDER } from '../output/layout';
+import { diffTree } from '../output/write';
 import { environmentName } from '../platform/naming';
 import { ProfileError } from '../profile/errors';
+import { kubernetesVersionProblem, targetKubernetesVersion } from '../model/kubernetes-versions';
 import { diffObjects, replaceEnvironment, formatMarkdown, withoutEnvironment, formatTerminal, type ObjectDiff } from './diff';
 
-const USAGE = `usage: npm run diff -- --profile NAME (--against GIT_REF | --with OTHER) [--format terminal|markdown] [--exit-code]
+const USAGE = `usage: npm run diff -- --profile NAME (--against GIT_REF | --with OTHER | --kubernetes-version V) [--format terminal|markdown] [--exit-code]
 
   --against REF   compare the compiled profile with its committed output (dist/<profile>) at REF
   --with OTHER    compare the compiled profile with another compiled profile
+  --kubernetes-version V
+                  compare the profile compiled for its own Kubernetes version with the same
+                  profile compiled for V (what npm run synth -- --kubernetes-version V writes)
   --format        terminal (default) or markdown, for a pull request comment
   --exit-code     exit 1 when there are differences, like git diff --exit-code
   --dist DIR      the output folder (default: dist)
-  --profiles DIR  where profile names are looked up (default: profiles/)`;
-
-class UsageError extends Error {}
+  --profiles DIR  where profile names are looked up (default: profiles/)
+  --allow-outside-repo  read profile files outside the repository
+  --debug         print the stack of an internal error`;
 
 /** Files of a profile folder that hold deployed objects: the manifests and the GitOps objects. */
 const isObjectFile = (path: string) =>
   (path.startsWith(`${MANIFESTS_FOLDER}/`) || path.startsWith(`${GITOPS_FOLDER}/`)) && path.endsWith('.yaml') && !path.endsWith('kustomization.yaml');
 
 const parseObjects = (files: Iterable<[string, string]>): Manifest[] =>
-  [...files].filter(([p]) => isObjectFile(p)).flatMap(([, text]) => parseAllDocuments(text).map((d) => d.toJS() as Manifest).filter(Boolean));
+  [...files]
+    .filter(([p]) => isObjectFile(p))
+    .flatMap(([path, text]) =>
+      parseAllDocuments(text).map((d) => {
+        // The yaml library's messages quote the file: a broken file is named, not quoted.
+        if (d.errors.length) throw new EnvironmentError(`${path}: not valid YAML`);
+        return d.toJS({ maxAliasCount: 100 }) as Manifest;
+      }),
+    )
+    .filter(Boolean);
 
 /** The profile folder as committed at a Git ref, read in one `git cat-file --batch` call. */
 export function filesAtRef(ref: string, distDir: string, profile: string): Map<string, string> {
@@ -53,42 +68,58 @@ function git(args: string[], allowFailure = false, cwd?: string, input?: string)
   const r = execaSync('git', args, { cwd, input, encoding: null, reject: false });
   if (r.exitCode !== 0) {
     if (allowFailure) return undefined;
-    throw new UsageError(`git ${args.join(' ')} failed: ${r.stderr.toString().trim()}`);
+    throw new EnvironmentError(`git ${args[0]} failed: ${r.stderr.toString().trim().split('\n').pop()}`);
   }
   return r.stdout as unknown as Buffer;
 }
 
 /** Runs the command and returns the exit code. */
-export function main(argv: string[], io?: { out: (s: string) => void; err: (s: string) => void }): number {
+export function main(rawArgv: string[], io?: { out: (s: string) => void; err: (s: string) => void }): number {
   const color = !io && process.stdout.isTTY === true && !process.env.NO_COLOR;
   const { out, err } = io ?? { out: (s: string) => process.stdout.write(s), err: (s: string) => process.stderr.write(`${s}\n`) };
-  try {
+  const { argv, debug } = takeDebugFlag(rawArgv);
+  return withBoundary({ out, err }, { usage: USAGE, debug, invalid: describeInvalid }, () => {
     const args = parseArgs({
       args: argv,
       options: {
         profile: { type: 'string', short: 'p' },
         against: { type: 'string' },
         with: { type: 'string' },
+        'kubernetes-version': { type: 'string' },
         format: { type: 'string', default: 'terminal' },
         'exit-code': { type: 'boolean' },
         dist: { type: 'string', default: 'dist' },
         profiles: { type: 'string', default: DEFAULT_PROFILES_DIR },
+        'allow-outside-repo': { type: 'boolean' },
       },
       strict: true,
     }).values;
     if (!args.profile) throw new UsageError('name a profile with --profile');
-    if (!args.against === !args.with) throw new UsageError('give exactly one of --against REF and --with PROFILE');
+    const target = args['kubernetes-version'];
+    if ([args.against, args.with, target].filter((a) => a !== undefined).length !== 1)
+      throw new UsageError('give exactly one of --against REF, --with PROFILE and --kubernetes-version V');
+    if (target !== undefined && kubernetesVersionProblem(target)) throw new UsageError(`--kubernetes-version ${kubernetesVersionProblem(target)}`);
     if (args.format !== 'terminal' && args.format !== 'markdown') throw new UsageError(`unknown format ${args.format}: terminal or markdown`);
+    if (args.against && !/^[A-Za-z0-9][A-Za-z0-9._\/@{}~^-]*$/.test(args.against)) throw new UsageError('--against takes a git ref (branch, tag or commit)');
     const profilesDir = resolve(args.profiles!);
-    const current = buildProfile(args.profile, profilesDir);
+    const readRules = profileReadRules(profilesDir, args['allow-outside-repo']);
+    const current = buildProfile(args.profile, profilesDir, {}, readRules);
     let diff: ObjectDiff;
     let title: string;
     if (args.against) {
       const committed = filesAtRef(args.against, resolve(args.dist!), current.name);
       diff = diffObjects(parseObjects(committed), parseObjects(current.files));
       title = `${current.name}: ${args.against} → working tree`;
+    } else if (target !== undefined) {
+      const retargeted = buildProfile(args.profile, profilesDir, { kubernetesVersion: target });
+      diff = diffObjects(parseObjects(current.files), parseObjects(retargeted.files));
+      // The version also reaches files that hold no objects: the Bicep parameters, the chart's kubeVersion.
+      const tree = diffTree(retargeted.files, current.files);
+      // (The chart's templates restate the manifests' objects, already compared above.)
+      const others = [...tree.added, ...tree.removed, ...tree.changed].filter((p) => !isObjectFile(p) && !p.startsWith('chart/templates/')).sort();
+      title = `${current.name}: Kubernetes ${targetKubernetesVersion(current.config)} → ${target}${others.length ? ` (other files that differ: ${others.join(', ')})` : ''}`;
     } else {
-      const other = buildProfile(args.with!, profilesDir);
+      const other = buildProfile(args.with!, profilesDir, {}, readRules);
       // Each side's environment name becomes $ENV, in names and values: the same object of both is
       // compared, and what is left is what differs beyond the name.
       const [envA, envB] = [environmentName(current.config), environmentName(other.config)];
@@ -98,17 +129,7 @@ export function main(argv: string[], io?: { out: (s: string) => void; err: (s: s
     out(args.format === 'markdown' ? formatMarkdown(diff, title) : formatTerminal(diff, title, color));
     const differs = diff.added.length + diff.removed.length + diff.changed.length > 0;
     return args['exit-code'] && differs ? 1 : 0;
-  } catch (e) {
-    if (e instanceof ProfileError || e instanceof CheckError) {
-      err(`✗ ${e.message}`);
-      return 1;
-    }
-    if (e instanceof UsageError || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
-      err(`error: ${(e as Error).message}\n${USAGE}`);
-      return 2;
-    }
-    throw e;
-  }
+  });
 }
 
 if (require.main === module) {
