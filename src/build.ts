@@ -11,7 +11,7 @@ import { APPLICATIONSET_FILE, applicationSet, applicationSetKey, gitopsObjects }
 import { fileHeader, manifestPath, objectFileName } from './output/layout';
 import type { ProfileFiles } from './output/write';
 import { toYaml } from './output/yaml';
-import { aksParametersFile, hasOwnCluster, PARAMETERS_FILE } from './infra/parameters';
+import { infraFiles } from './infra/environment';
 import type { Config } from './profile/config.generated';
 import { type LoadedProfile, type LoadOptions, loadProfile } from './profile/load';
 import { type Diagnostic, formatPath, ProfileError } from './profile/errors';
@@ -117,13 +117,13 @@ function chartArchiveProblem(file: string): string | undefined {
   }
 }
 
-/** Everything under dist/<profile>/: the manifests, and the cluster's parameters unless a tenant. */
+/** Everything under dist/<profile>/: the manifests, the Azure templates' parameters and the environment facts. */
 export function renderProfile(profile: string, config: Config, objects: readonly CompiledObject[], gitops: ReadonlyMap<string, Manifest[]>): Map<string, string> {
   const files = renderFiles(profile, objects);
   for (const [folder, manifests] of gitops) for (const m of manifests) files.set(`${folder}/${objectFileName(m)}`, toYaml(m, fileHeader(profile)));
   for (const [path, content] of helmChart(config, objects, files)) files.set(path, content);
   for (const [path, content] of kustomizations(profile, objects)) files.set(path, content);
-  if (hasOwnCluster(config)) files.set(PARAMETERS_FILE, aksParametersFile(config));
+  for (const [path, content] of infraFiles(config)) files.set(path, content);
   return new Map([...files].sort(([a], [b]) => (a < b ? -1 : 1)));
 }
 

@@ -102,8 +102,6 @@ describe('npm run infra', () => {
     [['--profile', 'de-pro'], [`deployment group what-if ${DEPLOY}`]],
     [['--profile', 'de-pro', '--what-if'], [`deployment group what-if ${DEPLOY}`]],
     [['--profile', 'de-pro', '--apply'], ['group create --name rg-auraclusterprode --location westeurope --tags environment=pro ob=de --output none', `deployment group create ${DEPLOY} --output table`]],
-    [['--profile', 'de-pro', '--stop'], ['aks stop --resource-group rg-auraclusterprode --name auraclusterprode']],
-    [['--profile', 'de-pro', '--start'], ['aks start --resource-group rg-auraclusterprode --name auraclusterprode']],
   ])('%j runs exactly these az commands after the login checks', async (args, expected) => {
     const az = fakeAz();
     const r = await infra(args, az.env);
@@ -122,24 +120,24 @@ describe('npm run infra', () => {
     ]);
   });
 
-  it('a missing az is a clear error', async () => {
+  it('a missing az is one line, exit 3', async () => {
     const r = await infra(['--profile', 'de-pro'], { PATH: mkdtempSync(join(tmpdir(), 'empty-')) });
-    expect(r.code).toBe(1);
-    expect(r.err).toMatch(/the Azure CLI \(az\) is not installed or not on PATH/);
+    expect(r.code).toBe(3);
+    expect(r.err).toMatch(/^✗ the Azure CLI \(az\) is not installed or not on PATH[^\n]*$/);
   });
 
   it('a missing login is a clear error, before any deployment', async () => {
     const az = fakeAz({ notLoggedIn: true });
     const r = await infra(['--profile', 'de-pro', '--apply'], az.env);
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(3);
     expect(r.err).toMatch(/not logged in to Azure \(ERROR: Please run 'az login' to setup account.\): run az login/);
     expect(az.calls()).toEqual(['version --output none', 'account show --output none']);
   });
 
-  it('a failed deployment exits 1 with az\'s reason', async () => {
+  it('a failed deployment exits 3 with az\'s reason', async () => {
     const az = fakeAz({ failDeploy: true });
     const r = await infra(['--profile', 'de-pro', '--apply'], az.env);
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(3);
     expect(r.err).toMatch(/az deployment group create failed \(exit 1\): ERROR: InvalidTemplateDeployment: quota exceeded/);
   });
 

@@ -1,6 +1,7 @@
 import type { Config } from '../profile/config.generated';
+import { botChannelName } from '../platform/azure-names';
 import { environmentName, kernelEndpoints } from '../platform/naming';
-import { autoscaled, type Component, type PortSpec, type ResourceSpec, type RouteSpec, SINGLETON, type WorkloadSpec } from '../platform/types';
+import { autoscaled, type Component, type EnvValues, type PortSpec, type ResourceSpec, type RouteSpec, SINGLETON, type WorkloadSpec } from '../platform/types';
 
 /**
  * The core namespace's services (aura-$ENV), in the order the guide lists them: the Aura
@@ -16,6 +17,10 @@ const replicasOf = (name: keyof Config['service_replicas']) => autoscaled((c: Co
 const anyOf = (...flags: (keyof Config)[]) => (c: Config) => flags.some((f) => c[f] === true);
 /** A service the guide switches on from other flags, or by its own flag. */
 const derivedFlag = (own: keyof Config, ...drivers: (keyof Config)[]) => (c: Config) => c[own] === true || anyOf(...drivers)(c);
+
+/** The Bot Channel aura-groot and authentication-api use: the -next twin while next_domains_enabled (infra/dns.bicep deploys both). */
+const botChannelEnv = (c: Config): EnvValues =>
+  c.bot_channel ? { BOT_CHANNEL_NAME: botChannelName(c, c.next_domains_enabled), BOT_APP_ID: (c.next_domains_enabled && c.bot_channel.next_app_id) || c.bot_channel.app_id } : {};
 
 const apiKeyValidation = (c: Config) => ({ AURA_ENCRYPTION_ALGORITHM: c.aura_encryption_algorithm, AURA_ENCRYPTION_IV_POSITION: c.aura_encryption_iv_position });
 
@@ -39,7 +44,7 @@ const workloads: WorkloadSpec[] = [
   }),
   service('authentication-api', 'core/authentication-api', {
     talksTo: ['mongodb'],
-    env: ({ config: c }) => ({ KERNEL_AUTHSERVER_URL: kernelEndpoints(c).authserverUrl, KERNEL_CLIENT_ID: c.fourth_platform.client_id, ...apiKeyValidation(c) }),
+    env: ({ config: c }) => ({ KERNEL_AUTHSERVER_URL: kernelEndpoints(c).authserverUrl, KERNEL_CLIENT_ID: c.fourth_platform.client_id, ...apiKeyValidation(c), ...botChannelEnv(c) }),
     secrets: () => ({ KERNEL_CLIENT_SECRET: 'fourth_platform.client_secret', AURA_ENCRYPTION_KEY: 'aura_encryption_key' }),
   }),
   service('nlp', 'core/nlp', {
@@ -60,7 +65,7 @@ const workloads: WorkloadSpec[] = [
     }),
     secrets: (p): Record<string, string> => (p.config.genesys_enabled ? { GENESYS_SECRET: 'genesys.secret' } : {}),
   }),
-  service('aura-groot', 'core/aura-groot', { env: (p) => ({ NEXT_DOMAINS_ENABLED: p.config.next_domains_enabled }) }),
+  service('aura-groot', 'core/aura-groot', { env: (p) => ({ NEXT_DOMAINS_ENABLED: p.config.next_domains_enabled, ...botChannelEnv(p.config) }) }),
   service('context', 'core/context', {
     talksTo: ['redis', 'prometheus'], scrape: { port: 'http' },
     env: (p) => {

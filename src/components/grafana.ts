@@ -17,7 +17,8 @@ const grafanaDatasources = (p: Platform) =>
     datasources: [{ name: 'Thanos', type: 'prometheus', access: 'proxy', isDefault: true, url: p.endpoint('thanos-querier', 'http').url('http') }],
   });
 
-const dashboardUsers = (c: Config) => c.backoffice_users.dashboards.map((u) => u.name);
+/** The first dashboards user is Grafana's admin. */
+export const dashboardUsers = (c: Config) => c.backoffice_users.dashboards.map((u) => u.name);
 
 export const grafana: Component = {
   name: 'grafana',

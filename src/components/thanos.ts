@@ -8,6 +8,8 @@ import { fixedReplicas, SINGLETON, type Component, type Platform, type PortSpec,
 const THANOS_TAG = 'v0.36.1';
 /** The Key Vault secret holding Thanos' whole objstore configuration (it embeds the storage key). */
 export const THANOS_OBJSTORE_SECRET = 'thanos-objstore-config';
+/** Blob container of the Thanos blocks in the common storage account; the objstore configuration names it. */
+export const THANOS_CONTAINER = 'thanos';
 const OBJSTORE_FILE = `/mnt/secrets-store/${THANOS_OBJSTORE_SECRET}`;
 const GRPC: PortSpec = { name: 'grpc', port: 10901 };
 const HTTP: PortSpec = { name: 'http', port: 10902 };

@@ -20,6 +20,7 @@ import { ingressClass, NGINX_CONFIGMAP, NGINX_PORTS, nginxSettings, PUBLIC_SERVI
 import { selectorLabels, standardLabels } from '../platform/labels';
 import type { Platform, ResolvedRoute } from '../platform/types';
 import type { Config } from '../profile/config.generated';
+import { publicIpName, publicIpResourceGroup } from '../platform/azure-names';
 
 const WAF_POLICY = 'waf-policy';
 const DOS_RESOURCE = 'dos-protected';
@@ -47,7 +48,13 @@ export class Ingress extends Construct {
     new k8s.KubeConfigMap(this, 'Settings', { metadata: { name: NGINX_CONFIGMAP, namespace: ns, labels }, data: nginxSettings(c) });
     new k8s.KubeIngressClass(this, 'Class', { metadata: { name: className, labels }, spec: { controller: 'nginx.org/ingress-controller' } });
     new k8s.KubeService(this, 'Public', {
-      metadata: { name: PUBLIC_SERVICE, namespace: ns, labels },
+      metadata: {
+        name: PUBLIC_SERVICE,
+        namespace: ns,
+        labels,
+        // The static address infra/dns.bicep creates and points the hosts at: it survives the Service.
+        annotations: { 'service.beta.kubernetes.io/azure-pip-name': publicIpName(c), 'service.beta.kubernetes.io/azure-load-balancer-resource-group': publicIpResourceGroup(c) },
+      },
       spec: {
         type: 'LoadBalancer',
         // Keep the client's address: the access policies allow by source range.

@@ -1,7 +1,7 @@
 import { App, Chart } from 'cdk8s';
 import type { Manifest } from '../model/manifest';
 import type { Phase } from '../model/phases';
-import { environmentName } from '../platform/naming';
+import { environmentName, releaseName } from '../platform/naming';
 import type { Config } from '../profile/config.generated';
 import { argoCd } from './argocd';
 import { flux, fluxOperators } from './flux';
@@ -16,7 +16,7 @@ export { ARGOCD_FOLDER, FLUX_FOLDER, FLUX_OPERATORS_FOLDER } from './gitops-targ
  * the platform's objects.
  */
 export function gitopsObjects(config: Config, profile: string, phases: Phase[]): Map<string, Manifest[]> {
-  const t: Target = { config, profileDir: `${config.gitops.output_path}/${profile}`, env: environmentName(config), phases };
+  const t: Target = { config, profileDir: `${config.gitops.output_path}/${profile}`, env: config.core_only ? releaseName(config) : environmentName(config), phases };
   const app = new App({ outdir: '/nonexistent' });
   const out = new Map<string, Manifest[]>();
   for (const [folder, build] of [

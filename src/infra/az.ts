@@ -2,7 +2,8 @@ import { clusterDeploymentName, clusterResourceGroup } from '../platform/naming'
 import type { Config } from '../profile/config.generated';
 import { TEMPLATE_FILE } from './parameters';
 
-export type InfraAction = 'what-if' | 'apply' | 'stop' | 'start';
+/** The cluster deployment's actions (stop and start are src/infra/lifecycle.ts). */
+export type InfraAction = 'what-if' | 'apply';
 
 /** The az command lines of an action, in order (arguments only, without `az`). */
 export function azCommands(action: InfraAction, c: Config, parametersFile: string): string[][] {
@@ -18,9 +19,6 @@ export function azCommands(action: InfraAction, c: Config, parametersFile: strin
         ['deployment', 'group', 'create', ...deployment, '--output', 'table'],
       ];
     }
-    case 'stop':
-    case 'start':
-      return [['aks', action, '--resource-group', group, '--name', c.cluster_name]];
   }
 }
 

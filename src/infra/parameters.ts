@@ -1,9 +1,9 @@
 import { targetKubernetesVersion } from '../model/kubernetes-versions';
+import type { Config } from '../profile/config.generated';
 import { MANAGED_BY, PART_OF } from '../platform/labels';
 import { environmentName } from '../platform/naming';
 
 export { hasOwnCluster } from '../platform/naming';
-import type { Config } from '../profile/config.generated';
 
 export const TEMPLATE_FILE = 'infra/aks.bicep';
 export const PARAMETERS_FILE = 'infra/aks.parameters.json';
@@ -32,17 +32,23 @@ export function aksParameters(c: Config): Record<string, unknown> {
       minCount: pools[name].min_size,
       maxCount: pools[name].max_size,
     })),
-    tags: { ...c.resources_tags, environment: environmentName(c), 'part-of': PART_OF, 'managed-by': MANAGED_BY },
+    tags: azureTags(c),
   };
 }
 
 /** The ARM deployment parameters file `az deployment group` reads. */
-export function aksParametersFile(c: Config): string {
-  const parameters = Object.fromEntries(Object.entries(aksParameters(c)).map(([k, value]) => [k, { value }]));
+export const aksParametersFile = (c: Config): string => parametersFile(aksParameters(c));
+
+
+/** Tags of every Azure resource: the profile's, plus the environment and our owner tags. */
+export const azureTags = (c: Config): Record<string, string> => ({ ...c.resources_tags, environment: environmentName(c), 'part-of': PART_OF, 'managed-by': MANAGED_BY });
+
+/** An ARM deployment parameters file, as az deployment reads it. */
+export function parametersFile(values: Record<string, unknown>): string {
   const doc = {
     $schema: 'https://schema.management.azure.com/schemas/2019-04-01/deploymentParameters.json#',
     contentVersion: '1.0.0.0',
-    parameters,
+    parameters: Object.fromEntries(Object.entries(values).map(([k, value]) => [k, { value }])),
   };
   return `${JSON.stringify(doc, null, 2)}\n`;
 }

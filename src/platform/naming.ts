@@ -15,11 +15,14 @@ export function environmentName(c: Config): string {
   return c.tenant_name === 'default' ? base : `${base}-${c.tenant_name}`;
 }
 
-/** The core namespace, aura-$ENV in the guide. */
-export const coreNamespace = (c: Config): string => `aura-${environmentName(c)}`;
+/** The environment and its release (the installer's --ns adds the release as a suffix): de-pro, de-pro-r42. */
+export const releaseName = (c: Config): string => `${environmentName(c)}${c.release_suffix ? `-${c.release_suffix}` : ''}`;
+
+/** The core namespace, aura-$ENV in the guide; with a release, aura-de-pro-r42. */
+export const coreNamespace = (c: Config): string => `aura-${releaseName(c)}`;
 
 /** Namespace of the agents the Aura operator manages. */
-export const agentsNamespace = (c: Config): string => `aura-agents-${environmentName(c)}`;
+export const agentsNamespace = (c: Config): string => `aura-agents-${releaseName(c)}`;
 
 /** Kernel endpoints, derived the way the guide says they usually are when the profile leaves them out. */
 export function kernelEndpoints(c: Config) {
@@ -43,8 +46,11 @@ export const clusterResourceGroup = (c: Config): string => `rg-${c.cluster_name}
 /** ARM deployment name of the cluster template: stable, so each run updates the same deployment. */
 export const clusterDeploymentName = (c: Config): string => `aks-${c.cluster_name}`;
 
-/** Tenants run on their parent profile's cluster: they have no cluster-wide objects, aura-system or infrastructure of their own. */
-export const hasOwnCluster = (c: Config): boolean => c.tenant_name === 'default';
+/**
+ * Tenants run on their parent profile's cluster, and a release (core_only) beside its running
+ * profile: neither has cluster-wide objects, aura-system or infrastructure of its own.
+ */
+export const hasOwnCluster = (c: Config): boolean => c.tenant_name === 'default' && !c.core_only;
 
 /** An object name from a profile key: RFC 1123 (resources_es -> resources-es). */
 export const objectName = (key: string): string => key.toLowerCase().replace(/[^a-z0-9.-]+/g, '-').replace(/^-+|-+$/g, '');

@@ -48,6 +48,15 @@ export function crossFieldRules(raw: Data, cfg: Data): RuleViolation[] {
   if (cfg.nginx_plus_enabled === true && cfg.prometheus_es_exporter_enabled !== true)
     fail(['nginx_plus_enabled'], 'needs prometheus_es_exporter_enabled: true (the NGINX Plus WAF alerts are computed from Elasticsearch queries)');
 
+  // A release beside the running one needs its own core namespace.
+  if (cfg.core_only === true && !cfg.release_suffix) fail(['core_only'], 'needs release_suffix: a release beside the running one gets its own core namespace, aura-<environment>-<release_suffix>');
+
+  // The -next Bot Channel needs its own app registration: an app id registers one bot only.
+  const bot = cfg.bot_channel;
+  if (bot && cfg.next_domains_enabled === true && !bot.next_app_id)
+    fail(['bot_channel'], 'next_domains_enabled is true, so bot_channel.next_app_id is required (the -next Bot Channel needs its own app registration)');
+  if (bot?.next_app_id && bot.next_app_id === bot.app_id) fail(['bot_channel', 'next_app_id'], 'must differ from bot_channel.app_id (an app id registers one bot only)');
+
   if (cfg.genesys_enabled === true)
     for (const key of ['api_url', 'user'])
       if (!cfg.genesys?.[key]) fail(['genesys_enabled'], `is true, so genesys.${key} is required`);
