@@ -132,6 +132,8 @@ export function resolvePlatform(config: Config, catalog: readonly Component[] = 
       const e = endpointOf(spec.to, spec.port);
       return [{ spec, service: w ? w.name : o!.service, port: e.port, namespace }];
     });
+  // The core namespace's hosts first (the public ones), then the management pages.
+  served.sort((x, y) => Number(x.namespace !== namespaces.core) - Number(y.namespace !== namespaces.core));
   const variants = c.next_domains_enabled ? ['', '-next'] : [''];
   const routes: ResolvedRoute[] = variants.flatMap((suffix) => served.map((r) => ({ ...r, name: `${r.spec.name}${suffix}`, host: `${r.spec.name}-${environment}${suffix}.${c.dns_domain}` })));
 
