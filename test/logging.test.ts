@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { compileConfig } from '../src/compile';
 import { DEFAULT_PROFILES_DIR } from '../src/cli';
-import { aggregatorConfig, ELASTICSEARCH_NODES, elasticsearchProvisioning, logUsers } from '../src/platform/logging';
+import { ELASTICSEARCH_NODES, elasticsearchProvisioning, logUsers } from '../src/components/elasticsearch';
+import { aggregatorConfig } from '../src/components/fluent-bit';
+import { resolvePlatform } from '../src/platform/resolve';
 import { loadProfile } from '../src/profile/load';
 import { validateProfile } from '../src/profile/validate';
-import { configOf as configOfYaml, find, manifests, MINIMAL, SHIPPED } from './helpers';
+import { componentObjects, configOf as configOfYaml, find, manifests, MINIMAL, SHIPPED } from './helpers';
 
 const configOf = (name: string) => validateProfile(loadProfile(name, DEFAULT_PROFILES_DIR));
 const CLUSTER_PROFILES = SHIPPED.filter((p) => configOf(p).tenant_name === 'default');
@@ -55,7 +56,7 @@ describe('logging specifics', () => {
     - { name: legacy, role: '"kibana_admin","aura"' }
 `);
     expect(logUsers(c)).toEqual([{ name: 'ops', roles: ['superuser', 'aura'] }, { name: 'legacy', roles: ['kibana_admin', 'aura'] }]);
-    const spc = compileConfig(c).map((o) => o.manifest).find((m) => m.metadata.name === 'elasticsearch-provision-keyvault') as any;
+    const spc = componentObjects(c, 'elasticsearch').find((m) => m.metadata.name === 'elasticsearch-provision-keyvault') as any;
     expect(spc.spec.parameters.objects).toContain('objectName: backoffice-logs-legacy-password');
   });
 
@@ -68,11 +69,11 @@ describe('logging specifics', () => {
 
   it('forwards to external servers with TLS and the shared key from Key Vault', () => {
     const c = configOfYaml(`${MINIMAL}external_forwarding:\n  remote_servers: [{ hostname: logs.example.com, port: 24224 }]\n`);
-    const conf = aggregatorConfig(c);
+    const conf = aggregatorConfig(resolvePlatform(c));
     expect(conf).toContain('Host        logs.example.com');
     expect(conf).toContain('Shared_Key  ${FORWARD_SHARED_KEY}');
     expect(conf).toContain('tls         On');
-    const spc = compileConfig(c).map((o) => o.manifest).find((m) => m.metadata.name === 'fluent-bit-aggregator-keyvault') as any;
+    const spc = componentObjects(c, 'fluent-bit').find((m) => m.metadata.name === 'fluent-bit-aggregator-keyvault') as any;
     expect(spc.spec.parameters.objects).toContain('objectName: external-forwarding-shared-key');
   });
 

@@ -9,7 +9,10 @@ import {
 import { AtlasProject, AtlasProjectSpecIntegrationsType } from '../../imports/atlas-project-atlas.mongodb.com';
 import * as k8s from '../../imports/k8s';
 import { keyVaultProvider, providerVolume } from './key-vault-secrets';
-import { ATLAS_REGIONS, atlasAnnotations, atlasNames, atlasSecrets } from '../platform/atlas';
+import { podTemplate } from './workloads/pod-template';
+import { AuraDeployment } from './workloads/workloads';
+import { phaseInfo } from '../model/phases';
+import { ATLAS_REGIONS, atlasAnnotations, atlasNames, atlasSecrets } from '../components/atlas';
 import { selectorLabels, standardLabels } from '../platform/labels';
 import { imageOf } from '../platform/naming';
 import type { Config } from '../profile/config.generated';
@@ -45,34 +48,29 @@ export class AtlasResources extends Construct {
       secretObjects: secrets.map((s) => ({ secretName: s.secretName, type: 'Opaque', labels: ATLAS_CREDENTIALS_LABEL, data: s.data })),
     });
 
+    // A pause pod that only mounts the class: the driver syncs Secrets only for a mounted class.
     const syncLabels = standardLabels(SYNC, c);
-    new k8s.KubeDeployment(this, 'Sync', {
+    new AuraDeployment(this, 'Sync', {
+      component: SYNC,
       metadata: { name: SYNC, namespace, labels: syncLabels },
-      spec: {
-        replicas: 1,
-        selector: { matchLabels: selectorLabels(SYNC) },
-        template: {
-          metadata: { labels: syncLabels },
-          spec: {
-            automountServiceAccountToken: false,
-            securityContext: { runAsNonRoot: true, runAsUser: 65535, seccompProfile: { type: 'RuntimeDefault' } },
-            nodeSelector: { 'kubernetes.azure.com/agentpool': 'management' },
-            containers: [
-              {
-                name: 'pause',
-                image: imageOf(c, 'thirdparty/pause', '3.9'),
-                resources: {
-                  requests: { cpu: k8s.Quantity.fromString('5m'), memory: k8s.Quantity.fromString('8Mi') },
-                  limits: { cpu: k8s.Quantity.fromString('20m'), memory: k8s.Quantity.fromString('16Mi') },
-                },
-                securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, runAsNonRoot: true, capabilities: { drop: ['ALL'] } },
-                volumeMounts: [{ name: 'atlas-credentials', mountPath: '/mnt/secrets-store', readOnly: true }],
-              },
-            ],
-            volumes: [providerVolume('atlas-credentials', 'atlas-credentials')],
+      selector: selectorLabels(SYNC),
+      replicas: 1,
+      template: podTemplate({
+        component: SYNC,
+        labels: syncLabels,
+        placement: { pool: phaseInfo('system').nodePool },
+        // The pause image's own non-root user; it writes nothing.
+        runAs: 65535,
+        scratch: false,
+        mounts: [{ name: 'atlas-credentials', mountPath: '/mnt/secrets-store', readOnly: true, volume: { csi: providerVolume('atlas-credentials', 'atlas-credentials').csi } }],
+        containers: [
+          {
+            name: 'pause',
+            image: imageOf(c, 'thirdparty/pause', '3.9'),
+            resources: { requests: { cpu: '5m', memory: '8Mi' }, limits: { cpu: '20m', memory: '16Mi' } },
           },
-        },
-      },
+        ],
+      }),
     });
 
     const accessList = [

@@ -1,4 +1,4 @@
-import { clusterResourceGroup, coreNamespace, environmentName } from '../platform/naming';
+import { clusterResourceGroup, coreNamespace, environmentName } from './naming';
 import type { Config } from '../profile/config.generated';
 
 /**
