@@ -58,7 +58,6 @@ atlas_termination_protection_enabled: false
 atlas_maintenance_windows: { day_of_week: 2, hour_of_day: 13 }
 azure_region: northeurope
 atlas_network_allowed: [195.235.92.0/23, 10.1.2.3]
-aks_outbound_ips: [20.1.2.3]
 `);
     expect(deployment.spec.deploymentSpec).toMatchObject({ clusterType: 'SHARDED', diskSizeGB: 512, backupEnabled: false, terminationProtectionEnabled: false });
     expect(deployment.spec.deploymentSpec.replicationSpecs[0].numShards).toBe(3);
@@ -71,7 +70,7 @@ aks_outbound_ips: [20.1.2.3]
     expect(project.spec.projectIpAccessList).toEqual([
       { cidrBlock: '195.235.92.0/23', comment: 'atlas_network_allowed' },
       { ipAddress: '10.1.2.3', comment: 'atlas_network_allowed' },
-      { ipAddress: '20.1.2.3', comment: 'auraclusterproes outbound' },
+      { ipAddress: '203.0.113.10', comment: 'auraclusterproes outbound' },
     ]);
   });
 
