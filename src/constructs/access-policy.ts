@@ -1,11 +1,11 @@
 import { Construct } from 'constructs';
 import * as k8s from '../../imports/k8s';
-import { standardLabels } from '../platform/labels';
-import { namespaceAccessLabel, podAccessLabel, type PolicySpec } from '../platform/network';
+import { namespaceAccessLabel, podAccessLabel, standardLabels } from '../platform/labels';
+import type { ResolvedPolicy } from '../platform/types';
 import type { Config } from '../profile/config.generated';
 
 export interface AccessPolicyProps {
-  policy: PolicySpec;
+  policy: ResolvedPolicy;
   namespace: string;
   config: Config;
 }
@@ -15,7 +15,7 @@ export class AccessPolicy extends Construct {
   constructor(scope: Construct, id: string, props: AccessPolicyProps) {
     super(scope, id);
     const { policy, namespace, config } = props;
-    const ports = policy.ports(config).map((p) => ({
+    const ports = policy.ports.map((p) => ({
       protocol: 'TCP',
       port: typeof p === 'number' ? k8s.IntOrString.fromNumber(p) : k8s.IntOrString.fromString(p),
     }));
