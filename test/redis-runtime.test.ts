@@ -1,13 +1,14 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { podSpecOf } from '../src/checks/wiring';
 import { compileConfig, type Manifest } from '../src/compile';
 import { DEFAULT_PROFILES_DIR } from '../src/cli';
 import { SENTINEL_MASTER } from '../src/platform/redis-ha';
+import { escapeRegExp } from '../src/util/regexp';
 import { loadProfile } from '../src/profile/load';
 import { validateProfile } from '../src/profile/validate';
 
@@ -17,13 +18,14 @@ import { validateProfile } from '../src/profile/validate';
  * arguments, taken from the compiled objects. Only addresses are remapped: each member's stable
  * name and port become 127.0.0.1 and a free port, the mount paths temporary folders.
  *
- * One value is tuned for the test: sentinel down-after-milliseconds 5000 becomes 1000, so that a
- * failover takes seconds. Every wait is bounded; every process is killed and the folder removed.
+ * Two values are tuned for the test, so that a failover takes seconds: sentinel
+ * down-after-milliseconds 5000 becomes 1000, and failover-timeout 60000 (which also spaces a
+ * retried failover) 10000. Every wait is bounded; every process is killed and the folder removed.
  */
 const REDIS = 6379;
 const SENTINEL = 26379;
 const MEMBERS = 3;
-const WAIT_MS = 20_000;
+const WAIT_MS = 30_000;
 
 const redisObjects = (() => {
   const ms = compileConfig(validateProfile(loadProfile('es-int', DEFAULT_PROFILES_DIR))).map((o) => o.manifest);
@@ -72,7 +74,8 @@ describe('Redis HA with real redis-server and redis-sentinel', () => {
   const init = pod.initContainers[0];
   const container = (name: string) => pod.containers.find((c: any) => c.name === name);
   const templatesPath = init.volumeMounts.find((m: any) => m.name === filesVolume.name).mountPath as string;
-  const livePath = container('redis').volumeMounts.find((m: any) => m.mountPath !== templatesPath && (init.volumeMounts as any[]).some((im) => im.name === m.name && im.mountPath === m.mountPath)).mountPath as string;
+  // The live configuration: where redis-server's argument points.
+  const livePath = dirname(container('redis').args[0] as string);
   const dataPath = container('redis').volumeMounts.find((m: any) => m.name === 'data').mountPath as string;
   const service = set.spec.serviceName as string;
   const namespace = set.metadata.namespace as string;
@@ -83,22 +86,32 @@ describe('Redis HA with real redis-server and redis-sentinel', () => {
     text
       .replace(new RegExp(`${service}-(\\d)\\.${service}\\.${namespace}\\.svc\\.cluster\\.local([: ])(${REDIS}|${SENTINEL})\\b`, 'g'), (_, n, sep, p) =>
         `127.0.0.1${sep}${Number(p) === REDIS ? ports[Number(n)]!.redis : ports[Number(n)]!.sentinel}`)
+      .replace(new RegExp(`${service}-\\d\\.${service}\\.${namespace}\\.svc\\.cluster\\.local`, 'g'), '127.0.0.1')
       .replace(/^port (\d+)$/m, (_, p) => `port ${Number(p) === REDIS ? ports[i]!.redis : ports[i]!.sentinel}`)
       .replace(/^bind .*$/m, 'bind 127.0.0.1')
       .replace(new RegExp(`down-after-milliseconds ${SENTINEL_MASTER} \\d+`), `down-after-milliseconds ${SENTINEL_MASTER} 1000`)
-      .split(templatesPath).join(join(dir(i), 'templates'))
-      .split(`${livePath}/`).join(`${join(dir(i), 'live')}/`)
-      .replace(new RegExp(`^dir ${dataPath}$`, 'm'), `dir ${join(dir(i), 'data')}`);
+      .replace(new RegExp(`failover-timeout ${SENTINEL_MASTER} \\d+`), `failover-timeout ${SENTINEL_MASTER} 10000`)
+      .replace(new RegExp(`${escapeRegExp(templatesPath)}(?![\\w-])`, 'g'), join(dir(i), 'templates'))
+      .replace(new RegExp(`${escapeRegExp(livePath)}(?![\\w-])`, 'g'), join(dir(i), 'live'))
+      .replace(new RegExp(`^dir ${escapeRegExp(dataPath)}$`, 'm'), `dir ${join(dir(i), 'data')}`);
+  /** Nothing the test runs may touch the machine's own paths: every mount path must have been remapped. */
+  const guarded = (text: string) => {
+    for (const path of [templatesPath, livePath, dataPath])
+      if (new RegExp(`(^|[\\s="'])${escapeRegExp(path)}(?![\\w-])`, 'm').test(text)) throw new Error(`remapping left ${path} in the generated configuration`);
+    return text;
+  };
 
   /** Runs the init container's command, then starts the member's containers with their arguments. */
   const startMember = (i: number) => {
     for (const sub of ['templates', 'live', 'data']) mkdirSync(join(dir(i), sub), { recursive: true });
-    for (const [file, text] of Object.entries(files)) writeFileSync(join(dir(i), 'templates', file), remap(i, text));
+    for (const [file, text] of Object.entries(files)) writeFileSync(join(dir(i), 'templates', file), guarded(remap(i, text)));
     const announce = remap(i, init.env.find((e: any) => e.name === 'REDIS_ANNOUNCE_HOST').value.replace('$(POD_NAME)', `${service}-${i}`));
-    const [command, ...args] = [...init.command, ...(init.args ?? [])].map((a: string) => remap(i, a));
+    const [command, ...args] = [...init.command, ...(init.args ?? [])].map((a: string) => guarded(remap(i, a)));
     execFileSync(command!, args, { env: { ...process.env, REDIS_ANNOUNCE_HOST: announce }, timeout: 10_000 });
     for (const c of pod.containers.filter((x: any) => x.name === 'redis' || x.name === 'sentinel')) {
-      const child = spawn('redis-server', c.args.map((a: string) => remap(i, a)), { stdio: 'ignore' });
+      const log = openSync(join(dir(i), `${c.name}.log`), 'a');
+      const child = spawn('redis-server', c.args.map((a: string) => guarded(remap(i, a))), { cwd: dir(i), stdio: ['ignore', log, log] });
+      closeSync(log);
       processes.set(`${c.name}-${i}`, child);
     }
   };
@@ -113,6 +126,7 @@ describe('Redis HA with real redis-server and redis-sentinel', () => {
   });
   afterAll(() => {
     for (const name of [...processes.keys()]) stop(name);
+    if (process.env.KEEP_REDIS_TEST_DIR) return;
     rmSync(root, { recursive: true, force: true });
   });
 
@@ -130,7 +144,7 @@ describe('Redis HA with real redis-server and redis-sentinel', () => {
     }
     const master = `127.0.0.1:${ports[0]!.redis}`;
     expect(readFileSync(join(dir(1), 'live', 'redis.conf'), 'utf8')).toContain(`replicaof 127.0.0.1 ${ports[0]!.redis}`);
-    expect(readFileSync(join(dir(0), 'live', 'redis.conf'), 'utf8')).not.toContain('replicaof');
+    expect(readFileSync(join(dir(0), 'live', 'redis.conf'), 'utf8')).not.toMatch(/^replicaof /m);
     await until('two connected replicas', () => info(ports[0]!.redis, 'connected_slaves') === '2');
     for (const i of [1, 2]) await until(`redis-${i} in sync`, () => info(ports[i]!.redis, 'master_link_status') === 'up');
     cli(ports[0]!.redis, 'set', 'context:probe', 'kept');
@@ -139,6 +153,8 @@ describe('Redis HA with real redis-server and redis-sentinel', () => {
       expect(masterOf(ports[i]!.sentinel)).toBe(master);
       // Sentinels find each other through the master; a failover needs them to.
       await until(`sentinel ${i} knowing the other two`, () => /^num-other-sentinels\n2$/m.test(cli(ports[i]!.sentinel, 'sentinel', 'master', SENTINEL_MASTER)));
+      // ... and both replicas (learnt from the master's INFO, every 10 s): a sentinel elected to fail over must have one to promote.
+      await until(`sentinel ${i} knowing both replicas`, () => /^num-slaves\n2$/m.test(cli(ports[i]!.sentinel, 'sentinel', 'master', SENTINEL_MASTER)));
     }
   });
 

@@ -1,3 +1,4 @@
+import { SENTINEL_MASTER } from '../platform/redis-ha';
 import type { Config } from '../profile/config.generated';
 import { environmentName, kernelEndpoints } from '../platform/naming';
 import { autoscaled, type Component, type PortSpec, type ResourceSpec, type RouteSpec, SINGLETON, type WorkloadSpec } from '../platform/types';
@@ -70,7 +71,8 @@ const workloads: WorkloadSpec[] = [
         CONTEXT_EXPIRATION_DAYS: c.context_expiration_days, CONTEXT_4P_SYNC_ENABLED: c.context_4p_sync_enabled,
         KERNEL_APIGW_URL_CONTEXT: kernelEndpoints(c).apigwUrlContext, KERNEL_CLIENT_ID_CONTEXT: c.fourth_platform.client_id_context,
         CONTEXT_AGENTS: Object.keys(c.context_agents).sort().join(','),
-        REDIS_HOST: redis.host, REDIS_PORT: redis.port, REDIS_SENTINEL_PORT: p.endpoint('redis', 'sentinel').port,
+        // Sentinel clients ask any member for the current master of REDIS_SENTINEL_MASTER.
+        REDIS_HOST: redis.host, REDIS_PORT: redis.port, REDIS_SENTINEL_PORT: p.endpoint('redis', 'sentinel').port, REDIS_SENTINEL_MASTER: SENTINEL_MASTER,
       };
     },
     secrets: () => ({ KERNEL_CLIENT_SECRET_CONTEXT: 'fourth_platform.client_secret_context' }),

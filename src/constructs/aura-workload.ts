@@ -60,7 +60,15 @@ export class AuraWorkload extends Construct {
       ...(spec.volume ? [{ name: 'data', mountPath: spec.volume.mountPath }] : []),
       ...(host?.paths ?? []).map((h) => ({ name: `host-${h.name}`, mountPath: `/host${h.path}`, readOnly: true })),
       ...(spec.mountProviders ?? []).map((p) => ({ name: p, mountPath: `/mnt/${p}`, readOnly: true })),
+      ...(spec.scratch ?? []).map((d) => ({ name: d.name, mountPath: d.mountPath })),
     ];
+    const fieldEnv: k8s.EnvVar[] = Object.entries(spec.podFields ?? {}).map(([name, fieldPath]) => ({ name, valueFrom: { fieldRef: { fieldPath } } }));
+    const generated = Object.entries(spec.generatedSecrets?.(platform) ?? {})
+      .sort(([a], [b]) => (a < b ? -1 : 1))
+      .map(([name, ref]) => ({ name, valueFrom: { secretKeyRef: { name: ref.secret, key: ref.key } } }));
+    // Composed values come last: `$(VAR)` expands only variables defined before it.
+    const composed = Object.entries(spec.composedEnv?.(platform) ?? {}).map(([name, value]) => ({ name, value }));
+    const env = [...fieldEnv, ...(secrets?.env() ?? []), ...generated, ...composed];
     const securityContext: k8s.SecurityContext = host?.root ? { ...CONTAINER_SECURITY, runAsNonRoot: false, runAsUser: 0 } : CONTAINER_SECURITY;
     const container: k8s.Container = {
       name: spec.name,
@@ -69,7 +77,7 @@ export class AuraWorkload extends Construct {
       args: spec.args?.(platform),
       ports: ports.map((p) => ({ name: p.name, containerPort: p.port, protocol: 'TCP' })),
       envFrom: configMap ? [{ configMapRef: { name: configMap.name } }] : undefined,
-      env: secrets?.env(),
+      env: env.length ? env : undefined,
       resources: quantities(typeof spec.resources === 'function' ? spec.resources(config) : spec.resources),
       securityContext,
       volumeMounts,
@@ -94,6 +102,19 @@ export class AuraWorkload extends Construct {
         tolerations: spec.workload === 'DaemonSet' ? [{ operator: 'Exists' }] : undefined,
         topologySpreadConstraints: runsToCompletion || spec.workload === 'DaemonSet' ? undefined : spreadConstraints(selector.matchLabels, config),
         restartPolicy: runsToCompletion ? 'OnFailure' : undefined,
+        initContainers: spec.init
+          ? [{
+              name: spec.init.name,
+              image: imageOf(config, spec.init.image ?? (typeof spec.image === 'function' ? spec.image(config) : spec.image), spec.init.image ? spec.init.imageTag : (spec.init.imageTag ?? spec.imageTag)),
+              imagePullPolicy: 'IfNotPresent',
+              command: spec.init.command(platform),
+              envFrom: container.envFrom,
+              env: container.env,
+              resources: container.resources,
+              securityContext,
+              volumeMounts,
+            }]
+          : undefined,
         containers: [
           container,
           ...(spec.sidecars ?? []).map((s) => ({
@@ -102,6 +123,7 @@ export class AuraWorkload extends Construct {
             imagePullPolicy: 'IfNotPresent',
             args: s.args?.(platform),
             ports: s.ports.map((p) => ({ name: p.name, containerPort: p.port, protocol: 'TCP' })),
+            env: fieldEnv.length ? fieldEnv : undefined,
             resources: quantities(s.resources),
             securityContext,
             volumeMounts,
@@ -113,6 +135,7 @@ export class AuraWorkload extends Construct {
           ...(files ? [{ name: 'files', configMap: { name: files.name } }] : []),
           ...(host?.paths ?? []).map((h) => ({ name: `host-${h.name}`, hostPath: { path: h.path } })),
           ...(spec.mountProviders ?? []).map((p) => providerVolume(p, p)),
+          ...(spec.scratch ?? []).map((d) => ({ name: d.name, emptyDir: {} })),
         ],
       },
     };
@@ -151,6 +174,7 @@ export class AuraWorkload extends Construct {
         spec: {
           serviceName: spec.name,
           replicas,
+          podManagementPolicy: spec.podManagementPolicy,
           selector,
           template: podTemplate,
           volumeClaimTemplates: spec.volume
