@@ -3,6 +3,7 @@ import type { Manifest } from '../compile';
 import { networkOf, podsOf } from '../network/model';
 import { allowed, isolated, type Network, policyTypes, type Pod, selects } from '../network/semantics';
 import { verifyNetwork } from '../network/verify';
+import { atlasConnectionSecretName } from '../components/atlas';
 import { describeObject } from './describe';
 
 /**
@@ -74,16 +75,14 @@ function generatedSecrets(m: any): { name: string; keys: string[]; by: string }[
   const by = describeObject(m);
   if (m.kind === 'Elasticsearch')
     return [
-      ...(m.spec?.auth?.disableElasticUser ? [] : [{ name: `${m.metadata.name}-es-elastic-user`, keys: ['elastic'], by }]),
+      // ECK generates the elastic user's password unless disabled or given through the file realm.
+      ...(m.spec?.auth?.disableElasticUser || m.spec?.auth?.fileRealm?.length ? [] : [{ name: `${m.metadata.name}-es-elastic-user`, keys: ['elastic'], by }]),
       { name: `${m.metadata.name}-es-http-certs-public`, keys: ['ca.crt', 'tls.crt'], by },
     ];
   if (m.kind === 'AtlasDatabaseUser') return [{ name: m.metadata.name, keys: [], by }];
   return [];
 }
 
-/** The Atlas operator's connection Secret of a database user: <project>-<cluster>-<user>, normalised. */
-export const atlasConnectionSecretName = (project: string, cluster: string, user: string): string =>
-  `${project}-${cluster}-${user}`.toLowerCase().replace(/[^a-z0-9-]+/g, '-');
 
 /** Key Vault objects of a SecretProviderClass: file name (alias or object name) to Key Vault object. */
 export function providerObjects(spc: any): Map<string, string> {
@@ -112,6 +111,8 @@ interface Index {
   providers: Map<string, any>;
   mountedProviders: Set<string>;
   names: (kind: string, ns: string) => Set<string>;
+  /** Atlas connection Secrets by ns/name: the cluster and the user they are written for. */
+  atlasConnections: Map<string, { cluster: string; user: string }>;
 }
 
 const key = (ns: string | undefined, name: string) => `${ns ?? ''}/${name}`;
@@ -149,6 +150,7 @@ function buildIndex(all: readonly Manifest[]): Index {
   const providers = new Map<string, any>();
   for (const m of all as any[]) if (m.kind === 'SecretProviderClass') providers.set(key(m.metadata.namespace, m.metadata.name), m);
   const secrets: Index['secrets'] = new Map();
+  const atlasConnections: Index['atlasConnections'] = new Map();
   for (const [k, spc] of providers) {
     const ns = k.split('/')[0]!;
     for (const so of spc.spec?.secretObjects ?? []) {
@@ -169,6 +171,7 @@ function buildIndex(all: readonly Manifest[]): Index {
       const project = all.find((p: any) => p.kind === 'AtlasProject' && p.metadata.name === m.spec?.projectRef?.name) as any;
       for (const scope of m.spec?.scopes ?? []) {
         const name = atlasConnectionSecretName(project?.spec?.name ?? m.spec?.projectRef?.name ?? '', scope.name, m.spec.username);
+        atlasConnections.set(key(m.metadata.namespace, name), { cluster: scope.name, user: describeObject(m) });
         secrets.set(key(m.metadata.namespace, name), {
           keys: new Set(['connectionStringStandard', 'connectionStringStandardSrv', 'username', 'password']),
           source: () => `Secret ${name} (generated for ${describeObject(m)})`,
@@ -187,7 +190,7 @@ function buildIndex(all: readonly Manifest[]): Index {
     if (!nameSets.has(k)) nameSets.set(k, new Set(all.filter((m) => m.kind === kind && m.metadata.namespace === ns).map((m) => m.metadata.name)));
     return nameSets.get(k)!;
   };
-  return { manifests: all, pods, net, services, configMaps, secrets, providers, mountedProviders, names };
+  return { manifests: all, pods, net, services, configMaps, secrets, providers, mountedProviders, names, atlasConnections };
 }
 
 /** One piece of configuration text a container is given, and where it comes from. */
@@ -258,6 +261,8 @@ const HOST = /(?:([a-z][a-z0-9+.-]*):\/\/)?((?:[a-z0-9_-]+\.)+svc\.cluster\.loca
 function references(g: Given, namespaces: Set<string>, serviceNames: (ns: string) => Set<string>, ownNamespace: string): Reference[] {
   const out: Reference[] = [];
   for (const m of g.text.matchAll(HOST)) {
+    // `$(POD_NAME).redis...`: a pod's own templated name (what it announces), not a server it reaches.
+    if (/[)}]\.?$/.test(g.text.slice(0, m.index!))) continue;
     const labels = m[2]!.replace(/\.svc\.cluster\.local$/, '').split('.');
     const ref: Reference = { endpoint: m[0], scheme: m[1]?.replace(/^dnssrv\+/, ''), labels };
     if (labels[0]?.startsWith('_')) {
@@ -327,10 +332,10 @@ const AUTH_RULES: AuthRule[] = [
     server: (ix, ns) => {
       const es = ix.manifests.find((m) => m.kind === 'Elasticsearch' && m.metadata.namespace === ns) as any;
       if (!es) return undefined;
-      // The elastic user: ECK's generated one, or a basic-auth Secret of the file realm.
-      if (!es.spec?.auth?.disableElasticUser) return ix.secrets.get(key(ns, `${es.metadata.name}-es-elastic-user`))?.source('elastic');
-      const realm = (es.spec.auth.fileRealm ?? []).map((r: any) => ix.secrets.get(key(ns, r.secretName))).find(Boolean);
-      return realm?.source('password');
+      // The elastic user: from a basic-auth Secret of the file realm, or the password ECK generates.
+      const realm = (es.spec?.auth?.fileRealm ?? []).map((r: any) => ix.secrets.get(key(ns, r.secretName))).find((x: any) => x?.keys?.has('password'));
+      if (realm) return realm.source('password');
+      return ix.secrets.get(key(ns, `${es.metadata.name}-es-elastic-user`))?.source('elastic');
     },
   },
   {
@@ -438,10 +443,21 @@ export function checkWiring(manifests: readonly Manifest[], options: WiringOptio
       }
     }
     connections.push(...scrapeConnections(w, pod, ns, ix, src, errors));
+    // Atlas is outside the cluster: a client reaches it through the connection Secret the operator writes.
+    for (const c of pod.containers ?? [])
+      for (const e of c.env ?? []) {
+        const ref = e.valueFrom?.secretKeyRef;
+        const generated = ref && ix.atlasConnections.get(key(ns, ref.name));
+        if (!generated || !/^connectionString/.test(ref.key)) continue;
+        connections.push({
+          client, container: c.name, endpoint: `${ref.name}/${ref.key}`, where: `env ${e.name}`, server: generated.cluster, serverNamespace: 'atlas',
+          port: 27017, protocol: 'mongodb+srv', credential: `Secret ${ref.name} (generated for ${generated.user})`, policy: 'egress; Atlas access list',
+        });
+      }
   }
 
   // Flows the policies allow into protected pods that no configuration uses.
-  const used = new Set(connections.flatMap((c) => [...ix.services.get(key(c.serverNamespace, c.server))!.pods].map((p) => `${c.client.split('/').slice(-1)[0]}→${p.name}:${c.port}`)));
+  const used = new Set(connections.flatMap((c) => [...(ix.services.get(key(c.serverNamespace, c.server))?.pods ?? [])].map((p) => `${c.client.split('/').slice(-1)[0]}→${p.name}:${c.port}`)));
   const unused: string[] = [];
   const ownNames = new Set(manifests.filter((m) => WORKLOAD_KINDS.has(m.kind) || m.kind === 'Elasticsearch' || m.kind === 'Kibana').map((m) => m.metadata.name));
   for (const row of verifyNetwork(all, options.flags ?? {}).rows) {

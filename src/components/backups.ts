@@ -1,5 +1,5 @@
 import type { Component, Platform, ResourceSpec, WorkloadSpec } from '../platform/types';
-import { MONGODB_REPLICA_SET, mongodbHosts } from './mongodb';
+import { mongodbClient } from './mongodb';
 
 /**
  * Nightly backups of MongoDB (in-cluster or Atlas) and Redis to Blob Storage, and their restore
@@ -26,20 +26,19 @@ const backupEnv = (store: Store) => (p: Platform) => {
     COMPRESSION: 'gzip',
     ...(store === 'redis'
       ? { REDIS_HOST: p.endpoint('redis', 'redis').host, REDIS_PORT: p.endpoint('redis', 'redis').port }
-      : c.atlas_enabled
-        ? { MONGODB_SOURCE: 'atlas' }
-        : { MONGODB_SOURCE: 'in-cluster', MONGODB_HOSTS: mongodbHosts(p), MONGODB_REPLICA_SET }),
+      : { MONGODB_SOURCE: c.atlas_enabled ? 'atlas' : 'in-cluster', ...mongodbClient.env(p) }),
   };
 };
-const backupSecrets = (store: Store) => (): Record<string, string> => ({
+const backupSecrets = (store: Store) => (p: Platform): Record<string, string> => ({
   BACKUP_STORAGE_CONNECTION_STRING: 'kv:backup-storage-connection-string',
-  ...(store === 'mongodb' ? { MONGODB_URI: 'kv:mongodb-uri' } : {}),
+  ...(store === 'mongodb' ? mongodbClient.secrets(p) : {}),
 });
 
 const job = (store: Store, action: 'backup' | 'restore'): WorkloadSpec => ({
   name: `${store}-${action}`, phase: 'system', talksTo: [store], workload: 'CronJob', image: `tools/${store === 'mongodb' ? 'mongo' : 'redis'}-backup`, imageTag: '8.0.0',
   ...(action === 'backup' ? { schedule: BACKUP_SCHEDULES[store] } : { schedule: NEVER, suspend: true }),
   ports: [], resources: TOOL, env: backupEnv(store), secrets: backupSecrets(store), args: () => [action],
+  ...(store === 'mongodb' ? { generatedSecrets: (p: Platform) => mongodbClient.generatedSecrets(p, 'system') } : {}),
 });
 
 export const backups: Component = {

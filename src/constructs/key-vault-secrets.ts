@@ -1,4 +1,7 @@
 import { Construct } from 'constructs';
+import * as k8s from '../../imports/k8s';
+import { selectorLabels, standardLabels } from '../platform/labels';
+import { imageOf } from '../platform/naming';
 import { SecretProviderClass } from '../../imports/secrets-store.csi.x-k8s.io';
 import type { Config } from '../profile/config.generated';
 import { keyVaultSecretFor } from '../profile/secrets';
@@ -86,4 +89,41 @@ export class KeyVaultSecrets extends Construct {
   volumeMount() {
     return { name: 'key-vault', mountPath: SECRETS_MOUNT_PATH, readOnly: true };
   }
+}
+
+/**
+ * A pause pod that mounts SecretProviderClasses: the driver syncs a class's Secrets only while a
+ * pod mounts it, and an operator (Atlas, ECK) needs them before anything of its own runs.
+ */
+export function secretsSync(scope: Construct, id: string, props: { name: string; namespace: string; config: Config; providers: string[]; pool?: string }): void {
+  const { name, namespace, config: c, providers, pool = 'management' } = props;
+  const labels = standardLabels(name, c);
+  new k8s.KubeDeployment(scope, id, {
+    metadata: { name, namespace, labels },
+    spec: {
+      replicas: 1,
+      selector: { matchLabels: selectorLabels(name) },
+      template: {
+        metadata: { labels },
+        spec: {
+          automountServiceAccountToken: false,
+          securityContext: { runAsNonRoot: true, runAsUser: 65535, seccompProfile: { type: 'RuntimeDefault' } },
+          nodeSelector: { 'kubernetes.azure.com/agentpool': pool },
+          containers: [
+            {
+              name: 'pause',
+              image: imageOf(c, 'thirdparty/pause', '3.9'),
+              resources: {
+                requests: { cpu: k8s.Quantity.fromString('5m'), memory: k8s.Quantity.fromString('8Mi') },
+                limits: { cpu: k8s.Quantity.fromString('20m'), memory: k8s.Quantity.fromString('16Mi') },
+              },
+              securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, runAsNonRoot: true, capabilities: { drop: ['ALL'] } },
+              volumeMounts: providers.map((p) => ({ name: p, mountPath: `/mnt/${p}`, readOnly: true })),
+            },
+          ],
+          volumes: providers.map((p) => providerVolume(p, p)),
+        },
+      },
+    },
+  });
 }

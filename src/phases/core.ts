@@ -2,6 +2,7 @@ import { Chart } from 'cdk8s';
 import type { Construct } from 'constructs';
 import { RESOLUTION_RESOURCES_NAME } from '../components/aura-operator';
 import { auraObject } from '../constructs/aura-crds';
+import { AtlasServicesUser } from '../constructs/atlas';
 import { AuraWorkload } from '../constructs/aura-workload';
 import { Ingress } from '../constructs/ingress';
 import { objectName } from '../platform/naming';
@@ -16,6 +17,7 @@ export class CorePhase extends Chart {
     const namespace = platform.namespaces.core;
     platformNamespace(this, namespace, config, platform.network.namespaceLabels(namespace));
     for (const spec of platform.workloads('core')) new AuraWorkload(this, spec.name, { spec, platform });
+    if (platform.enabled('atlas')) new AtlasServicesUser(this, 'atlas-services', { namespace, projectNamespace: platform.namespaces.system, config });
     if (platform.enabled('nginx')) new Ingress(this, 'ingress', { platform });
     if (platform.enabled('aura-operator')) {
       for (const [pkg, version] of Object.entries(config.nlp_packages).sort(([a], [b]) => (a < b ? -1 : 1)))

@@ -143,6 +143,8 @@ export interface PolicySpec {
   alsoSelect?: Record<string, string>;
   ports: PolicyPort[] | ((c: Config) => PolicyPort[]);
   form: RuleForm;
+  /** Whole namespaces admitted by name besides the access labels (an operator that manages the target). @default none */
+  admitNamespaces?: (c: Config) => { namespace: string; ports: PolicyPort[] }[];
 }
 
 /** Pods an operator runs for a custom resource (ECK's Elasticsearch and Kibana): they join the network plan and serve endpoints. */
@@ -217,6 +219,7 @@ export interface ResolvedPolicy {
   alsoSelect?: Record<string, string>;
   ports: (string | number)[];
   form: RuleForm;
+  admitNamespaces?: { namespace: string; ports: (string | number)[] }[];
 }
 
 /** Which policies exist, and the labels that follow from who talks to whom. */
