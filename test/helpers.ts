@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildProfile, type BuiltProfile } from '../src/build';
 import { DEFAULT_PROFILES_DIR } from '../src/cli';
-import type { Manifest } from '../src/compile';
+import { type CompiledObject, compileConfig, type Manifest } from '../src/compile';
+import { withDeliveryMetadata } from '../src/delivery/ordering';
 import { describeObject } from '../src/checks/describe';
 import { canonical } from '../src/output/yaml';
 import { listProfiles, loadProfile } from '../src/profile/load';
@@ -20,7 +21,19 @@ export function built(name: string): BuiltProfile {
   return cache.get(name)!;
 }
 
-export const manifests = (name: string): Manifest[] => built(name).objects.map((o) => o.manifest);
+const compiled = new Map<string, CompiledObject[]>();
+/**
+ * A shipped profile's objects, compiled once per test file, as buildProfile compiles them but
+ * without its checks and rendering: tests of what a component emits need only the objects.
+ * The checks and files of every shipped profile are tested on built() (profiles, cli, helm, kustomize).
+ */
+export function compiledObjects(name: string): CompiledObject[] {
+  if (cache.has(name)) return cache.get(name)!.objects;
+  if (!compiled.has(name)) compiled.set(name, compileConfig(validateProfile(loadProfile(name, DEFAULT_PROFILES_DIR))).map(withDeliveryMetadata));
+  return compiled.get(name)!;
+}
+
+export const manifests = (name: string): Manifest[] => compiledObjects(name).map((o) => o.manifest);
 export const find = (name: string, kind: string, objName: string): Manifest | undefined =>
   manifests(name).find((m) => m.kind === kind && m.metadata.name === objName);
 

@@ -1,5 +1,5 @@
 import type { Config } from '../profile/config.generated';
-import { emitYaml } from '../output/emit';
+import { emitYaml } from '../util/emit';
 import { backofficePasswordSecret } from '../profile/secrets';
 import { SINGLETON, type Component, type Platform, type ResourceSpec } from '../platform/types';
 

@@ -1,4 +1,4 @@
-import { emitYaml } from '../output/emit';
+import { emitYaml } from '../util/emit';
 import { fixedReplicas, type Component, type Platform, type PortSpec, type ResourceSpec } from '../platform/types';
 import { objstoreSecret, thanosSidecar } from './thanos';
 

@@ -6,7 +6,6 @@ import type { Config } from '../profile/config.generated';
 
 export interface AccessPolicyProps {
   policy: ResolvedPolicy;
-  namespace: string;
   config: Config;
 }
 
@@ -17,7 +16,8 @@ export const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name';
 export class AccessPolicy extends Construct {
   constructor(scope: Construct, id: string, props: AccessPolicyProps) {
     super(scope, id);
-    const { policy, namespace, config } = props;
+    const { policy, config } = props;
+    const { namespace } = policy;
     const portsOf = (list: (string | number)[]) => list.map((p) => ({
       protocol: 'TCP',
       port: typeof p === 'number' ? k8s.IntOrString.fromNumber(p) : k8s.IntOrString.fromString(p),

@@ -7,11 +7,10 @@ import {
   AtlasDeploymentSpecDeploymentSpecReplicationSpecsRegionConfigsProviderName as ProviderName,
 } from '../../imports/atlas-deployment-atlas.mongodb.com';
 import { AtlasProject, AtlasProjectSpecIntegrationsType } from '../../imports/atlas-project-atlas.mongodb.com';
-import * as k8s from '../../imports/k8s';
 import { keyVaultProvider, secretsSync } from './key-vault-secrets';
+import { phaseInfo } from '../model/phases';
 import { ATLAS_REGIONS, ATLAS_SERVICES_USER, atlasAnnotations, atlasNames, atlasSecrets, atlasServicesUsername } from '../components/atlas';
-import { selectorLabels, standardLabels } from '../platform/labels';
-import { imageOf } from '../platform/naming';
+import { standardLabels } from '../platform/labels';
 import type { Config } from '../profile/config.generated';
 import { isCidr } from '../profile/formats';
 
@@ -154,7 +153,7 @@ export class AtlasServicesUser extends Construct {
       objects: [ATLAS_SERVICES_USER.keyVaultSecret],
       secretObjects: [{ secretName: ATLAS_SERVICES_USER.passwordSecret, type: 'Opaque', labels: ATLAS_CREDENTIALS_LABEL, data: [{ objectName: ATLAS_SERVICES_USER.keyVaultSecret, key: 'password' }] }],
     });
-    secretsSync(this, 'Sync', { name: SYNC, namespace, config: c, providers: [ATLAS_SERVICES_USER.provider], pool: 'common' });
+    secretsSync(this, 'Sync', { name: SYNC, namespace, config: c, providers: [ATLAS_SERVICES_USER.provider], pool: phaseInfo('core').nodePool });
     new AtlasDatabaseUser(this, 'User', {
       metadata: { name: ATLAS_SERVICES_USER.object, namespace, labels, annotations: atlasAnnotations(c) },
       spec: {

@@ -12,6 +12,7 @@ import {
   SNAPSHOT_CREDENTIALS,
 } from '../components/elasticsearch';
 import { phaseInfo } from '../model/phases';
+import { poolSelector } from './workloads/pod-template';
 import { standardLabels } from '../platform/labels';
 import type { Platform } from '../platform/types';
 
@@ -19,7 +20,11 @@ export interface ElasticStackProps {
   platform: Platform;
 }
 
-const MANAGEMENT_POOL = { 'kubernetes.azure.com/agentpool': phaseInfo('system').nodePool };
+/**
+ * ECK builds these pods and owns their containers' security settings (Elasticsearch needs its
+ * own): from the shared pod template they take the placement only.
+ */
+const MANAGEMENT_POOL = poolSelector(phaseInfo('system').nodePool);
 
 /**
  * Elasticsearch and Kibana through the ECK operator. Their pods carry `app: elasticsearch` and

@@ -1,7 +1,9 @@
 import { Construct } from 'constructs';
-import * as k8s from '../../imports/k8s';
 import { selectorLabels, standardLabels } from '../platform/labels';
 import { imageOf } from '../platform/naming';
+import { phaseInfo } from '../model/phases';
+import { podTemplate } from './workloads/pod-template';
+import { AuraDeployment } from './workloads/workloads';
 import { SecretProviderClass } from '../../imports/secrets-store.csi.x-k8s.io';
 import type { Config } from '../profile/config.generated';
 import { keyVaultSecretFor } from '../profile/secrets';
@@ -96,34 +98,22 @@ export class KeyVaultSecrets extends Construct {
  * pod mounts it, and an operator (Atlas, ECK) needs them before anything of its own runs.
  */
 export function secretsSync(scope: Construct, id: string, props: { name: string; namespace: string; config: Config; providers: string[]; pool?: string }): void {
-  const { name, namespace, config: c, providers, pool = 'management' } = props;
+  const { name, namespace, config: c, providers, pool = phaseInfo('system').nodePool } = props;
   const labels = standardLabels(name, c);
-  new k8s.KubeDeployment(scope, id, {
+  new AuraDeployment(scope, id, {
+    component: name,
     metadata: { name, namespace, labels },
-    spec: {
-      replicas: 1,
-      selector: { matchLabels: selectorLabels(name) },
-      template: {
-        metadata: { labels },
-        spec: {
-          automountServiceAccountToken: false,
-          securityContext: { runAsNonRoot: true, runAsUser: 65535, seccompProfile: { type: 'RuntimeDefault' } },
-          nodeSelector: { 'kubernetes.azure.com/agentpool': pool },
-          containers: [
-            {
-              name: 'pause',
-              image: imageOf(c, 'thirdparty/pause', '3.9'),
-              resources: {
-                requests: { cpu: k8s.Quantity.fromString('5m'), memory: k8s.Quantity.fromString('8Mi') },
-                limits: { cpu: k8s.Quantity.fromString('20m'), memory: k8s.Quantity.fromString('16Mi') },
-              },
-              securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, runAsNonRoot: true, capabilities: { drop: ['ALL'] } },
-              volumeMounts: providers.map((p) => ({ name: p, mountPath: `/mnt/${p}`, readOnly: true })),
-            },
-          ],
-          volumes: providers.map((p) => providerVolume(p, p)),
-        },
-      },
-    },
+    selector: selectorLabels(name),
+    replicas: 1,
+    template: podTemplate({
+      component: name,
+      labels,
+      placement: { pool },
+      // The pause image's own non-root user; it writes nothing.
+      runAs: 65535,
+      scratch: false,
+      mounts: providers.map((p) => ({ name: p, mountPath: `/mnt/${p}`, readOnly: true, volume: { csi: providerVolume(p, p).csi } })),
+      containers: [{ name: 'pause', image: imageOf(c, 'thirdparty/pause', '3.9'), resources: { requests: { cpu: '5m', memory: '8Mi' }, limits: { cpu: '20m', memory: '16Mi' } } }],
+    }),
   });
 }

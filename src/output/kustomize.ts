@@ -1,7 +1,7 @@
 import type { CompiledObject } from '../model/manifest';
 import { PHASE_ORDER } from '../model/phases';
 import { fileHeader, manifestPath, MANIFESTS_FOLDER } from './layout';
-import { emitYaml } from './emit';
+import { emitYaml } from '../util/emit';
 
 export const ROOT_KUSTOMIZATION = 'kustomization.yaml';
 

@@ -1,6 +1,7 @@
 import { Chart } from 'cdk8s';
 import type { Construct } from 'constructs';
 import { RESOLUTION_RESOURCES_NAME } from '../components/aura-operator';
+import { AccessPolicy } from '../constructs/access-policy';
 import { auraObject } from '../constructs/aura-crds';
 import { AtlasServicesUser } from '../constructs/atlas';
 import { AuraWorkload } from '../constructs/aura-workload';
@@ -19,6 +20,7 @@ export class CorePhase extends Chart {
     for (const spec of platform.workloads('core')) new AuraWorkload(this, spec.name, { spec, platform });
     if (platform.enabled('atlas')) new AtlasServicesUser(this, 'atlas-services', { namespace, projectNamespace: platform.namespaces.system, config });
     if (platform.enabled('nginx')) new Ingress(this, 'ingress', { platform });
+    for (const policy of platform.network.policies.filter((p) => p.namespace === namespace)) new AccessPolicy(this, `policy-${policy.target}`, { policy, config });
     if (platform.enabled('aura-operator')) {
       for (const [pkg, version] of Object.entries(config.nlp_packages).sort(([a], [b]) => (a < b ? -1 : 1)))
         auraObject(this, 'NlpTraining', objectName(pkg), namespace, { version }, config);

@@ -20,6 +20,7 @@ export class SystemPhase extends Chart {
     for (const spec of workloads) new AuraWorkload(this, spec.name, { spec, platform });
     if (platform.enabled('elasticsearch')) new ElasticStack(this, 'elastic', { platform });
     if (platform.enabled('atlas')) new AtlasResources(this, 'atlas', { namespace: system, config });
-    for (const policy of network.policies) new AccessPolicy(this, `policy-${policy.target}`, { policy, namespace: system, config });
+    for (const policy of network.policies.filter((p) => p.namespace !== platform.namespaces.core))
+      new AccessPolicy(this, `policy-${policy.target}`, { policy, config });
   }
 }

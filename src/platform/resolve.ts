@@ -93,11 +93,17 @@ export function resolvePlatform(config: Config, catalog: readonly Component[] = 
     if (found.length !== 1) throw new Error(`${target}-network-policy: port ${name} is ${found.length ? `ambiguous (${found.join(', ')})` : 'not a port of its pods'}`);
     return typeof p === 'string' ? p : found[0]!;
   };
+  const namespaceOfApp = (app: string): string => {
+    const found = [...new Set(members.filter((m) => m.app === app).map((m) => m.namespace))];
+    if (found.length !== 1) throw new Error(`${app}-network-policy: the pods it protects live in ${found.join(' and ')}; a policy protects one namespace`);
+    return found[0]!;
+  };
   const policies: ResolvedPolicy[] = catalog
     .flatMap((k) => k.policies ?? [])
     .filter((p) => present.has(p.target))
     .map((p) => ({
       target: p.target,
+      namespace: namespaceOfApp(p.target),
       ...(p.alsoSelect ? { alsoSelect: p.alsoSelect } : {}),
       ports: (typeof p.ports === 'function' ? p.ports(c) : p.ports).map((x) => resolvePort(p.target, x)),
       form: p.form,

@@ -137,7 +137,7 @@ export type RuleForm = 'pod-in-namespace' | 'namespace-or-local-pod';
 export type PolicyPort = string | { numberOf: string };
 
 export interface PolicySpec {
-  /** The `app` label the policy protects; the policy is `<target>-network-policy` in aura-system. */
+  /** The `app` label the policy protects; the policy is `<target>-network-policy` in the target's namespace. */
   target: string;
   /** Labels the policy selects besides `app`. */
   alsoSelect?: Record<string, string>;
@@ -216,6 +216,8 @@ export interface NetworkMember {
 /** A policy with its ports resolved to what the NetworkPolicy carries. */
 export interface ResolvedPolicy {
   target: string;
+  /** The namespace of the pods it protects, where the policy lives. */
+  namespace: string;
   alsoSelect?: Record<string, string>;
   ports: (string | number)[];
   form: RuleForm;
