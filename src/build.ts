@@ -1,7 +1,7 @@
 import { checkInvariants } from './checks/invariants';
 import { checkNetworkPolicies } from './checks/network';
 import { verifyNetwork } from './network/verify';
-import { profileWiring } from './checks/wiring-profile';
+import { profileWiring } from './checks/wiring/profile';
 import { checkSchemas } from './checks/schema';
 import { type CompiledObject, type CompileOptions, compileConfig, type Manifest } from './compile';
 import { helmChart } from './delivery/helm-chart';

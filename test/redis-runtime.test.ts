@@ -4,7 +4,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { podSpecOf } from '../src/checks/wiring';
+import { podSpecOf } from '../src/checks/wiring/check';
 import { compileConfig, type Manifest } from '../src/compile';
 import { DEFAULT_PROFILES_DIR } from '../src/cli';
 import { SENTINEL_MASTER } from '../src/platform/redis-ha';

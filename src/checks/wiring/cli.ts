@@ -1,11 +1,11 @@
 import { parseArgs } from 'node:util';
-import { DEFAULT_PROFILES_DIR } from '../cli';
-import { compileConfig } from '../compile';
-import { formatDiagnostic, ProfileError } from '../profile/errors';
-import { loadProfile } from '../profile/load';
-import { validateProfile } from '../profile/validate';
-import { formatConnections } from './wiring';
-import { profileWiring } from './wiring-profile';
+import { DEFAULT_PROFILES_DIR } from '../../cli';
+import { compileConfig } from '../../compile';
+import { formatDiagnostic, ProfileError } from '../../profile/errors';
+import { loadProfile } from '../../profile/load';
+import { validateProfile } from '../../profile/validate';
+import { formatConnections } from './check';
+import { profileWiring } from './profile';
 
 const USAGE = 'usage: npm run verify:wiring -- --profile NAME [--json] [--unused]';
 

@@ -1,7 +1,7 @@
-import { compileConfig, type Manifest } from '../compile';
-import { hasOwnCluster } from '../infra/parameters';
-import type { Config } from '../profile/config.generated';
-import { checkWiring, type WiringReport } from './wiring';
+import { compileConfig, type Manifest } from '../../compile';
+import { hasOwnCluster } from '../../platform/naming';
+import type { Config } from '../../profile/config.generated';
+import { checkWiring, type WiringReport } from './check';
 
 /**
  * The wiring of a compiled profile. A tenant runs on its parent's cluster: its clients reach the

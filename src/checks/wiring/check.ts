@@ -1,10 +1,10 @@
 import { parse } from 'yaml';
-import type { Manifest } from '../compile';
-import { networkOf, podsOf } from '../network/model';
-import { allowed, isolated, type Network, policyTypes, type Pod, selects } from '../network/semantics';
-import { verifyNetwork } from '../network/verify';
-import { atlasConnectionSecretName } from '../components/atlas';
-import { describeObject } from './describe';
+import type { Manifest } from '../../compile';
+import { networkOf, podsOf } from '../../network/model';
+import { allowed, isolated, type Network, policyTypes, type Pod, selects } from '../../network/semantics';
+import { verifyNetwork } from '../../network/verify';
+import { atlasConnectionSecretName } from '../../components/atlas';
+import { describeObject } from '../describe';
 
 /**
  * Runtime wiring over the compiled objects, read as a cluster would: every endpoint a container
