@@ -110,6 +110,9 @@ atlas_network_allowed: [195.235.92.0/23, 10.1.2.3]
 
   it('Germany compiles with customer-managed key encryption', () => {
     expect((find('de-pro', 'AtlasDeployment', 'aura-de-pro-70') as any).spec.deploymentSpec.encryptionAtRestProvider).toBe('AZURE');
-    expect(manifests('de-pro-wsim').filter((m) => m.apiVersion.startsWith('atlas.mongodb.com'))).toEqual([]);
+    // A tenant has only its core services' database user, in its parent's project.
+    const tenantAtlas = manifests('de-pro-wsim').filter((m) => m.apiVersion.startsWith('atlas.mongodb.com')) as any[];
+    expect(tenantAtlas.map((m) => `${m.kind}/${m.metadata.namespace}/${m.metadata.name}`)).toEqual(['AtlasDatabaseUser/aura-de-pro-wsim/aura-services']);
+    expect(tenantAtlas[0].spec).toMatchObject({ projectRef: { name: 'aura-project-de-pro', namespace: 'aura-system' }, username: 'aura-de-pro-wsim', roles: [{ roleName: 'readWriteAnyDatabase', databaseName: 'admin' }] });
   });
 });
