@@ -360,7 +360,12 @@ const AUTH_RULES: AuthRule[] = [
 function admittingPolicy(src: Pod, dst: Pod, port: number, net: Network): string | undefined {
   if (!isolated(dst, 'Ingress', net)) return 'not isolated';
   const candidates = net.policies.filter((p) => (p.metadata.namespace ?? 'default') === dst.namespace && policyTypes(p).includes('Ingress') && selects(p.spec.podSelector, dst.labels));
-  return candidates.find((p) => allowed(src, dst, port, { ...net, policies: [p] }))?.metadata.name;
+  return candidates.find((p) => flowAllowed(src, dst, port, { ...net, policies: [p] }))?.metadata.name;
+}
+
+/** The one call into src/network's engine (TCP: every endpoint here is a TCP service). */
+function flowAllowed(src: Pod, dst: Pod, port: number, net: Network): boolean {
+  return allowed(src, dst, port, net);
 }
 
 /** Paths a command, argument or configuration names: absolute, after `=` or alone. */
