@@ -430,9 +430,10 @@ export function checkWiring(manifests: readonly Manifest[], options: WiringOptio
             server: serviceName, serverNamespace: serviceNs, port: sport.port, protocol: protocolOf(ref, sport.name),
           };
           if (src) {
-            const policies = targets.filter((t) => t.pod.name !== src.name || t.pod.namespace !== src.namespace).map((t) => admittingPolicy(src, t.pod, t.port, ix.net));
+            // Members of one workload reach each other through the policies too (replicas, sentinels, gossip).
+            const policies = targets.map((t) => admittingPolicy(src, t.pod, t.port, ix.net));
             if (policies.some((p) => p === undefined)) problem(`the network policies deny ${ns}/${src.name} → ${serviceNs}/${targets[0]!.pod.name}:${targets[0]!.port}`);
-            conn.policy = policies.find(Boolean) ?? (targets.every((t) => t.pod.name === src.name) ? 'same pod' : undefined);
+            conn.policy = policies.find(Boolean);
           }
           const auth = AUTH_RULES.find((r) => r.service.test(serviceName));
           if (auth) {
@@ -510,12 +511,12 @@ function scrapeConnections(w: Manifest, pod: any, ns: string, ix: Index, src: Po
             const n = p.ports.find((cp) => cp.name === sport.targetPort || cp.port === sport.targetPort)?.port;
             return n === undefined ? [] : [{ pod: p, port: n }];
           });
-          const policies = src ? targets.filter((t) => t.pod.name !== src.name).map((t) => admittingPolicy(src, t.pod, t.port, ix.net)) : [];
+          const policies = src ? targets.map((t) => admittingPolicy(src, t.pod, t.port, ix.net)) : [];
           if (policies.some((p) => p === undefined))
             errors.push(`${describeObject(w)} container ${c.name}: scrape job ${job.job_name}: the network policies deny ${ns}/${src!.name} → ${s.namespace}/${s.name}:${portName}`);
           out.push({
             client: describeObject(w), container: c.name, endpoint: `${s.name}.${s.namespace}:${portName}`, where: `scrape job ${job.job_name}`,
-            server: s.name, serverNamespace: s.namespace, port: sport.port, protocol: 'http (scrape)', policy: policies.find(Boolean) ?? (targets.every((t) => t.pod.name === src?.name) ? 'same pod' : undefined),
+            server: s.name, serverNamespace: s.namespace, port: sport.port, protocol: 'http (scrape)', policy: policies.find(Boolean),
           });
         }
       }
