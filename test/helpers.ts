@@ -48,8 +48,8 @@ export const MINIMAL = `environment_type: pro
 environment_profile: es
 cluster_name: auraclusterproes
 notifications_email: ops@example.com
-atlas_orgId: 5f1a2b3c4d5e6f7a8b9c0d1e
 smtp_relay: { smarthost: "smtp.example.com:587", from: alerts@example.com }
+aks_outbound_ips: [203.0.113.10]
 backoffice_users: { dashboards: [{ name: admin }] }
 key_vault:
   name: kv-aura-test

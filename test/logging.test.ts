@@ -39,11 +39,13 @@ describe.each(CLUSTER_PROFILES)('logging of %s', (name) => {
     const agg = find(name, 'StatefulSet', 'fluent-bit-aggregator') as any;
     expect(agg.spec.volumeClaimTemplates[0].spec.resources.requests.storage).toBe('10Gi');
     const ports = agg.spec.template.spec.containers[0].ports.map((p: any) => `${p.name}:${p.containerPort}`);
-    expect(ports).toEqual(['forward:24224', 'http:2020', ...(config.nginx_plus_enabled ? ['syslog:5140'] : [])]);
+    expect(ports).toEqual(['forward:24224', 'http:2020', 'http-input:9880', ...(config.nginx_plus_enabled ? ['syslog:5140'] : [])]);
     const conf = (find(name, 'ConfigMap', 'fluent-bit-aggregator-files') as any).data['fluent-bit.conf'];
-    expect(conf).toContain('Logstash_Prefix           aura-services');
+    // Written through the rollover alias that the ILM policy's index template names.
+    expect(conf).toContain('Index                     aura-services');
     expect(conf.includes('Port          5140')).toBe(config.nginx_plus_enabled);
     expect(conf).toMatch(/HTTP_Passwd +\$\{ELASTIC_PASSWORD\}/); // the password is an environment reference, never a value
+    expect(conf).toMatch(/HTTP_User +\$\{ELASTIC_USERNAME\}/);
   });
 });
 
@@ -61,9 +63,9 @@ describe('logging specifics', () => {
   });
 
   it('adds the snapshot lifecycle only where the repository is writable', () => {
-    const readonly = elasticsearchProvisioning(configOfYaml(MINIMAL));
+    const readonly = elasticsearchProvisioning(configOfYaml(`${MINIMAL}eck_azure_snapshot_readonly: true\n`));
     expect(readonly['slm-policy.json']).toBeUndefined();
-    const writable = elasticsearchProvisioning(configOfYaml(`${MINIMAL}eck_azure_snapshot_readonly: false\neck_azure_snapshot_schedule: "0 30 1 * * ?"\neck_azure_snapshot_expire: 90d\n`));
+    const writable = elasticsearchProvisioning(configOfYaml(`${MINIMAL}eck_azure_snapshot_schedule: "0 30 1 * * ?"\neck_azure_snapshot_expire: 90d\n`));
     expect(JSON.parse(writable['slm-policy.json']!)).toMatchObject({ schedule: '0 30 1 * * ?', repository: 'azure-snapshots', retention: { expire_after: '90d' } });
   });
 

@@ -30,7 +30,8 @@ describe.each(CLUSTER_PROFILES)('monitoring of %s', (name) => {
     expect(config_.global.scrape_interval).toBe('30s');
     const jobs = config_.scrape_configs.map((j: any) => j.job_name).sort();
     const platform = resolvePlatform(config);
-    const declared = [...platform.workloads('system'), ...platform.workloads('core')].filter((c) => c.scrape).map((c) => c.name).sort();
+    // Plus the kubelet and cAdvisor of every node.
+    const declared = [...[...platform.workloads('system'), ...platform.workloads('core')].filter((c) => c.scrape).map((c) => c.name), 'cadvisor', 'kubelet'].sort();
     expect(jobs).toEqual(declared);
     expect(jobs).toEqual(expect.arrayContaining(['prometheus', 'node-exporter', 'kube-state-metrics', 'pushgateway', 'mongodb-exporter', 'elasticsearch-exporter', 'aura-bot', 'nginx', 'context', 'tac', 'nlp', 'thanos-querier']));
     expect(jobs.includes('prometheus-es-exporter')).toBe(config.prometheus_es_exporter_enabled);

@@ -65,7 +65,8 @@ describe.each(SHIPPED)('profile %s', (name) => {
 
   it('deploys exactly the core components its flags enable', () => {
     const workloads = all().filter((m) => ['Deployment', 'StatefulSet', 'Job'].includes(m.kind)).map((m) => m.metadata.name).sort();
-    const expected = resolvePlatform(config).workloads('core').map((c) => c.name).sort();
+    // With Atlas, the pause pod that keeps the core services' database user password synced.
+    const expected = [...resolvePlatform(config).workloads('core').map((c) => c.name), ...(config.atlas_enabled ? ['atlas-secrets-sync'] : [])].sort();
     const corePhase = built(name).objects.filter((o) => o.phase === 'core').map((o) => o.manifest);
     expect(corePhase.filter((m) => m.metadata.namespace === ns || m.kind === 'Namespace')).toEqual(all());
     // Besides: RBAC and the IngressClass (cluster-wide), and the routes of the management pages in aura-system.

@@ -105,11 +105,17 @@ function checkScrapeTargets(manifests: readonly Manifest[]): string[] {
   for (const cm of manifests.filter((m) => m.kind === 'ConfigMap' && (m as any).data?.['prometheus.yml'])) {
     const config = parse((cm as any).data['prometheus.yml']);
     for (const job of config.scrape_configs ?? []) {
-      const namespaces: string[] = job.kubernetes_sd_configs?.[0]?.namespaces?.names ?? [];
-      const keep = (job.relabel_configs ?? []).find((r: any) => r.action === 'keep');
+      // Node jobs (kubelet, cAdvisor) scrape every node, not a Service.
+      if (job.kubernetes_sd_configs?.[0]?.role !== 'endpoints') continue;
+      const names: string[] | undefined = job.kubernetes_sd_configs[0].namespaces?.names;
+      const relabels: any[] = job.relabel_configs ?? [];
+      // Either listed namespaces, or every namespace kept by a regex on the namespace name.
+      const namespaceKeep = relabels.find((r) => r.action === 'keep' && (r.source_labels ?? []).join() === '__meta_kubernetes_namespace');
+      const inScope = (ns: string) => (names ? names.includes(ns) : namespaceKeep ? new RegExp(`^(?:${namespaceKeep.regex})$`).test(ns) : true);
+      const keep = relabels.find((r) => r.action === 'keep' && (r.source_labels ?? []).includes('__meta_kubernetes_service_name'));
       const [service, port] = String(keep?.regex ?? '').split(';');
       const found = manifests.some(
-        (m) => m.kind === 'Service' && m.metadata.name === service && namespaces.includes(m.metadata.namespace!) && ((m as any).spec.ports ?? []).some((p: any) => p.name === port),
+        (m) => m.kind === 'Service' && m.metadata.name === service && inScope(m.metadata.namespace!) && ((m as any).spec.ports ?? []).some((p: any) => p.name === port),
       );
       if (!found) problems.push(`${describeObject(cm)}: scrape job ${job.job_name} keeps Service ${service} port ${port}, which is not emitted`);
     }

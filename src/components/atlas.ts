@@ -1,6 +1,7 @@
 import type { Config } from '../profile/config.generated';
 import { environmentName } from '../platform/naming';
 import type { Component } from '../platform/types';
+import { keyVaultSecretFor } from '../profile/secrets';
 
 /**
  * MongoDB Atlas through the Atlas operator: the project, cluster and admin user, the Secrets the
@@ -21,7 +22,9 @@ export const ATLAS_REGIONS: Record<Config['azure_region'], string> = {
 };
 
 /** Names of the Atlas resources: Kubernetes objects as the guide's kubectl commands use them, Atlas names from the profile or the guide's defaults. */
-export function atlasNames(c: Config) {
+export function atlasNames(config: Config) {
+  // One Atlas project and cluster per AKS cluster: a tenant uses its parent's.
+  const c = { ...config, tenant_name: 'default' };
   const env = environmentName(c);
   const major = c.atlas_mongo_major_version.replace('.', '');
   return {
@@ -32,7 +35,7 @@ export function atlasNames(c: Config) {
     cluster: c.atlas_cluster_name ?? `aura-${env}-${major}`,
     /** `kubectl get atlasdatabaseusers mongodb-adminuser-password` and its Secret of the same name. */
     adminUser: 'mongodb-adminuser-password',
-    adminUsername: 'adminuser',
+    adminUsername: MONGODB_ADMIN_USER,
     apiKeySecret: 'atlas-operator-api-key',
     prometheusSecret: 'atlas-prometheus-password',
     encryptionSecret: 'atlas-encryption-at-rest',
@@ -57,7 +60,8 @@ export function atlasSecrets(c: Config): { secretName: string; data: { key: stri
     {
       secretName: n.apiKeySecret,
       data: [
-        { key: 'orgId', objectName: 'atlas-org-id' },
+        // atlas_orgId is a Key Vault secret of the profile schema, beside the keys it belongs to.
+        { key: 'orgId', objectName: keyVaultSecretFor('atlas_orgId') },
         { key: 'publicApiKey', objectName: 'atlas-public-apikey' },
         { key: 'privateApiKey', objectName: 'atlas-private-apikey' },
       ],
@@ -77,5 +81,27 @@ export function atlasSecrets(c: Config): { secretName: string; data: { key: stri
       : []),
   ];
 }
+
+/** The admin user of MongoDB, in Atlas and in the cluster. */
+export const MONGODB_ADMIN_USER = 'adminuser';
+
+/**
+ * The core services' own Atlas user, one per core namespace (a tenant has its own): the operator
+ * writes its connection Secret beside it, where the services read it. Its password comes from
+ * Key Vault through a class the namespace's sync pod mounts.
+ */
+export const ATLAS_SERVICES_USER = {
+  object: 'aura-services',
+  passwordSecret: 'mongodb-services-password',
+  keyVaultSecret: 'mongodb-services-password',
+  provider: 'mongodb-services-credentials',
+};
+export const atlasServicesUsername = (c: Config): string => `aura-${environmentName(c)}`;
+
+/** The Secret the Atlas operator writes for a database user: <project>-<cluster>-<user>, normalised as the operator does. */
+export const atlasConnectionSecretName = (project: string, cluster: string, user: string): string =>
+  `${project}-${cluster}-${user}`.toLowerCase().replace(/[^a-z0-9-]+/g, '-');
+/** Keys of that Secret a client reads. */
+export const ATLAS_CONNECTION_KEYS = { uri: 'connectionStringStandardSrv', username: 'username', password: 'password' } as const;
 
 export const atlas: Component = { name: 'atlas', enabled: (c) => c.atlas_enabled, workloads: [] };

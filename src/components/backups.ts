@@ -1,7 +1,7 @@
 import type { Component, Platform, ResourceSpec, WorkloadSpec } from '../platform/types';
 import { backofficePasswordSecret } from '../profile/secrets';
 import { dashboardUsers } from './grafana';
-import { MONGODB_REPLICA_SET, mongodbHosts } from './mongodb';
+import { mongodbClient } from './mongodb';
 
 /**
  * Nightly backups of MongoDB (in-cluster or Atlas), Redis and Grafana's database to Blob Storage, and their restore
@@ -40,21 +40,20 @@ const backupEnv = (store: Store) => (p: Platform) => {
       ? grafanaBackupEnv(p)
       : store === 'redis'
       ? { REDIS_HOST: p.endpoint('redis', 'redis').host, REDIS_PORT: p.endpoint('redis', 'redis').port }
-      : c.atlas_enabled
-        ? { MONGODB_SOURCE: 'atlas' }
-        : { MONGODB_SOURCE: 'in-cluster', MONGODB_HOSTS: mongodbHosts(p), MONGODB_REPLICA_SET }),
+      : { MONGODB_SOURCE: c.atlas_enabled ? 'atlas' : 'in-cluster', ...mongodbClient.env(p) }),
   };
 };
 const backupSecrets = (store: Store) => (p: Platform): Record<string, string> => ({
   BACKUP_STORAGE_CONNECTION_STRING: 'kv:backup-storage-connection-string',
   ...(store === 'grafana' ? { GRAFANA_ADMIN_PASSWORD: `kv:${backofficePasswordSecret('dashboards', dashboardUsers(p.config)[0] ?? '')}` } : {}),
-  ...(store === 'mongodb' ? { MONGODB_URI: 'kv:mongodb-uri' } : {}),
+  ...(store === 'mongodb' ? mongodbClient.secrets(p) : {}),
 });
 
 const job = (store: Store, action: 'backup' | 'restore'): WorkloadSpec => ({
   name: `${store}-${action}`, phase: 'system', talksTo: [store], workload: 'CronJob', image: BACKUP_IMAGES[store], imageTag: '8.0.0',
   ...(action === 'backup' ? { schedule: BACKUP_SCHEDULES[store] } : { schedule: NEVER, suspend: true }),
   ports: [], resources: TOOL, env: backupEnv(store), secrets: backupSecrets(store), args: () => [action],
+  ...(store === 'mongodb' ? { generatedSecrets: (p: Platform) => mongodbClient.generatedSecrets(p, 'system') } : {}),
 });
 
 export const backups: Component = {

@@ -1,3 +1,5 @@
+import { SENTINEL_MASTER } from '../platform/redis-ha';
+import { mongodbClient } from './mongodb';
 import type { Config } from '../profile/config.generated';
 import { botChannelName } from '../platform/azure-names';
 import { environmentName, kernelEndpoints } from '../platform/naming';
@@ -24,6 +26,14 @@ const botChannelEnv = (c: Config): EnvValues =>
 
 const apiKeyValidation = (c: Config) => ({ AURA_ENCRYPTION_ALGORITHM: c.aura_encryption_algorithm, AURA_ENCRYPTION_IV_POSITION: c.aura_encryption_iv_position });
 
+/** The guide's MongoDB clients (policy 9): their connection and credentials, added to their own configuration. */
+const mongodbClientOf = (rest: Partial<WorkloadSpec>): Partial<WorkloadSpec> => ({
+  ...rest,
+  env: (p) => ({ ...rest.env?.(p), ...mongodbClient.env(p) }),
+  secrets: (p) => ({ ...rest.secrets?.(p), ...mongodbClient.secrets(p) }),
+  generatedSecrets: (p) => mongodbClient.generatedSecrets(p, 'core'),
+});
+
 /** An Aura service of the core namespace: an autoscaled Deployment on the standard HTTP port. */
 const service = (name: keyof Config['service_replicas'], image: string, rest: Partial<WorkloadSpec> = {}): WorkloadSpec => ({
   name, phase: 'core', workload: 'Deployment', image, scale: replicasOf(name), ports: HTTP, resources: STANDARD, ...rest,
@@ -33,7 +43,7 @@ const workloads: WorkloadSpec[] = [
   service('api-gw', 'core/api-gw', {
     env: (p) => apiKeyValidation(p.config), secrets: () => ({ AURA_ENCRYPTION_KEY: 'aura_encryption_key' }),
   }),
-  service('aura-bot', 'core/aura-bot', {
+  service('aura-bot', 'core/aura-bot', mongodbClientOf({
     talksTo: ['mongodb', 'prometheus'], scrape: { port: 'http' },
     env: ({ config: c }) => ({
       KERNEL_APIGW_URL: kernelEndpoints(c).apigwUrl, KERNEL_AUTHSERVER_URL: kernelEndpoints(c).authserverUrl,
@@ -41,12 +51,12 @@ const workloads: WorkloadSpec[] = [
       COMPLEX_LOGIC_ENABLED: c.complex_logic_enabled, ...apiKeyValidation(c),
     }),
     secrets: () => ({ KERNEL_CLIENT_SECRET: 'fourth_platform.client_secret', AURA_BOT_SERVICES_API_KEY: 'aura_bot_services_api_key' }),
-  }),
-  service('authentication-api', 'core/authentication-api', {
+  })),
+  service('authentication-api', 'core/authentication-api', mongodbClientOf({
     talksTo: ['mongodb'],
     env: ({ config: c }) => ({ KERNEL_AUTHSERVER_URL: kernelEndpoints(c).authserverUrl, KERNEL_CLIENT_ID: c.fourth_platform.client_id, ...apiKeyValidation(c), ...botChannelEnv(c) }),
     secrets: () => ({ KERNEL_CLIENT_SECRET: 'fourth_platform.client_secret', AURA_ENCRYPTION_KEY: 'aura_encryption_key' }),
-  }),
+  })),
   service('nlp', 'core/nlp', {
     talksTo: ['prometheus'], scrape: { port: 'http' },
     env: (p) => ({ OPENAI_ENABLED: p.config.openai_enabled, ...(p.config.openai_enabled ? { QDRANT_URL: p.endpoint('qdrant', 'http').url('http') } : {}) }),
@@ -54,7 +64,7 @@ const workloads: WorkloadSpec[] = [
   service('user-helper', 'core/user-helper', { env: (p) => ({ RESOLUTIONS_VERSION: p.config.resolutions.version }) }),
   service('web-sdk', 'core/web-sdk'),
   service('aog-bridge', 'core/aog-bridge'),
-  service('aura-bridge', 'core/aura-bridge', {
+  service('aura-bridge', 'core/aura-bridge', mongodbClientOf({
     talksTo: ['mongodb', 'prometheus'], scrape: { port: 'http' },
     enabled: anyOf('whatsapp_enabled', 'rcs_enabled', 'genesys_enabled', 'async_callback_enabled'),
     env: ({ config: c }) => ({
@@ -64,7 +74,7 @@ const workloads: WorkloadSpec[] = [
         : {}),
     }),
     secrets: (p): Record<string, string> => (p.config.genesys_enabled ? { GENESYS_SECRET: 'genesys.secret' } : {}),
-  }),
+  })),
   service('aura-groot', 'core/aura-groot', { env: (p) => ({ NEXT_DOMAINS_ENABLED: p.config.next_domains_enabled, ...botChannelEnv(p.config) }) }),
   service('context', 'core/context', {
     talksTo: ['redis', 'prometheus'], scrape: { port: 'http' },
@@ -75,12 +85,13 @@ const workloads: WorkloadSpec[] = [
         CONTEXT_EXPIRATION_DAYS: c.context_expiration_days, CONTEXT_4P_SYNC_ENABLED: c.context_4p_sync_enabled,
         KERNEL_APIGW_URL_CONTEXT: kernelEndpoints(c).apigwUrlContext, KERNEL_CLIENT_ID_CONTEXT: c.fourth_platform.client_id_context,
         CONTEXT_AGENTS: Object.keys(c.context_agents).sort().join(','),
-        REDIS_HOST: redis.host, REDIS_PORT: redis.port, REDIS_SENTINEL_PORT: p.endpoint('redis', 'sentinel').port,
+        // Sentinel clients ask any member for the current master of REDIS_SENTINEL_MASTER.
+        REDIS_HOST: redis.host, REDIS_PORT: redis.port, REDIS_SENTINEL_PORT: p.endpoint('redis', 'sentinel').port, REDIS_SENTINEL_MASTER: SENTINEL_MASTER,
       };
     },
     secrets: () => ({ KERNEL_CLIENT_SECRET_CONTEXT: 'fourth_platform.client_secret_context' }),
   }),
-  service('tac', 'core/tac', { talksTo: ['mongodb', 'prometheus'], scrape: { port: 'http' } }),
+  service('tac', 'core/tac', mongodbClientOf({ talksTo: ['mongodb', 'prometheus'], scrape: { port: 'http' } })),
   {
     // Exactly one: concurrent loaders race on the insight files in object storage.
     name: 'insights-loader', phase: 'core', workload: 'Deployment', image: 'core/insights-loader', scale: SINGLETON, ports: HTTP, resources: STANDARD,

@@ -1,5 +1,7 @@
 import type { Config } from '../profile/config.generated';
 import { backofficePasswordSecret } from '../profile/secrets';
+import { chartOperators } from '../platform/operators';
+import { ILM_POLICY, indexPattern, lifecycleProvisioning, LOG_STREAMS, SNAPSHOT_CONTAINER, SNAPSHOT_REPOSITORY } from '../platform/log-lifecycle';
 import type { Component, Platform, PortSpec, ResourceSpec } from '../platform/types';
 
 /**
@@ -10,10 +12,25 @@ import type { Component, Platform, PortSpec, ResourceSpec } from '../platform/ty
 export const ELASTIC_VERSION = '8.15.3';
 export const ELASTICSEARCH_NODES = 3;
 /** Index patterns of the platform's logs and of the NGINX App Protect security logs. */
-export const LOG_INDICES = ['aura-services-*', 'aurak8s-waf-*'];
-export const SNAPSHOT_REPOSITORY = 'azure-snapshots';
-/** Blob container of the snapshots, in the common storage account (infra/common.bicep creates it). */
-export const SNAPSHOT_CONTAINER = 'elasticsearch-snapshots';
+export const LOG_INDICES = Object.values(LOG_STREAMS).map(indexPattern);
+export { SNAPSHOT_CONTAINER, SNAPSHOT_REPOSITORY };
+
+/**
+ * The elastic user, as the guide defines it: its password is elastic_admin_password in Key Vault.
+ * ECK takes it from a basic-auth Secret of its file realm, synced from Key Vault (the user name
+ * too, as a basic-auth Secret needs it and the driver syncs only Key Vault objects); every
+ * client reads the same two Key Vault secrets.
+ */
+export const ELASTIC_ADMIN = {
+  secret: 'elasticsearch-admin-user',
+  username: 'kv:elastic-admin-username',
+  password: 'elastic_admin_password',
+};
+/** The client environment of the elastic user: the same Key Vault secrets as the server's file realm. */
+export const elasticAdminSecrets = (user: string, password: string): Record<string, string> => ({ [user]: ELASTIC_ADMIN.username, [password]: ELASTIC_ADMIN.password });
+
+/** The namespace the ECK operator runs in: it manages the cluster through the HTTP API. */
+const eckNamespace = (c: Config): string[] => chartOperators({ ...c, tenant_name: 'default' }).filter((o) => o.key === 'eck').map((o) => o.namespace);
 /** The Azure snapshot client's credentials, Key Vault object to Elasticsearch keystore setting. */
 export const SNAPSHOT_CREDENTIALS = {
   name: 'elasticsearch-snapshot-credentials',
@@ -39,35 +56,23 @@ export function logUsers(c: Config): { name: string; roles: string[] }[] {
   }));
 }
 
-/** The Elasticsearch API bodies the provisioning job applies, one file each. */
+/**
+ * What the provisioning job applies: the log lifecycle (ILM bound to each stream's index template
+ * and rollover alias, the first write indices, the snapshot repository and its lifecycle), the
+ * role `aura` and the Kibana users. `requests.json` lists the API requests in order, each with
+ * its body file; a request with `unless` is skipped when that path already exists.
+ */
 export function elasticsearchProvisioning(c: Config): Record<string, string> {
+  const lifecycle = lifecycleProvisioning({
+    streams: Object.values(LOG_STREAMS),
+    retentionDays: c.log_retention_time,
+    snapshot: { readonly: c.eck_azure_snapshot_readonly, basePath: c.cluster_name, schedule: c.eck_azure_snapshot_schedule, expireAfter: c.eck_azure_snapshot_expire },
+  });
   return {
-    'ilm-policy.json': json({
-      policy: {
-        phases: {
-          hot: { actions: { rollover: { max_age: '1d', max_primary_shard_size: '50gb' } } },
-          delete: { min_age: `${c.log_retention_time}d`, actions: { delete: {} } },
-        },
-      },
-    }),
-    'snapshot-repository.json': json({
-      type: 'azure',
-      settings: { client: 'default', container: SNAPSHOT_CONTAINER, base_path: c.cluster_name, readonly: c.eck_azure_snapshot_readonly },
-    }),
-    // A read-only repository cannot take snapshots: the lifecycle exists only where this cluster writes.
-    ...(c.eck_azure_snapshot_readonly
-      ? {}
-      : {
-          'slm-policy.json': json({
-            schedule: c.eck_azure_snapshot_schedule,
-            name: '<aura-logs-{now/d}>',
-            repository: SNAPSHOT_REPOSITORY,
-            config: { indices: LOG_INDICES, include_global_state: false },
-            retention: { expire_after: c.eck_azure_snapshot_expire },
-          }),
-        }),
+    ...lifecycle.files,
     'role-aura.json': json({ indices: [{ names: LOG_INDICES, privileges: ['read', 'view_index_metadata'] }] }),
     'users.json': json(logUsers(c)),
+    'requests.json': json([...lifecycle.requests, { method: 'PUT', path: '/_security/role/aura', body: 'role-aura.json' }]),
   };
 }
 
@@ -81,10 +86,10 @@ export const elasticsearch: Component = {
         ELASTICSEARCH_URL: p.endpoint('elasticsearch', 'https').url('https'),
         SNAPSHOT_REPOSITORY,
         SNAPSHOT_REPOSITORY_READONLY: p.config.eck_azure_snapshot_readonly,
-        ILM_POLICY: 'aura-logs',
+        ILM_POLICY,
       }),
       secrets: ({ config: c }): Record<string, string> => ({
-        ELASTIC_PASSWORD: 'elastic_admin_password',
+        ...elasticAdminSecrets('ELASTIC_USERNAME', 'ELASTIC_PASSWORD'),
         ...Object.fromEntries(logUsers(c).map((u, i) => [`LOGS_USER_${i}_PASSWORD`, `kv:${backofficePasswordSecret('logs', u.name)}`])),
       }),
     },
@@ -95,7 +100,11 @@ export const elasticsearch: Component = {
     { name: 'kibana', app: 'kibana', phase: 'system', talksTo: ['elasticsearch', 'kibana'], service: 'kibana-kb-http', ports: KIBANA_PORTS },
   ],
   policies: [
-    { target: 'elasticsearch', ports: [{ numberOf: 'https' }, { numberOf: 'transport' }], form: 'namespace-or-local-pod' },
+    {
+      target: 'elasticsearch', ports: [{ numberOf: 'https' }, { numberOf: 'transport' }], form: 'namespace-or-local-pod',
+      // The ECK operator manages the cluster through its HTTP API, from the namespace the profile installs it in.
+      admitNamespaces: (c) => eckNamespace(c).map((namespace) => ({ namespace, ports: [{ numberOf: 'https' }] })),
+    },
     { target: 'kibana', ports: [{ numberOf: 'https' }], form: 'namespace-or-local-pod' },
   ],
   routes: [

@@ -1,3 +1,5 @@
+import { elasticAdminSecrets } from './elasticsearch';
+import { mongodbClient } from './mongodb';
 import { SINGLETON, type Component, type ResourceSpec } from '../platform/types';
 
 /**
@@ -36,18 +38,22 @@ export const exporters: Component = {
     },
     {
       name: 'mongodb-exporter', phase: 'system', talksTo: ['mongodb', 'prometheus'], workload: 'Deployment', image: 'thirdparty/mongodb-exporter', imageTag: '0.40.0', scale: SINGLETON,
-      ports: [{ name: 'metrics', port: 9216 }], resources: SMALL, scrape: { port: 'metrics' }, secrets: () => ({ MONGODB_URI: 'kv:mongodb-uri' }),
+      ports: [{ name: 'metrics', port: 9216 }], resources: SMALL, scrape: { port: 'metrics' },
+      // The exporter reads MONGODB_URI, MONGODB_USER and MONGODB_PASSWORD: the client contract as is.
+      env: (p) => mongodbClient.env(p), secrets: (p) => mongodbClient.secrets(p), generatedSecrets: (p) => mongodbClient.generatedSecrets(p, 'system'),
     },
     {
       name: 'elasticsearch-exporter', phase: 'system', talksTo: ['elasticsearch', 'prometheus'], workload: 'Deployment', image: 'thirdparty/elasticsearch-exporter', imageTag: 'v1.7.0', scale: SINGLETON,
       ports: [{ name: 'http', port: 9114 }], resources: SMALL, scrape: { port: 'http' },
       env: (p) => ({ ES_URI: p.endpoint('elasticsearch', 'https').url('https') }),
-      secrets: () => ({ ES_PASSWORD: 'elastic_admin_password' }),
+      secrets: () => elasticAdminSecrets('ES_USERNAME', 'ES_PASSWORD'),
     },
     {
       name: 'prometheus-es-exporter', phase: 'system', talksTo: ['elasticsearch'], workload: 'Deployment', image: 'thirdparty/prometheus-es-exporter', imageTag: '0.14.1', scale: SINGLETON,
       enabled: (c) => c.prometheus_es_exporter_enabled, ports: [{ name: 'http', port: 9206 }], resources: SMALL, scrape: { port: 'http' },
-      env: (p) => ({ ES_HOSTS: p.endpoint('elasticsearch', 'https').url('https') }),
+      // The exporter takes credentials only inside its URL: composed in the pod from the elastic user's Key Vault secrets.
+      secrets: () => elasticAdminSecrets('ES_USERNAME', 'ES_PASSWORD'),
+      composedEnv: (p) => ({ ES_HOSTS: `https://$(ES_USERNAME):$(ES_PASSWORD)@${p.endpoint('elasticsearch', 'https').address}` }),
     },
   ],
   policies: [

@@ -1,4 +1,6 @@
 import type { Config } from '../profile/config.generated';
+import { LOG_STREAMS } from '../platform/log-lifecycle';
+import { elasticAdminSecrets } from './elasticsearch';
 import { fixedReplicas, SINGLETON, type Component, type Platform, type PortSpec, type ResourceSpec } from '../platform/types';
 
 /**
@@ -13,6 +15,9 @@ const FLUENT_BIT_TAG = '3.1.9';
 const HTTP_SERVER = 2020;
 const FORWARD: PortSpec = { name: 'forward', port: 24224 };
 const SYSLOG: PortSpec = { name: 'syslog', port: 5140 };
+/** The aggregator's HTTP input: azure-logger posts Azure's logs here (JSON records). */
+const HTTP_INPUT: PortSpec = { name: 'http-input', port: 9880 };
+const AZURE_TAG = 'azure';
 const CONFIG_PATH = '/fluent-bit/etc/conf';
 
 /** fluent-bit on every node: container logs, enriched with Kubernetes metadata, forwarded to the aggregator. */
@@ -68,6 +73,13 @@ export function aggregatorConfig(p: Platform): string {
     Port          ${FORWARD.port}
     storage.type  filesystem
 `,
+    `[INPUT]
+    Name          http
+    Listen        0.0.0.0
+    Port          ${HTTP_INPUT.port}
+    Tag           ${AZURE_TAG}
+    storage.type  filesystem
+`,
     ...(c.nginx_plus_enabled
       ? [`[INPUT]
     Name          syslog
@@ -78,17 +90,21 @@ export function aggregatorConfig(p: Platform): string {
     storage.type  filesystem
 `]
       : []),
-    ...(['kube.*', ...(c.nginx_plus_enabled ? ['waf'] : [])] as const).map((match) => `[OUTPUT]
+    // Each stream is written through its rollover alias, so the ILM policy rolls it over and deletes it.
+    ...[
+      { stream: LOG_STREAMS.services, match: `Match_Regex               ^(${LOG_STREAMS.services.match.replace('.', '\\.').replace('*', '.*')}|${AZURE_TAG})$` },
+      ...(c.nginx_plus_enabled ? [{ stream: LOG_STREAMS.waf, match: `Match                     ${LOG_STREAMS.waf.match}` }] : []),
+    ].map(({ stream, match }) => `[OUTPUT]
     Name                      es
-    Match                     ${match}
+    ${match}
     Host                      ${es.host}
     Port                      ${es.port}
     tls                       On
     tls.verify                Off
-    HTTP_User                 elastic
+    HTTP_User                 \${ELASTIC_USERNAME}
     HTTP_Passwd               \${ELASTIC_PASSWORD}
-    Logstash_Format           On
-    Logstash_Prefix           ${match === 'waf' ? 'aurak8s-waf' : 'aura-services'}
+    Index                     ${stream.alias}
+    Time_Key                  @timestamp
     Suppress_Type_Name        On
     Retry_Limit               False
     storage.total_limit_size  8G
@@ -120,7 +136,7 @@ export const fluentBit: Component = {
     {
       name: 'fluent-bit-aggregator', phase: 'system', talksTo: ['elasticsearch'], workload: 'StatefulSet', image: 'thirdparty/fluent-bit', imageTag: FLUENT_BIT_TAG,
       scale: fixedReplicas(3), resources: AGGREGATOR, scrape: { port: 'http', path: '/api/v1/metrics/prometheus' },
-      ports: [FORWARD, { name: 'http', port: HTTP_SERVER }],
+      ports: [FORWARD, { name: 'http', port: HTTP_SERVER }, HTTP_INPUT],
       // NGINX App Protect logs to the syslog input (NGINX Plus only).
       profilePorts: (c: Config) => (c.nginx_plus_enabled ? [SYSLOG] : []),
       // The buffer that survives an Elasticsearch outage.
@@ -128,19 +144,21 @@ export const fluentBit: Component = {
       files: (p) => ({ 'fluent-bit.conf': aggregatorConfig(p) }), filesPath: CONFIG_PATH,
       args: () => ['-c', `${CONFIG_PATH}/fluent-bit.conf`],
       secrets: ({ config: c }): Record<string, string> => ({
-        ELASTIC_PASSWORD: 'elastic_admin_password',
+        ...elasticAdminSecrets('ELASTIC_USERNAME', 'ELASTIC_PASSWORD'),
         ...(c.external_forwarding ? { FORWARD_SHARED_KEY: 'external_forwarding.secret_shared_key' } : {}),
       }),
     },
     {
       name: 'azure-logger', phase: 'system', talksTo: ['fluent-bit-aggregator', 'fluent-bit'], workload: 'Deployment', image: 'tools/azure-logger', scale: SINGLETON,
       ports: [{ name: 'http', port: 8080 }], resources: SMALL,
-      env: (p) => ({ FLUENT_BIT_AGGREGATOR_URL: p.endpoint('fluent-bit-aggregator', 'http').url('http') }),
+      // The aggregator's HTTP input, not its monitoring server.
+      env: (p) => ({ FLUENT_BIT_AGGREGATOR_URL: p.endpoint('fluent-bit-aggregator', HTTP_INPUT.name).url('http') }),
     },
   ],
   policies: [
     // Added to the guide's: fluent-bit forwards on `forward`; NGINX App Protect logs to `syslog` (NGINX Plus only).
-    { target: 'fluent-bit-aggregator', ports: (c) => ['http', 'forward', ...(c.nginx_plus_enabled ? ['syslog'] : [])], form: 'pod-in-namespace' },
+    // Added: the HTTP input azure-logger posts to.
+    { target: 'fluent-bit-aggregator', ports: (c) => ['http', 'forward', HTTP_INPUT.name, ...(c.nginx_plus_enabled ? ['syslog'] : [])], form: 'pod-in-namespace' },
     { target: 'fluent-bit', ports: ['metrics'], form: 'pod-in-namespace' },
   ],
 };

@@ -26,23 +26,47 @@ export function prometheusConfig(p: Platform): string {
     global: {
       scrape_interval: SCRAPE_INTERVAL,
       evaluation_interval: SCRAPE_INTERVAL,
-      external_labels: { cluster: c.cluster_name, environment: p.environment },
+      // Each replica labels its series with its own pod name (expand-external-labels): the querier
+      // and the compactor deduplicate the two replicas on prometheus_replica.
+      external_labels: { cluster: c.cluster_name, environment: p.environment, [REPLICA_LABEL]: '${POD_NAME}' },
     },
     alerting: {
       alertmanagers: [{ dns_sd_configs: [{ names: [alertmanager.host], type: 'A', port: alertmanager.port }] }],
     },
-    scrape_configs: targets.map((s) => ({
-      job_name: s.name,
-      metrics_path: s.scrape!.path ?? '/metrics',
-      kubernetes_sd_configs: [{ role: 'endpoints', namespaces: { names: [p.namespaceOf(s)] } }],
-      relabel_configs: [
-        { source_labels: ['__meta_kubernetes_service_name', '__meta_kubernetes_endpoint_port_name'], regex: `${s.name};${s.scrape!.port}`, action: 'keep' },
-        { source_labels: ['__meta_kubernetes_pod_name'], target_label: 'pod' },
-        { source_labels: ['__meta_kubernetes_pod_node_name'], target_label: 'node' },
-      ],
-    })),
+    scrape_configs: [
+      ...targets.map((s) => ({
+        job_name: s.name,
+        metrics_path: s.scrape!.path ?? '/metrics',
+        // Core services run in the core namespace and in every tenant's (aura-<env>-<tenant>), which
+        // this cluster's profile does not list: discovered in all namespaces, kept by name.
+        kubernetes_sd_configs: [s.phase === 'core' ? { role: 'endpoints' } : { role: 'endpoints', namespaces: { names: [p.namespaceOf(s)] } }],
+        relabel_configs: [
+          ...(s.phase === 'core' ? [{ source_labels: ['__meta_kubernetes_namespace'], regex: coreNamespaces(p), action: 'keep' }] : []),
+          { source_labels: ['__meta_kubernetes_service_name', '__meta_kubernetes_endpoint_port_name'], regex: `${s.name};${s.scrape!.port}`, action: 'keep' },
+          { source_labels: ['__meta_kubernetes_namespace'], target_label: 'namespace' },
+          { source_labels: ['__meta_kubernetes_pod_name'], target_label: 'pod' },
+          { source_labels: ['__meta_kubernetes_pod_node_name'], target_label: 'node' },
+        ],
+      })),
+      // The kubelet (kubelet_volume_stats_* for the Kubernetes Storage dashboard) and cAdvisor (container usage), on every node.
+      ...(['kubelet', 'cadvisor'] as const).map((job) => ({
+        job_name: job,
+        scheme: 'https',
+        metrics_path: job === 'kubelet' ? '/metrics' : '/metrics/cadvisor',
+        kubernetes_sd_configs: [{ role: 'node' }],
+        authorization: { credentials_file: '/var/run/secrets/kubernetes.io/serviceaccount/token' },
+        // AKS kubelets serve a self-signed certificate; the token authenticates Prometheus to them (nodes/metrics).
+        tls_config: { ca_file: '/var/run/secrets/kubernetes.io/serviceaccount/ca.crt', insecure_skip_verify: true },
+        relabel_configs: [{ source_labels: ['__meta_kubernetes_node_name'], target_label: 'node' }],
+      })),
+    ],
   });
 }
+
+/** The label each replica adds to its series: Thanos deduplicates on it. */
+export const REPLICA_LABEL = 'prometheus_replica';
+/** The cluster's core namespace and its tenants' (aura-<env>-<tenant>), as a Prometheus regex. */
+const coreNamespaces = (p: Platform): string => `aura-${p.config.environment_profile}-${p.config.environment_type}(-[a-z0-9]+)?`;
 
 export const prometheus: Component = {
   name: 'prometheus',
@@ -57,7 +81,10 @@ export const prometheus: Component = {
         '--config.file=/etc/prometheus/prometheus.yml', '--storage.tsdb.path=/prometheus', `--storage.tsdb.retention.time=${PROMETHEUS_RETENTION}`,
         // Thanos uploads 2-hour blocks; local compaction would fight it.
         '--storage.tsdb.min-block-duration=2h', '--storage.tsdb.max-block-duration=2h', '--web.enable-lifecycle',
+        // ${POD_NAME} in external_labels: each replica's own prometheus_replica.
+        '--enable-feature=expand-external-labels',
       ],
+      podFields: { POD_NAME: 'metadata.name' },
       clusterAccess: [
         { apiGroups: [''], resources: ['services', 'endpoints', 'pods', 'nodes', 'nodes/metrics'], verbs: READ },
         { apiGroups: ['discovery.k8s.io'], resources: ['endpointslices'], verbs: READ },

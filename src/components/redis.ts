@@ -1,5 +1,6 @@
 import type { Config } from '../profile/config.generated';
 import { fixedReplicas, type Component, type PortSpec, type ResourceSpec } from '../platform/types';
+import { REDIS_CONFIG_PATH, REDIS_REPLICAS, REDIS_TEMPLATES_PATH, redisFiles } from '../platform/redis-ha';
 
 /**
  * Redis with Sentinel, three members in aura-system: context keeps its conversations here.
@@ -30,11 +31,20 @@ export const redis: Component = {
   workloads: [
     {
       name: 'redis', phase: 'system', talksTo: ['redis'], workload: 'StatefulSet', image: 'thirdparty/redis', imageTag: REDIS_TAG,
-      scale: fixedReplicas(3), ports: [REDIS_PORTS.redis], resources: redisResources, scrape: { port: 'metrics' },
+      scale: fixedReplicas(REDIS_REPLICAS), ports: [REDIS_PORTS.redis], resources: redisResources, scrape: { port: 'metrics' },
       volume: { mountPath: '/data', size: '8Gi' },
-      args: ({ config: c }) => ['--appendonly', 'yes', '--maxmemory', `${Math.floor(redisMemoryMi(c) * 0.8)}mb`, '--maxmemory-policy', 'volatile-lru'],
+      // Members find their master through the sentinels at start: none waits for another.
+      podManagementPolicy: 'Parallel',
+      // configure.sh writes the live configuration (sentinels rewrite theirs) from the templates.
+      files: (p) => redisFiles({ service: 'redis', namespace: p.namespaces.system, maxmemoryMb: Math.floor(redisMemoryMi(p.config) * 0.8) }),
+      filesPath: REDIS_TEMPLATES_PATH,
+      scratch: [{ name: 'config', mountPath: REDIS_CONFIG_PATH }],
+      init: { name: 'configure', command: () => ['sh', `${REDIS_TEMPLATES_PATH}/configure.sh`] },
+      podFields: { POD_NAME: 'metadata.name' },
+      composedEnv: (p) => ({ REDIS_ANNOUNCE_HOST: `$(POD_NAME).${p.endpoint('redis', 'redis').host}` }),
+      args: () => [`${REDIS_CONFIG_PATH}/redis.conf`],
       sidecars: [
-        { name: 'sentinel', image: 'thirdparty/redis', imageTag: REDIS_TAG, ports: [REDIS_PORTS.sentinel], resources: SIDECAR, args: () => ['/etc/redis/sentinel.conf', '--sentinel'] },
+        { name: 'sentinel', image: 'thirdparty/redis', imageTag: REDIS_TAG, ports: [REDIS_PORTS.sentinel], resources: SIDECAR, args: () => [`${REDIS_CONFIG_PATH}/sentinel.conf`, '--sentinel'] },
         { name: 'redis-exporter', image: 'thirdparty/redis-exporter', imageTag: 'v1.62.0', ports: [REDIS_PORTS.metrics], resources: SIDECAR },
       ],
     },

@@ -48,7 +48,9 @@ export const thanos: Component = {
       // A singleton: two compactors on one bucket corrupt it.
       name: 'thanos-compact', app: 'thanos', phase: 'system', workload: 'StatefulSet', image: 'thirdparty/thanos', imageTag: THANOS_TAG, scale: SINGLETON,
       ports: [HTTP], resources: MEDIUM, scrape: { port: 'http' }, volume: { mountPath: '/data', size: '20Gi' }, secrets: objstoreSecret,
-      args: () => ['compact', '--wait', '--data-dir=/data', ...listen(HTTP), `--objstore.config-file=${OBJSTORE_FILE}`, '--downsampling.disable=false'],
+      args: () => ['compact', '--wait', '--data-dir=/data', ...listen(HTTP), `--objstore.config-file=${OBJSTORE_FILE}`, '--downsampling.disable=false',
+        // Both Prometheus replicas upload their blocks: the compactor merges them on the replica label.
+        '--deduplication.replica-label=prometheus_replica', '--deduplication.func=penalty'],
     },
   ],
   policies: [{ target: 'thanos', ports: [{ numberOf: 'grpc' }, { numberOf: 'http' }], form: 'pod-in-namespace' }],

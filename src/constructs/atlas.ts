@@ -7,14 +7,10 @@ import {
   AtlasDeploymentSpecDeploymentSpecReplicationSpecsRegionConfigsProviderName as ProviderName,
 } from '../../imports/atlas-deployment-atlas.mongodb.com';
 import { AtlasProject, AtlasProjectSpecIntegrationsType } from '../../imports/atlas-project-atlas.mongodb.com';
-import * as k8s from '../../imports/k8s';
-import { keyVaultProvider, providerVolume } from './key-vault-secrets';
-import { podTemplate } from './workloads/pod-template';
-import { AuraDeployment } from './workloads/workloads';
+import { keyVaultProvider, secretsSync } from './key-vault-secrets';
 import { phaseInfo } from '../model/phases';
-import { ATLAS_REGIONS, atlasAnnotations, atlasNames, atlasSecrets } from '../components/atlas';
-import { selectorLabels, standardLabels } from '../platform/labels';
-import { imageOf } from '../platform/naming';
+import { ATLAS_REGIONS, ATLAS_SERVICES_USER, atlasAnnotations, atlasNames, atlasSecrets, atlasServicesUsername } from '../components/atlas';
+import { standardLabels } from '../platform/labels';
 import type { Config } from '../profile/config.generated';
 import { isCidr } from '../profile/formats';
 
@@ -48,30 +44,7 @@ export class AtlasResources extends Construct {
       secretObjects: secrets.map((s) => ({ secretName: s.secretName, type: 'Opaque', labels: ATLAS_CREDENTIALS_LABEL, data: s.data })),
     });
 
-    // A pause pod that only mounts the class: the driver syncs Secrets only for a mounted class.
-    const syncLabels = standardLabels(SYNC, c);
-    new AuraDeployment(this, 'Sync', {
-      component: SYNC,
-      metadata: { name: SYNC, namespace, labels: syncLabels },
-      selector: selectorLabels(SYNC),
-      replicas: 1,
-      template: podTemplate({
-        component: SYNC,
-        labels: syncLabels,
-        placement: { pool: phaseInfo('system').nodePool },
-        // The pause image's own non-root user; it writes nothing.
-        runAs: 65535,
-        scratch: false,
-        mounts: [{ name: 'atlas-credentials', mountPath: '/mnt/secrets-store', readOnly: true, volume: { csi: providerVolume('atlas-credentials', 'atlas-credentials').csi } }],
-        containers: [
-          {
-            name: 'pause',
-            image: imageOf(c, 'thirdparty/pause', '3.9'),
-            resources: { requests: { cpu: '5m', memory: '8Mi' }, limits: { cpu: '20m', memory: '16Mi' } },
-          },
-        ],
-      }),
-    });
+    secretsSync(this, 'Sync', { name: SYNC, namespace, config: c, providers: ['atlas-credentials'] });
 
     const accessList = [
       ...c.atlas_network_allowed.map((a) => ({ ...(isCidr(a) ? { cidrBlock: a } : { ipAddress: a }), comment: 'atlas_network_allowed' })),
@@ -148,6 +121,47 @@ export class AtlasResources extends Construct {
         databaseName: 'admin',
         passwordSecretRef: { name: n.adminUser },
         roles: [{ roleName: 'atlasAdmin', databaseName: 'admin' }],
+        scopes: [{ name: n.cluster, type: AtlasDatabaseUserSpecScopesType.CLUSTER }],
+      },
+    });
+  }
+}
+
+export interface AtlasServicesUserProps {
+  /** The core namespace the services run in. */
+  namespace: string;
+  /** Where the Atlas project object lives (aura-system of the cluster). */
+  projectNamespace: string;
+  config: Config;
+}
+
+/**
+ * The core services' database user, in their namespace: the operator writes the connection
+ * Secret they read beside it. Read and write on every database, nothing on the project.
+ */
+export class AtlasServicesUser extends Construct {
+  constructor(scope: Construct, id: string, props: AtlasServicesUserProps) {
+    super(scope, id);
+    const { namespace, config: c } = props;
+    const n = atlasNames(c);
+    const labels = standardLabels(ATLAS_SERVICES_USER.object, c);
+    keyVaultProvider(this, 'Credentials', {
+      name: ATLAS_SERVICES_USER.provider,
+      namespace,
+      labels,
+      config: c,
+      objects: [ATLAS_SERVICES_USER.keyVaultSecret],
+      secretObjects: [{ secretName: ATLAS_SERVICES_USER.passwordSecret, type: 'Opaque', labels: ATLAS_CREDENTIALS_LABEL, data: [{ objectName: ATLAS_SERVICES_USER.keyVaultSecret, key: 'password' }] }],
+    });
+    secretsSync(this, 'Sync', { name: SYNC, namespace, config: c, providers: [ATLAS_SERVICES_USER.provider], pool: phaseInfo('core').nodePool });
+    new AtlasDatabaseUser(this, 'User', {
+      metadata: { name: ATLAS_SERVICES_USER.object, namespace, labels, annotations: atlasAnnotations(c) },
+      spec: {
+        projectRef: { name: n.projectObject, namespace: props.projectNamespace },
+        username: atlasServicesUsername(c),
+        databaseName: 'admin',
+        passwordSecretRef: { name: ATLAS_SERVICES_USER.passwordSecret },
+        roles: [{ roleName: 'readWriteAnyDatabase', databaseName: 'admin' }],
         scopes: [{ name: n.cluster, type: AtlasDatabaseUserSpecScopesType.CLUSTER }],
       },
     });

@@ -64,7 +64,19 @@ export class AuraWorkload extends Construct {
       ...(spec.volume ? [{ name: 'data', mountPath: spec.volume.mountPath }] : []),
       ...(spec.host?.paths ?? []).map((h) => ({ name: `host-${h.name}`, mountPath: `/host${h.path}`, readOnly: true, volume: { hostPath: { path: h.path } } })),
       ...(spec.mountProviders ?? []).map((p) => ({ name: p, mountPath: `/mnt/${p}`, readOnly: true, volume: { csi: providerVolume(p, p).csi } })),
+      ...(spec.scratch ?? []).map((d) => ({ name: d.name, mountPath: d.mountPath, volume: { emptyDir: {} } })),
     ];
+    // Environment: the pod's own fields, Key Vault secrets, operator-generated Secrets, then values
+    // composed from those (`$(VAR)` expands only variables defined before it).
+    const env: k8s.EnvVar[] = [
+      ...Object.entries(spec.podFields ?? {}).map(([name, fieldPath]) => ({ name, valueFrom: { fieldRef: { fieldPath } } })),
+      ...(secrets?.env() ?? []),
+      ...Object.entries(spec.generatedSecrets?.(platform) ?? {})
+        .sort(([a], [b]) => (a < b ? -1 : 1))
+        .map(([name, ref]) => ({ name, valueFrom: { secretKeyRef: { name: ref.secret, key: ref.key } } })),
+      ...Object.entries(spec.composedEnv?.(platform) ?? {}).map(([name, value]) => ({ name, value })),
+    ];
+    const image = imageOf(config, typeof spec.image === 'function' ? spec.image(config) : spec.image, spec.imageTag);
     const template = podTemplate({
       component: spec.name,
       labels: { ...labels, ...spec.podLabels, ...platform.network.podLabels(spec.name) },
@@ -76,14 +88,19 @@ export class AuraWorkload extends Construct {
       spread: runsToCompletion || everyNode ? undefined : { matchLabels: selector, zones: config.aks_multi_az },
       restartPolicy: runsToCompletion ? 'OnFailure' : undefined,
       mounts,
+      init: spec.init && {
+        name: spec.init.name,
+        image: spec.init.image ? imageOf(config, spec.init.image, spec.init.imageTag) : image,
+        command: spec.init.command(platform),
+      },
       containers: [
         {
           name: spec.name,
-          image: imageOf(config, typeof spec.image === 'function' ? spec.image(config) : spec.image, spec.imageTag),
+          image,
           args: spec.args?.(platform),
           ports,
           envFrom: configMap ? [{ configMapRef: { name: configMap.name } }] : undefined,
-          env: secrets?.env(),
+          env: env.length ? env : undefined,
           resources: typeof spec.resources === 'function' ? spec.resources(config) : spec.resources,
           probes: !runsToCompletion,
         },
@@ -107,7 +124,7 @@ export class AuraWorkload extends Construct {
         break;
       case 'StatefulSet':
         new AuraStatefulSet(this, 'StatefulSet', {
-          ...base, selector, replicas,
+          ...base, selector, replicas, podManagementPolicy: spec.podManagementPolicy,
           volume: spec.volume && { size: typeof spec.volume.size === 'function' ? spec.volume.size(config) : spec.volume.size },
         });
         break;

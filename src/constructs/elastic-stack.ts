@@ -1,8 +1,10 @@
 import { Construct } from 'constructs';
 import { Elasticsearch, ElasticsearchSpecNodeSetsVolumeClaimTemplatesSpecResourcesRequests } from '../../imports/elasticsearch.k8s.elastic.co';
 import { Kibana } from '../../imports/kibana.k8s.elastic.co';
-import { keyVaultProvider, providerVolume } from './key-vault-secrets';
+import { keyVaultProvider, providerVolume, secretsSync } from './key-vault-secrets';
+import { keyVaultSecretFor } from '../profile/secrets';
 import {
+  ELASTIC_ADMIN,
   ELASTIC_VERSION,
   ELASTICSEARCH_NODES,
   ELASTICSEARCH_RESOURCES,
@@ -46,10 +48,27 @@ export class ElasticStack extends Construct {
       secretObjects: [{ secretName: SNAPSHOT_CREDENTIALS.name, type: 'Opaque', data: SNAPSHOT_CREDENTIALS.objects.map((o) => ({ objectName: o.objectName, key: o.key })) }],
     });
 
+    // The elastic user from Key Vault: a basic-auth Secret of ECK's file realm, in place of the password ECK would generate.
+    keyVaultProvider(this, 'AdminUser', {
+      name: ELASTIC_ADMIN.secret,
+      namespace,
+      labels: standardLabels('elasticsearch', config),
+      config,
+      objects: [keyVaultSecretFor(ELASTIC_ADMIN.username), keyVaultSecretFor(ELASTIC_ADMIN.password)],
+      secretObjects: [{
+        secretName: ELASTIC_ADMIN.secret,
+        type: 'kubernetes.io/basic-auth',
+        data: [{ objectName: keyVaultSecretFor(ELASTIC_ADMIN.username), key: 'username' }, { objectName: keyVaultSecretFor(ELASTIC_ADMIN.password), key: 'password' }],
+      }],
+    });
+    // ECK reads both Secrets before it creates a pod: a pod of their own keeps them synced.
+    secretsSync(this, 'Sync', { name: 'elasticsearch-secrets-sync', namespace, config, providers: [ELASTIC_ADMIN.secret, SNAPSHOT_CREDENTIALS.name] });
+
     new Elasticsearch(this, 'Elasticsearch', {
       metadata: { name: 'elasticsearch', namespace, labels: standardLabels('elasticsearch', config) },
       spec: {
         version: ELASTIC_VERSION,
+        auth: { fileRealm: [{ secretName: ELASTIC_ADMIN.secret }] },
         secureSettings: [{ secretName: SNAPSHOT_CREDENTIALS.name }],
         nodeSets: [
           {

@@ -22,6 +22,21 @@ const NEVER_PRUNED = new Set(['Namespace', 'CustomResourceDefinition', 'Persiste
 /** Kinds that hold data or take everything else with them (npm run infra -- --delete keeps them unless asked). */
 export const isNeverPruned = (kind: string): boolean => NEVER_PRUNED.has(kind);
 
+/**
+ * A Job's pod template is immutable, and a provisioning Job's changes with its configuration and
+ * release: patching it fails the next upgrade. Each tool replaces it instead, and the Job runs
+ * again (the provisioners are idempotent): Argo CD runs it as a Sync hook in its wave, deleting
+ * the previous one first; Helm as a post-install/upgrade hook, likewise; Flux recreates it when
+ * an immutable field changes; with kubectl, `kubectl apply --force` does (see the README).
+ */
+const RERUN_ON_APPLY: Record<string, string> = {
+  'argocd.argoproj.io/hook': 'Sync',
+  'argocd.argoproj.io/hook-delete-policy': 'BeforeHookCreation',
+  'helm.sh/hook': 'post-install,post-upgrade',
+  'helm.sh/hook-delete-policy': 'before-hook-creation',
+  'kustomize.toolkit.fluxcd.io/force': 'Enabled',
+};
+
 /** Kubernetes' own API groups are core, `*.k8s.io` and the few dotless ones (apps, batch, ...). */
 const isCustomResource = (apiVersion: string) => {
   const group = apiVersion.includes('/') ? apiVersion.split('/')[0]! : '';
@@ -43,6 +58,7 @@ export function withDeliveryMetadata({ phase, manifest }: CompiledObject): Compi
     'argocd.argoproj.io/sync-wave': String(PHASE_WAVE[phase]),
     ...(syncOptions.length ? { 'argocd.argoproj.io/sync-options': syncOptions.join(',') } : {}),
     ...(NEVER_PRUNED.has(manifest.kind) ? { 'kustomize.toolkit.fluxcd.io/prune': 'disabled', 'helm.sh/resource-policy': 'keep' } : {}),
+    ...(manifest.kind === 'Job' ? RERUN_ON_APPLY : {}),
   };
   const labels = { ...manifest.metadata.labels, [PHASE_LABEL]: phase };
   return { phase, manifest: { ...manifest, metadata: { ...manifest.metadata, labels: sortKeys(labels), annotations: sortKeys(annotations) } } };

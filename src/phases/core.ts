@@ -3,6 +3,7 @@ import type { Construct } from 'constructs';
 import { RESOLUTION_RESOURCES_NAME } from '../components/aura-operator';
 import { AccessPolicy } from '../constructs/access-policy';
 import { auraObject } from '../constructs/aura-crds';
+import { AtlasServicesUser } from '../constructs/atlas';
 import { AuraWorkload } from '../constructs/aura-workload';
 import { Ingress } from '../constructs/ingress';
 import { objectName } from '../platform/naming';
@@ -17,6 +18,7 @@ export class CorePhase extends Chart {
     const namespace = platform.namespaces.core;
     platformNamespace(this, namespace, config, platform.network.namespaceLabels(namespace));
     for (const spec of platform.workloads('core')) new AuraWorkload(this, spec.name, { spec, platform });
+    if (platform.enabled('atlas')) new AtlasServicesUser(this, 'atlas-services', { namespace, projectNamespace: platform.namespaces.system, config });
     if (platform.enabled('nginx')) new Ingress(this, 'ingress', { platform });
     for (const policy of platform.network.policies.filter((p) => p.namespace === namespace)) new AccessPolicy(this, `policy-${policy.target}`, { policy, config });
     if (platform.enabled('aura-operator')) {

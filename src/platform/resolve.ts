@@ -107,6 +107,7 @@ export function resolvePlatform(config: Config, catalog: readonly Component[] = 
       ...(p.alsoSelect ? { alsoSelect: p.alsoSelect } : {}),
       ports: (typeof p.ports === 'function' ? p.ports(c) : p.ports).map((x) => resolvePort(p.target, x)),
       form: p.form,
+      ...(p.admitNamespaces ? { admitNamespaces: p.admitNamespaces(c).map((a) => ({ namespace: a.namespace, ports: a.ports.map((x) => resolvePort(p.target, x)) })) } : {}),
     }));
   const targets = new Set(policies.map((p) => p.target));
   const reach = (m: NetworkMember) => m.talksTo.filter((t) => targets.has(t)).sort();

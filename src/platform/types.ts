@@ -112,6 +112,18 @@ export interface WorkloadSpec {
    * `kv:<name>` for a platform secret no profile key stands for.
    */
   secrets?: (p: Platform) => Record<string, string>;
+  /** Environment variables read from a Secret an operator generates (the Atlas connection Secret). @default none */
+  generatedSecrets?: (p: Platform) => Record<string, { secret: string; key: string }>;
+  /** Environment variables from the pod's own fields (downward API), in every container: `{ POD_NAME: 'metadata.name' }`. @default none */
+  podFields?: Record<string, string>;
+  /** Environment variables built from others by Kubernetes' `$(VAR)` expansion, after the secrets. @default none */
+  composedEnv?: (p: Platform) => Record<string, string>;
+  /** Writable scratch folders (emptyDir) every container mounts: configuration an init container writes. @default none */
+  scratch?: { name: string; mountPath: string }[];
+  /** A container that runs to completion before the others, with the same mounts and environment. @default none */
+  init?: { name: string; image?: string; imageTag?: string; command: (p: Platform) => string[] };
+  /** StatefulSets: start and replace members all at once, when they find each other at run time (Redis). @default OrderedReady */
+  podManagementPolicy?: 'Parallel';
 }
 
 /**
@@ -131,6 +143,8 @@ export interface PolicySpec {
   alsoSelect?: Record<string, string>;
   ports: PolicyPort[] | ((c: Config) => PolicyPort[]);
   form: RuleForm;
+  /** Whole namespaces admitted by name besides the access labels (an operator that manages the target). @default none */
+  admitNamespaces?: (c: Config) => { namespace: string; ports: PolicyPort[] }[];
 }
 
 /** Pods an operator runs for a custom resource (ECK's Elasticsearch and Kibana): they join the network plan and serve endpoints. */
@@ -207,6 +221,7 @@ export interface ResolvedPolicy {
   alsoSelect?: Record<string, string>;
   ports: (string | number)[];
   form: RuleForm;
+  admitNamespaces?: { namespace: string; ports: (string | number)[] }[];
 }
 
 /** Which policies exist, and the labels that follow from who talks to whom. */

@@ -61,6 +61,11 @@ export interface PodTemplateProps {
   runAs?: number;
   /** Pods that run to completion restart on failure. @default the workload's default (Always) */
   restartPolicy?: 'OnFailure';
+  /**
+   * A container that runs to completion before the others (writing configuration into a scratch
+   * folder), with the main container's environment and resources and every mount. @default none
+   */
+  init?: { name: string; image: string; command: string[] };
 }
 
 const quantity = k8s.Quantity.fromString;
@@ -121,6 +126,19 @@ export function podTemplate(props: PodTemplateProps): k8s.PodTemplateSpec {
       tolerations: everyNode ? [{ operator: 'Exists' }] : undefined,
       topologySpreadConstraints: props.spread ? spreadConstraints(props.spread.matchLabels, props.spread.zones) : undefined,
       restartPolicy: props.restartPolicy,
+      initContainers: props.init
+        ? [{
+            name: props.init.name,
+            image: props.init.image,
+            imagePullPolicy: 'IfNotPresent',
+            command: props.init.command,
+            envFrom: props.containers[0]!.envFrom,
+            env: props.containers[0]!.env,
+            resources: quantities(props.containers[0]!.resources),
+            securityContext,
+            volumeMounts,
+          }]
+        : undefined,
       containers: props.containers.map((c) => ({
         name: c.name,
         image: c.image,

@@ -79,6 +79,8 @@ export interface AuraStatefulSetProps extends SelectedProps {
   serviceName?: string;
   /** Each member's persistent volume, mounted by the template as `data`. @default none */
   volume?: { size: string };
+  /** `Parallel`: members start and are replaced all at once, when they find each other at run time. @default OrderedReady */
+  podManagementPolicy?: 'Parallel';
 }
 
 export class AuraStatefulSet extends Construct {
@@ -97,6 +99,7 @@ export class AuraStatefulSet extends Construct {
       spec: {
         serviceName: props.serviceName ?? props.metadata.name,
         replicas: props.replicas,
+        podManagementPolicy: props.podManagementPolicy,
         selector: { matchLabels: props.selector },
         template: props.template,
         volumeClaimTemplates: props.volume
