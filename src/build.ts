@@ -2,6 +2,7 @@ import { checkInvariants } from './checks/invariants';
 import { checkKubernetesNames } from './checks/k8s-names';
 import { checkNetworkPolicies } from './checks/network';
 import { verifyNetwork } from './network/verify';
+import { profileWiring } from './checks/wiring/profile';
 import { checkSchemas } from './checks/schema';
 import { type CompiledObject, type CompileOptions, compileConfig, type Manifest } from './compile';
 import { helmChart } from './delivery/helm-chart';
@@ -59,6 +60,7 @@ export function buildProfile(ref: string, profilesDir: string, options: BuildOpt
     ...checkInvariants(objects),
     ...checkNetworkPolicies(manifests),
     ...verifyNetwork(manifests, config as unknown as Record<string, unknown>).problems,
+    ...profileWiring(config, manifests).errors,
   ];
   if (problems.length) throw new CheckError(loaded.name, problems);
   const archives = [config.operators.eck.chart_archive, config.operators.mongodb_atlas.chart_archive].filter((a): a is string => !!a);

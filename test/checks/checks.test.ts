@@ -85,6 +85,9 @@ describe('invariants', () => {
     ['namespaced kind without namespace', (o) => { delete o.find((x) => x.manifest.kind === 'ConfigMap')!.manifest.metadata.namespace; }, /namespaced kind without a namespace/],
     ['missing ConfigMap', (o) => o.splice(o.findIndex((x) => x.manifest.metadata.name === 'aura-bot-config'), 1), /reads ConfigMap aura-bot-config, which is not emitted/],
     ['missing SecretProviderClass', (o) => o.splice(o.findIndex((x) => x.manifest.metadata.name === 'aura-bot-keyvault'), 1), /mounts SecretProviderClass aura-bot-keyvault, which is not emitted/],
+    // CronJobs and the pods ECK runs are checked like every workload.
+    ['CronJob reading a missing ConfigMap', (o) => o.splice(o.findIndex((x) => x.manifest.metadata.name === 'redis-backup-config'), 1), /CronJob\/aura-system\/redis-backup: container redis-backup reads ConfigMap redis-backup-config/],
+    ['Elasticsearch mounting a missing SecretProviderClass', (o) => o.splice(o.findIndex((x) => x.manifest.kind === 'SecretProviderClass' && x.manifest.metadata.name === 'elasticsearch-snapshot-credentials'), 1), /Elasticsearch\/aura-system\/elasticsearch: volume snapshot-credentials mounts SecretProviderClass elasticsearch-snapshot-credentials/],
   ])('%s', (_, mutate, expected) => {
     const objects = base();
     mutate(objects);

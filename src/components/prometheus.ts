@@ -1,0 +1,99 @@
+import { emitYaml } from '../util/emit';
+import { fixedReplicas, type Component, type Platform, type PortSpec, type ResourceSpec } from '../platform/types';
+import { objstoreSecret, thanosSidecar } from './thanos';
+
+/**
+ * Prometheus, two identical replicas scraping the same targets (the guide's HA pattern), each
+ * with a Thanos sidecar. Its scrape jobs are derived from the components that declare `scrape`;
+ * it reaches them, and Alertmanager, by the network plan.
+ */
+/** Prometheus keeps 15 days locally; Thanos keeps the long-term blocks in Azure Blob Storage. */
+export const PROMETHEUS_RETENTION = '15d';
+export const SCRAPE_INTERVAL = '30s';
+const HTTP: PortSpec = { name: 'http', port: 9090 };
+const PROMETHEUS: ResourceSpec = { requests: { cpu: '500m', memory: '2Gi' }, limits: { cpu: '2', memory: '6Gi' } };
+const READ = ['get', 'list', 'watch'];
+
+/**
+ * Prometheus' configuration: one job per component that declares a `scrape` port, found through
+ * its Service's endpoints, every 30 seconds. Derived from the catalog, never listed by hand.
+ */
+export function prometheusConfig(p: Platform): string {
+  const c = p.config;
+  const targets = [...p.workloads('system'), ...p.workloads('core')].filter((s) => s.scrape);
+  const alertmanager = p.endpoint('alertmanager', 'http');
+  return emitYaml({
+    global: {
+      scrape_interval: SCRAPE_INTERVAL,
+      evaluation_interval: SCRAPE_INTERVAL,
+      // Each replica labels its series with its own pod name (expand-external-labels): the querier
+      // and the compactor deduplicate the two replicas on prometheus_replica.
+      external_labels: { cluster: c.cluster_name, environment: p.environment, [REPLICA_LABEL]: '${POD_NAME}' },
+    },
+    alerting: {
+      alertmanagers: [{ dns_sd_configs: [{ names: [alertmanager.host], type: 'A', port: alertmanager.port }] }],
+    },
+    scrape_configs: [
+      ...targets.map((s) => ({
+        job_name: s.name,
+        metrics_path: s.scrape!.path ?? '/metrics',
+        // Core services run in the core namespace and in every tenant's (aura-<env>-<tenant>), which
+        // this cluster's profile does not list: discovered in all namespaces, kept by name.
+        kubernetes_sd_configs: [s.phase === 'core' ? { role: 'endpoints' } : { role: 'endpoints', namespaces: { names: [p.namespaceOf(s)] } }],
+        relabel_configs: [
+          ...(s.phase === 'core' ? [{ source_labels: ['__meta_kubernetes_namespace'], regex: coreNamespaces(p), action: 'keep' }] : []),
+          { source_labels: ['__meta_kubernetes_service_name', '__meta_kubernetes_endpoint_port_name'], regex: `${s.name};${s.scrape!.port}`, action: 'keep' },
+          { source_labels: ['__meta_kubernetes_namespace'], target_label: 'namespace' },
+          { source_labels: ['__meta_kubernetes_pod_name'], target_label: 'pod' },
+          { source_labels: ['__meta_kubernetes_pod_node_name'], target_label: 'node' },
+        ],
+      })),
+      // The kubelet (kubelet_volume_stats_* for the Kubernetes Storage dashboard) and cAdvisor (container usage), on every node.
+      ...(['kubelet', 'cadvisor'] as const).map((job) => ({
+        job_name: job,
+        scheme: 'https',
+        metrics_path: job === 'kubelet' ? '/metrics' : '/metrics/cadvisor',
+        kubernetes_sd_configs: [{ role: 'node' }],
+        authorization: { credentials_file: '/var/run/secrets/kubernetes.io/serviceaccount/token' },
+        // AKS kubelets serve a self-signed certificate; the token authenticates Prometheus to them (nodes/metrics).
+        tls_config: { ca_file: '/var/run/secrets/kubernetes.io/serviceaccount/ca.crt', insecure_skip_verify: true },
+        relabel_configs: [{ source_labels: ['__meta_kubernetes_node_name'], target_label: 'node' }],
+      })),
+    ],
+  });
+}
+
+/** The label each replica adds to its series: Thanos deduplicates on it. */
+export const REPLICA_LABEL = 'prometheus_replica';
+/** The cluster's core namespace and its tenants' (aura-<env>-<tenant>), as a Prometheus regex. */
+const coreNamespaces = (p: Platform): string => `aura-${p.config.environment_profile}-${p.config.environment_type}(-[a-z0-9]+)?`;
+
+export const prometheus: Component = {
+  name: 'prometheus',
+  workloads: [
+    {
+      // Scrapes every workload that declares `scrape` (the network plan adds them to talksTo) and delivers alerts.
+      name: 'prometheus', phase: 'system', talksTo: ['alertmanager'], workload: 'StatefulSet', image: 'thirdparty/prometheus', imageTag: 'v2.54.1',
+      scale: fixedReplicas(2), ports: [HTTP], resources: PROMETHEUS, scrape: { port: 'http' },
+      volume: { mountPath: '/prometheus', size: (c) => `${c.prometheus.storage_size_gb}Gi` },
+      files: (p) => ({ 'prometheus.yml': prometheusConfig(p) }),
+      args: () => [
+        '--config.file=/etc/prometheus/prometheus.yml', '--storage.tsdb.path=/prometheus', `--storage.tsdb.retention.time=${PROMETHEUS_RETENTION}`,
+        // Thanos uploads 2-hour blocks; local compaction would fight it.
+        '--storage.tsdb.min-block-duration=2h', '--storage.tsdb.max-block-duration=2h', '--web.enable-lifecycle',
+        // ${POD_NAME} in external_labels: each replica's own prometheus_replica.
+        '--enable-feature=expand-external-labels',
+      ],
+      podFields: { POD_NAME: 'metadata.name' },
+      clusterAccess: [
+        { apiGroups: [''], resources: ['services', 'endpoints', 'pods', 'nodes', 'nodes/metrics'], verbs: READ },
+        { apiGroups: ['discovery.k8s.io'], resources: ['endpointslices'], verbs: READ },
+      ],
+      secrets: objstoreSecret,
+      sidecars: [thanosSidecar(`http://localhost:${HTTP.port}`)],
+    },
+  ],
+  // The guide's ports, plus the sidecar's StoreAPI that the querier reads.
+  policies: [{ target: 'prometheus', ports: ['http', 'exposed', { numberOf: 'grpc' }], form: 'pod-in-namespace' }],
+  routes: [{ name: 'metrics', to: 'prometheus', port: 'http', allow: (c) => c.service_whitelist_source_ranges.metrics, public: false }],
+};
