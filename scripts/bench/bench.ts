@@ -116,7 +116,7 @@ for (const r of inProcess) console.log(`${pad(r.label, 52)} ${num(r.objects, 8)}
 
 const [, x1, x10, x100] = inProcess as [unknown, WorkerRun, WorkerRun, WorkerRun];
 const marginal = (a: WorkerRun, b: WorkerRun) => (b.ms - a.ms) / (b.objects - a.objects);
-const faster = (c: Case, target: number) => `${(1 / ratio(c)).toFixed(1)}x faster than one cdk8s synth (target: ${target}x)`;
+const faster = (c: Case, target: number) => `${(1 / ratio(c)).toFixed(2)}x the speed of one cdk8s synth (target: ${target}x)`;
 const [, fresh, unchanged, noCache, check, checkNoCache] = cases as [Case, Case, Case, Case, Case, Case];
 console.log(`
 all profiles into an existing folder, unchanged:  ${faster(unchanged, 3)}
