@@ -1,11 +1,15 @@
-import { parse } from 'yaml';
-import { describe, expect, it } from 'vitest';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse, stringify } from 'yaml';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_PROFILES_DIR } from '../src/cli';
 import { enabledComponents } from '../src/platform/catalog';
+import { alertmanagerConfig } from '../src/platform/monitoring';
 import { loadProfile } from '../src/profile/load';
 import { validateProfile } from '../src/profile/validate';
 import { compileConfig } from '../src/compile';
 import { catchError, configOf as configOfYaml, find, manifests, MINIMAL, SHIPPED } from './helpers';
+import { folderWith, run } from './monitoring/tools';
 
 const configOf = (name: string) => validateProfile(loadProfile(name, DEFAULT_PROFILES_DIR));
 const CLUSTER_PROFILES = SHIPPED.filter((p) => configOf(p).tenant_name === 'default');
@@ -112,5 +116,94 @@ describe('alerting and dashboards', () => {
   it('refuses a profile without a dashboards user', () => {
     const e = catchError(() => configOfYaml(MINIMAL.replace(/^backoffice_users:.*$/m, 'backoffice_users: { dashboards: [] }')));
     expect(e.diagnostics).toContainEqual(expect.objectContaining({ path: 'backoffice_users', message: expect.stringContaining("the first is Grafana's admin") }));
+  });
+});
+
+const configMapData = (profile: string, name: string): Record<string, string> => (find(profile, 'ConfigMap', name) as any).data;
+
+/**
+ * prometheus.yml as Debian's promtool can check it: that build has no Kubernetes service
+ * discovery, so each job's kubernetes_sd_configs becomes a static target; rule files are read
+ * from `rulesDir`, where the test wrote the compiled ones.
+ */
+function checkablePrometheusConfig(text: string, rulesDir: string): string {
+  const config = parse(text);
+  for (const job of config.scrape_configs ?? []) {
+    if (!job.kubernetes_sd_configs) continue;
+    delete job.kubernetes_sd_configs;
+    job.static_configs = [{ targets: ['127.0.0.1:9'] }];
+  }
+  if (config.rule_files) config.rule_files = config.rule_files.map((f: string) => join(rulesDir, f.split('/').pop()!));
+  return stringify(config);
+}
+
+describe('every cluster profile\'s monitoring configuration passes the real tools', () => {
+  let dir: string;
+  beforeAll(() => {
+    const files: Record<string, string> = {};
+    for (const p of CLUSTER_PROFILES) {
+      files[`${p}.alertmanager.yml`] = configMapData(p, 'alertmanager-files')['alertmanager.yml']!;
+    }
+    dir = folderWith(files);
+    for (const p of CLUSTER_PROFILES) {
+      const prometheusFiles = configMapData(p, 'prometheus-files');
+      const rulesDir = folderWith(Object.fromEntries(Object.entries(prometheusFiles).filter(([k]) => k.endsWith('.rules.yml'))));
+      writeFileSync(join(dir, `${p}.prometheus.yml`), checkablePrometheusConfig(prometheusFiles['prometheus.yml']!, rulesDir));
+    }
+  });
+
+  it('amtool check-config accepts every Alertmanager configuration', () => {
+    const r = run('amtool', ['check-config', ...CLUSTER_PROFILES.map((p) => `${p}.alertmanager.yml`)], dir);
+    expect(r.output.match(/SUCCESS/g)).toHaveLength(CLUSTER_PROFILES.length);
+    expect(r.status).toBe(0);
+  });
+
+  it('promtool check config accepts every prometheus.yml (Kubernetes discovery replaced by static targets)', () => {
+    const r = run('promtool', ['check', 'config', ...CLUSTER_PROFILES.map((p) => `${p}.prometheus.yml`)], dir);
+    expect(r.output).not.toMatch(/FAILED/);
+    expect(r.status).toBe(0);
+  });
+
+  it('fails amtool check-config and promtool check config on a broken configuration', () => {
+    const broken = folderWith({ 'am.yml': 'route:\n  receiver: nobody\nreceivers: []\n', 'prom.yml': 'scrape_configs:\n  - job_name: x\n    kubernetes_sd_configs: [{ role: pod }]\n' });
+    expect(run('amtool', ['check-config', 'am.yml'], broken).status).not.toBe(0);
+    expect(run('promtool', ['check', 'config', 'prom.yml'], broken).status).not.toBe(0);
+  });
+});
+
+describe('amtool config routes test: where each severity goes', () => {
+  const config = configOfYaml(`${MINIMAL}notifications_webhooks:
+  - { name: pager, url: "https://pager.example.com/hook", severity: critical }
+  - { name: oncall, url: "https://oncall.example.com/alerts", severity: critical }
+  - { name: teams, url: "https://contoso.webhook.office.com/webhookb2/abc", severity: warning }
+  - { name: chat, url: "https://chat.example.com/hook", severity: info }
+`);
+  const dir = folderWith({ 'alertmanager.yml': alertmanagerConfig(config) });
+  const routes = (labels: string[], verify?: string[]) =>
+    run('amtool', ['config', 'routes', 'test', '--config.file=alertmanager.yml', ...(verify ? [`--verify.receivers=${verify.join(',')}`] : []), ...labels], dir);
+
+  it.each([
+    ['critical', ['email', 'webhook-pager', 'webhook-oncall']],
+    ['warning', ['email', 'webhook-teams']],
+    ['info', ['email', 'webhook-chat']],
+  ])('severity=%s reaches %j', (severity, receivers) => {
+    const r = routes([`severity=${severity}`, 'alertname=TargetDown'], receivers);
+    expect(r.status).toBe(0);
+    expect(r.output.split('\n').filter((l) => l && !l.startsWith('Warning'))).toEqual([receivers.join(',')]);
+  });
+
+  it('sends an alert without a severity by e-mail only', () => {
+    expect(routes(['alertname=Unlabelled'], ['email']).status).toBe(0);
+  });
+
+  it('reaches Teams through prometheus-msteams, other webhooks directly', () => {
+    const receivers = parse(alertmanagerConfig(config)).receivers as any[];
+    const url = (name: string) => receivers.find((r) => r.name === name).webhook_configs[0].url;
+    expect(url('webhook-teams')).toBe('http://prometheus-msteams.aura-system.svc.cluster.local:2000/teams');
+    expect(url('webhook-pager')).toBe('https://pager.example.com/hook');
+  });
+
+  it('fails when the receivers differ from the expected ones (mutation)', () => {
+    expect(routes(['severity=warning'], ['email', 'webhook-pager']).status).not.toBe(0);
   });
 });
