@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Config } from '../profile/config.generated';
+import { emitYaml } from '../output/emit';
 
 /** The repository folder of the Grafana dashboards, one JSON file each, edited as JSON. */
 export const DASHBOARDS_DIR = join(__dirname, '..', '..', 'dashboards');
@@ -28,3 +29,19 @@ export function dashboardText(file: string): string {
 /** The dashboards of a profile, by file name, as Grafana's file provider reads them. */
 export const dashboardFiles = (c: Config): Record<string, string> =>
   Object.fromEntries(DASHBOARDS.filter((d) => d.enabled(c)).map((d) => [d.file, dashboardText(d.file)]));
+
+/** Where Grafana's pods mount the dashboards ConfigMap. */
+export const DASHBOARDS_MOUNT = '/var/lib/grafana/dashboards/aura';
+
+/**
+ * Grafana's dashboard provider: the official dashboards from the mounted folder, in the folder
+ * "Aura"; edits in the UI are not kept (the guide: they are replaced on every deployment).
+ */
+export const dashboardProvider = (): string =>
+  emitYaml({
+    apiVersion: 1,
+    providers: [{
+      name: 'aura', orgId: 1, folder: 'Aura', type: 'file', disableDeletion: true, allowUiUpdates: false, updateIntervalSeconds: 60,
+      options: { path: DASHBOARDS_MOUNT, foldersFromFilesStructure: false },
+    }],
+  });
