@@ -2,8 +2,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { emitYaml } from '../src/output/emit';
-import { type AlertRule, renderRule, renderRuleFile, ruleFileName, ruleFiles, rulesOf, runbookAnchor, runbookBase, type RuleSet, SEVERITIES } from '../src/monitoring/alert-rules';
-import { platformRuleSets } from '../src/monitoring/rules';
+import { type AlertRule, renderRule, renderRuleFile, ruleFileName, ruleFiles, rulesOf, runbookAnchor, runbookBase, type RuleSet, SEVERITIES } from '../src/platform/alert-rules';
+import { CATALOG } from '../src/components/catalog';
+import { platformRuleSets } from '../src/components/prometheus';
+import { resolvePlatform } from '../src/platform/resolve';
 import { ALERT_CASES, type AlertCase } from './monitoring/alert-cases';
 import { folderWith, promtoolReports, run } from './monitoring/tools';
 import { configOf, MINIMAL } from './helpers';
@@ -11,7 +13,9 @@ import { configOf, MINIMAL } from './helpers';
 /** A profile that turns on every optional rule set's component. */
 const CONFIG = configOf(`${MINIMAL}nginx_plus_enabled: true\nprometheus_es_exporter_enabled: true\n`);
 const BASE = runbookBase(CONFIG);
-const SETS = platformRuleSets(CONFIG);
+const PLATFORM = resolvePlatform(CONFIG);
+/** Every rule set of the catalog, whether this profile loads it or not. */
+const SETS = CATALOG.flatMap((component) => component.alertRules ?? []);
 const README = readFileSync(join(__dirname, '..', 'README.md'), 'utf8');
 
 /** What promtool prints for an annotation that reads only `{{ $labels.x }}`. */
@@ -40,7 +44,7 @@ function testGroups(rule: AlertRule, c: AlertCase) {
 
 /** The promtool test file of a rule set: every rule's scenarios against its rendered rule file. */
 function testFile(set: RuleSet, mutate: (c: AlertCase) => AlertCase = (c) => c): string {
-  const tests = rulesOf(set, CONFIG).flatMap((r) => testGroups(r, mutate(ALERT_CASES[r.alert]!(r))));
+  const tests = rulesOf(set, PLATFORM).flatMap((r) => testGroups(r, mutate(ALERT_CASES[r.alert]!(r))));
   const steps = new Set(tests.map((t) => t.interval));
   return emitYaml({ rule_files: [ruleFileName(set)], evaluation_interval: steps.size === 1 ? [...steps][0] : '1m', tests });
 }
@@ -55,7 +59,7 @@ describe('alert rules', () => {
   beforeAll(() => {
     const files: Record<string, string> = {};
     for (const set of SETS) {
-      files[ruleFileName(set)] = renderRuleFile(set, rulesOf(set, CONFIG), BASE);
+      files[ruleFileName(set)] = renderRuleFile(set, rulesOf(set, PLATFORM), BASE);
       files[testFileName(set)] = testFile(set);
     }
     dir = folderWith(files);
@@ -76,25 +80,28 @@ describe('alert rules', () => {
   });
 
   it('has a test case for every rule and no case without a rule', () => {
-    const alerts = new Set(SETS.flatMap((s) => rulesOf(s, CONFIG).map((r) => r.alert)));
+    const alerts = new Set(SETS.flatMap((s) => rulesOf(s, PLATFORM).map((r) => r.alert)));
     expect([...alerts].filter((a) => !ALERT_CASES[a])).toEqual([]);
     expect(Object.keys(ALERT_CASES).filter((a) => !alerts.has(a))).toEqual([]);
   });
 
   it('gives every rule a severity the webhooks know, a summary, a description and a runbook in the README', () => {
     const headings = new Set([...README.matchAll(/^#### (.+)$/gm)].map((m) => runbookAnchor(m[1]!.trim())));
-    for (const rule of SETS.flatMap((s) => rulesOf(s, CONFIG))) {
+    for (const rule of SETS.flatMap((s) => rulesOf(s, PLATFORM))) {
       expect(SEVERITIES).toContain(rule.severity);
       expect(rule.summary.length * rule.description.length).toBeGreaterThan(0);
       expect(headings.has(runbookAnchor(rule.alert)), `README has no runbook heading for ${rule.alert}`).toBe(true);
       expect(renderRule(rule, BASE).annotations.runbook_url).toBe(`https://github.com/telefonica/aura-manifests/blob/main/README.md#${runbookAnchor(rule.alert)}`);
     }
     // All three severities are in use, so each webhook has something to receive.
-    expect(new Set(SETS.flatMap((s) => rulesOf(s, CONFIG).map((r) => r.severity)))).toEqual(new Set(SEVERITIES));
+    expect(new Set(SETS.flatMap((s) => rulesOf(s, PLATFORM).map((r) => r.severity)))).toEqual(new Set(SEVERITIES));
   });
 
   it('loads each optional rule set only where its component runs', () => {
-    const files = (extra: string) => Object.keys(ruleFiles(SETS, configOf(`${MINIMAL}${extra}`)));
+    const files = (extra: string) => {
+      const p = resolvePlatform(configOf(`${MINIMAL}${extra}`));
+      return Object.keys(ruleFiles(platformRuleSets(p), p));
+    };
     expect(files('')).not.toContain('nginx-plus.rules.yml');
     expect(files('nginx_plus_enabled: true\nprometheus_es_exporter_enabled: true\n')).toContain('nginx-plus.rules.yml');
     expect(files('atlas_enabled: true\n')).toEqual(expect.arrayContaining(['mongodb-atlas.rules.yml']));
@@ -111,7 +118,7 @@ describe('alert rules', () => {
   it('fails promtool test rules when a firing scenario is expected to stay silent', () => {
     const set = SETS.find((s) => s.name === 'redis')!;
     const swapped = (c: AlertCase): AlertCase => ({ fires: [], silent: c.fires });
-    const d = folderWith({ [ruleFileName(set)]: renderRuleFile(set, rulesOf(set, CONFIG), BASE), [testFileName(set)]: testFile(set, swapped) });
+    const d = folderWith({ [ruleFileName(set)]: renderRuleFile(set, rulesOf(set, PLATFORM), BASE), [testFileName(set)]: testFile(set, swapped) });
     const r = run('promtool', ['test', 'rules', testFileName(set)], d);
     expect(r.status).not.toBe(0);
     expect(r.output).toMatch(/FAILED/);
@@ -119,7 +126,7 @@ describe('alert rules', () => {
 
   it('fails promtool check rules on an expression that does not parse', () => {
     const set: RuleSet = { name: 'broken', rules: [{ alert: 'Broken', expr: 'rate(up[5m]', severity: 'info', summary: 's', description: 'd' }] };
-    const r = run('promtool', ['check', 'rules', ruleFileName(set)], folderWith({ [ruleFileName(set)]: renderRuleFile(set, rulesOf(set, CONFIG), BASE) }));
+    const r = run('promtool', ['check', 'rules', ruleFileName(set)], folderWith({ [ruleFileName(set)]: renderRuleFile(set, rulesOf(set, PLATFORM), BASE) }));
     expect(r.status).not.toBe(0);
   });
 });

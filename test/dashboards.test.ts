@@ -1,7 +1,7 @@
 import { readdirSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { emitYaml } from '../src/output/emit';
-import { dashboardFiles, DASHBOARDS, DASHBOARDS_DIR, dashboardText, GRAFANA_DATASOURCE_UID, OFFICIAL_DASHBOARD_TAG } from '../src/monitoring/dashboards';
+import { dashboardFiles, DASHBOARDS, DASHBOARDS_DIR, dashboardText, GRAFANA_DATASOURCE_UID, OFFICIAL_DASHBOARD_TAG } from '../src/components/grafana';
 import { configOf, MINIMAL } from './helpers';
 import { folderWith, run } from './monitoring/tools';
 

@@ -1,8 +1,8 @@
 import { readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { esExporterConfig } from '../src/monitoring/es-exporter';
-import { KIBANA_DIR, KIBANA_SAVED_OBJECTS, kibanaProvisioning, savedObjectsText, WAF_FIELDS, wafIndexTemplate, wafIngestPipeline } from '../src/monitoring/kibana';
-import { WAF_HITS_METRIC } from '../src/monitoring/rules/nginx';
+import { esExporterConfig } from '../src/components/exporters';
+import { KIBANA_DIR, KIBANA_SAVED_OBJECTS, kibanaProvisioning, savedObjectsText, WAF_FIELDS, wafIndexTemplate, wafIngestPipeline } from '../src/components/elasticsearch';
+import { WAF_HITS_METRIC } from '../src/components/nginx';
 import { configOf, MINIMAL } from './helpers';
 
 const objects = KIBANA_SAVED_OBJECTS.flatMap((f) => savedObjectsText(f.file).trimEnd().split('\n').map((l) => ({ file: f.file, ...JSON.parse(l) })));

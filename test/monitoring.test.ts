@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_PROFILES_DIR } from '../src/cli';
-import { enabledComponents } from '../src/platform/catalog';
-import { alertmanagerConfig } from '../src/platform/monitoring';
+import { resolvePlatform } from '../src/platform/resolve';
+import { alertmanagerConfig } from '../src/components/alertmanager';
 import { loadProfile } from '../src/profile/load';
 import { validateProfile } from '../src/profile/validate';
 import { compileConfig } from '../src/compile';
@@ -33,7 +33,8 @@ describe.each(CLUSTER_PROFILES)('monitoring of %s', (name) => {
     const config_ = parse((find(name, 'ConfigMap', 'prometheus-files') as any).data['prometheus.yml']);
     expect(config_.global.scrape_interval).toBe('30s');
     const jobs = config_.scrape_configs.map((j: any) => j.job_name).sort();
-    const declared = [...enabledComponents(config, 'system'), ...enabledComponents(config, 'core')].filter((c) => c.scrape).map((c) => c.name).sort();
+    const platform = resolvePlatform(config);
+    const declared = [...platform.workloads('system'), ...platform.workloads('core')].filter((c) => c.scrape).map((c) => c.name).sort();
     expect(jobs).toEqual(declared);
     expect(jobs).toEqual(expect.arrayContaining(['prometheus', 'node-exporter', 'kube-state-metrics', 'pushgateway', 'mongodb-exporter', 'elasticsearch-exporter', 'aura-bot', 'nginx', 'context', 'tac', 'nlp', 'thanos-querier']));
     expect(jobs.includes('prometheus-es-exporter')).toBe(config.prometheus_es_exporter_enabled);
@@ -178,7 +179,7 @@ describe('amtool config routes test: where each severity goes', () => {
   - { name: teams, url: "https://contoso.webhook.office.com/webhookb2/abc", severity: warning }
   - { name: chat, url: "https://chat.example.com/hook", severity: info }
 `);
-  const dir = folderWith({ 'alertmanager.yml': alertmanagerConfig(config) });
+  const dir = folderWith({ 'alertmanager.yml': alertmanagerConfig(resolvePlatform(config)) });
   const routes = (labels: string[], verify?: string[]) =>
     run('amtool', ['config', 'routes', 'test', '--config.file=alertmanager.yml', ...(verify ? [`--verify.receivers=${verify.join(',')}`] : []), ...labels], dir);
 
@@ -197,7 +198,7 @@ describe('amtool config routes test: where each severity goes', () => {
   });
 
   it('reaches Teams through prometheus-msteams, other webhooks directly', () => {
-    const receivers = parse(alertmanagerConfig(config)).receivers as any[];
+    const receivers = parse(alertmanagerConfig(resolvePlatform(config))).receivers as any[];
     const url = (name: string) => receivers.find((r) => r.name === name).webhook_configs[0].url;
     expect(url('webhook-teams')).toBe('http://prometheus-msteams.aura-system.svc.cluster.local:2000/teams');
     expect(url('webhook-pager')).toBe('https://pager.example.com/hook');

@@ -1,4 +1,4 @@
-import type { AlertRule } from '../../src/monitoring/alert-rules';
+import type { AlertRule } from '../../src/platform/alert-rules';
 
 /** An input series in promtool's notation: `0+1x20` is 21 samples from 0 growing by 1 each interval. */
 export interface Series {

@@ -1,5 +1,6 @@
 import type { Config } from '../profile/config.generated';
 import { emitYaml } from '../output/emit';
+import type { Platform } from './types';
 
 /** The severities the guide's webhooks subscribe to; Alertmanager routes on this label. */
 export const SEVERITIES = ['critical', 'warning', 'info'] as const;
@@ -23,17 +24,17 @@ export interface AlertRule {
 }
 
 /**
- * The alert rules of one component (the one whose metrics they read), rendered into one rule
- * file and rule group named after it.
+ * Alert rules a component declares on its own metrics, rendered into one rule file and rule
+ * group named after the set.
  */
 export interface RuleSet {
   name: string;
   /** Whether the profile loads these rules; always when absent. */
   enabled?: (c: Config) => boolean;
-  rules: AlertRule[] | ((c: Config) => AlertRule[]);
+  rules: AlertRule[] | ((p: Platform) => AlertRule[]);
 }
 
-export const rulesOf = (set: RuleSet, c: Config): AlertRule[] => (typeof set.rules === 'function' ? set.rules(c) : set.rules);
+export const rulesOf = (set: RuleSet, p: Platform): AlertRule[] => (typeof set.rules === 'function' ? set.rules(p) : set.rules);
 
 /** The README anchor of a rule's runbook: GitHub's slug of the heading `#### <alert>`. */
 export const runbookAnchor = (alert: string): string => alert.toLowerCase().replace(/[^a-z0-9_ -]/g, '').replace(/ /g, '-');
@@ -76,12 +77,12 @@ export const renderRuleFile = (set: RuleSet, rules: AlertRule[], base: string): 
   emitYaml({ groups: [{ name: set.name, rules: rules.map((r) => renderRule(r, base)) }] });
 
 /** The rule files of a profile, by file name: the enabled sets that have at least one rule. */
-export function ruleFiles(sets: RuleSet[], c: Config): Record<string, string> {
-  const base = runbookBase(c);
+export function ruleFiles(sets: readonly RuleSet[], p: Platform): Record<string, string> {
+  const base = runbookBase(p.config);
   const files: Record<string, string> = {};
   for (const set of sets) {
-    if (set.enabled && !set.enabled(c)) continue;
-    const rules = rulesOf(set, c);
+    if (set.enabled && !set.enabled(p.config)) continue;
+    const rules = rulesOf(set, p);
     if (rules.length) files[ruleFileName(set)] = renderRuleFile(set, rules, base);
   }
   return files;
