@@ -34,8 +34,15 @@ describe.each(CLUSTER_PROFILES)('monitoring of %s', (name) => {
     expect(config_.global.scrape_interval).toBe('30s');
     const jobs = config_.scrape_configs.map((j: any) => j.job_name).sort();
     const platform = resolvePlatform(config);
-    const declared = [...platform.workloads('system'), ...platform.workloads('core')].filter((c) => c.scrape).map((c) => c.name).sort();
-    expect(jobs).toEqual(declared);
+    const declared = [...platform.workloads('system'), ...platform.workloads('core')].filter((c) => c.scrape).map((c) => c.name);
+    // Plus the jobs components declare: probes, the Thanos sidecar, the Redis sentinels (and Atlas once its project id is known).
+    const extra = platform.components.flatMap((c) => c.scrapeJobs?.(platform) ?? []).map((j) => String(j.job_name));
+    expect(jobs).toEqual([...declared, ...extra].sort());
+    expect(extra).toEqual(expect.arrayContaining(['blackbox-tls', 'thanos-sidecar', 'redis-sentinel']));
+    // Loaded rule files are exactly the ones the rules ConfigMap holds.
+    const rules = Object.keys((find(name, 'ConfigMap', 'prometheus-rules') as any).data).sort();
+    expect([...config_.rule_files].map((f: string) => f.replace('/etc/prometheus/rules/', '')).sort()).toEqual(rules);
+    expect(podSpec(find(name, 'StatefulSet', 'prometheus')).containers[0].volumeMounts).toContainEqual({ name: 'files-rules', mountPath: '/etc/prometheus/rules', readOnly: true });
     expect(jobs).toEqual(expect.arrayContaining(['prometheus', 'node-exporter', 'kube-state-metrics', 'pushgateway', 'mongodb-exporter', 'elasticsearch-exporter', 'aura-bot', 'nginx', 'context', 'tac', 'nlp', 'thanos-querier']));
     expect(jobs.includes('prometheus-es-exporter')).toBe(config.prometheus_es_exporter_enabled);
   });
@@ -148,7 +155,7 @@ describe('every cluster profile\'s monitoring configuration passes the real tool
     dir = folderWith(files);
     for (const p of CLUSTER_PROFILES) {
       const prometheusFiles = configMapData(p, 'prometheus-files');
-      const rulesDir = folderWith(Object.fromEntries(Object.entries(prometheusFiles).filter(([k]) => k.endsWith('.rules.yml'))));
+      const rulesDir = folderWith(configMapData(p, 'prometheus-rules'));
       writeFileSync(join(dir, `${p}.prometheus.yml`), checkablePrometheusConfig(prometheusFiles['prometheus.yml']!, rulesDir));
     }
   });

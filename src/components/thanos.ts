@@ -1,4 +1,6 @@
-import type { AlertRule, RuleSet } from '../platform/alert-rules';
+import type { RuleSet } from '../platform/alert-rules';
+import { SYSTEM_NAMESPACE } from '../platform/naming';
+import { endpointsJob } from '../platform/scrape';
 import { fixedReplicas, SINGLETON, type Component, type Platform, type PortSpec, type ResourceSpec, type SidecarSpec } from '../platform/types';
 
 /**
@@ -22,9 +24,12 @@ const MEDIUM: ResourceSpec = { requests: { cpu: '200m', memory: '512Mi' }, limit
 export const objstoreSecret = () => ({ THANOS_OBJSTORE_CONFIG: `kv:${THANOS_OBJSTORE_SECRET}` });
 
 /** Beside each Prometheus replica: exposes its data over the gRPC StoreAPI and uploads blocks to Azure Blob Storage. */
+/** The sidecar's HTTP port (metrics), under the guide's name on the Prometheus Service. */
+const SIDECAR_HTTP: PortSpec = { name: 'exposed', port: HTTP.port };
+
 export const thanosSidecar = (prometheusUrl: string): SidecarSpec => ({
   name: 'thanos-sidecar', image: 'thirdparty/thanos', imageTag: THANOS_TAG, resources: SMALL,
-  ports: [GRPC, { name: 'exposed', port: HTTP.port }],
+  ports: [GRPC, SIDECAR_HTTP],
   args: () => ['sidecar', '--tsdb.path=/prometheus', `--prometheus.url=${prometheusUrl}`, ...listen(GRPC, HTTP), `--objstore.config-file=${OBJSTORE_FILE}`],
 });
 
@@ -63,6 +68,8 @@ export const THANOS_RULES: RuleSet = {
 export const thanos: Component = {
   name: 'thanos',
   alertRules: [THANOS_RULES],
+  // The sidecar runs in the Prometheus pods: its own job, so its upload metrics carry job="thanos-sidecar".
+  scrapeJobs: () => [endpointsJob({ job: 'thanos-sidecar', service: 'prometheus', namespace: SYSTEM_NAMESPACE, port: SIDECAR_HTTP.name })],
   workloads: [
     {
       name: 'thanos-querier', app: 'thanos', phase: 'system', talksTo: ['prometheus', 'thanos'], workload: 'Deployment', image: 'thirdparty/thanos', imageTag: THANOS_TAG,
