@@ -85,6 +85,68 @@ describe('alerting and dashboards', () => {
   const compiled = (extra: string) => compileConfig(configOfYaml(`${MINIMAL}${extra}`)).map((o) => o.manifest);
   const file = (objects: any[], cm: string, key: string) => parse(objects.find((m) => m.kind === 'ConfigMap' && m.metadata.name === cm).data[key]);
 
+  const PLUS = 'nginx_plus_enabled: true\nprometheus_es_exporter_enabled: true\n';
+  const byName = (objects: any[], kind: string, name: string) => objects.find((m) => m.kind === kind && m.metadata.name === name);
+  const podOf = (objects: any[], kind: string, name: string) => byName(objects, kind, name).spec.template.spec;
+  const prometheusYml = (objects: any[]) => file(objects, 'prometheus-files', 'prometheus.yml');
+  const job = (objects: any[], name: string) => prometheusYml(objects).scrape_configs.find((j: any) => j.job_name === name);
+
+  it('provisions the dashboards of dashboards/ through a file provider, the NGINX Plus one only with NGINX Plus', () => {
+    const plain = compiled('');
+    const plus = compiled(PLUS);
+    expect(Object.keys(byName(plain, 'ConfigMap', 'grafana-dashboards').data).sort()).toEqual(['aura-overview.json', 'elasticsearch.json', 'kubernetes-storage.json', 'redis-mongodb.json']);
+    expect(Object.keys(byName(plus, 'ConfigMap', 'grafana-dashboards').data)).toContain('nginx-plus.json');
+    const provider = file(plain, 'grafana-dashboard-providers', 'aura.yaml').providers[0];
+    const mounts = podOf(plain, 'StatefulSet', 'grafana').containers[0].volumeMounts;
+    // The provider reads the folder where the dashboards ConfigMap is mounted; its own file is where Grafana looks for providers.
+    expect(mounts).toContainEqual({ name: 'files-dashboards', mountPath: provider.options.path, readOnly: true });
+    expect(mounts).toContainEqual({ name: 'files-dashboard-providers', mountPath: '/etc/grafana/provisioning/dashboards', readOnly: true });
+    expect(provider).toMatchObject({ type: 'file', allowUiUpdates: false });
+    // Every panel queries the data source Grafana provisions.
+    const uid = file(plain, 'grafana-files', 'datasources.yaml').datasources[0].uid;
+    expect(JSON.parse(byName(plain, 'ConfigMap', 'grafana-dashboards').data['aura-overview.json']).panels.filter((x: any) => x.type !== 'row').every((x: any) => x.datasource.uid === uid)).toBe(true);
+  });
+
+  it('probes every public host\'s certificate and the external health endpoint through blackbox-exporter modules that exist', () => {
+    const objects = compiled('external_health_endpoint: https://health.example.com/aura\n');
+    const modules = Object.keys(file(objects, 'blackbox-exporter-files', 'blackbox.yml').modules);
+    const tls = job(objects, 'blackbox-tls');
+    const health = job(objects, 'blackbox-health');
+    expect(modules).toEqual(expect.arrayContaining([tls.params.module[0], health.params.module[0]]));
+    expect(health.static_configs[0].targets).toEqual(['https://health.example.com/aura']);
+    const hosts = objects.filter((m) => m.kind === 'VirtualServer').map((m: any) => `${m.spec.host}:443`).sort();
+    expect([...tls.static_configs[0].targets].sort()).toEqual(hosts);
+    expect(tls.relabel_configs.at(-1)).toEqual({ target_label: '__address__', replacement: 'blackbox-exporter.aura-system.svc.cluster.local:9115' });
+    expect(podOf(objects, 'Deployment', 'blackbox-exporter').containers[0].args).toEqual(['--config.file=/etc/blackbox-exporter/blackbox.yml']);
+    expect(job(compiled(''), 'blackbox-health')).toBeUndefined();
+  });
+
+  it('runs the WAF query with the Elasticsearch password from Key Vault, and imports the Kibana content', () => {
+    const objects = compiled(PLUS);
+    const container = podOf(objects, 'Deployment', 'prometheus-es-exporter').containers[0];
+    expect(container.args).toEqual(expect.arrayContaining(['--basic-user=elastic', '--basic-password=$(ES_PASSWORD)', '--config-file=/etc/prometheus-es-exporter/exporter.cfg']));
+    expect(container.env).toContainEqual({ name: 'ES_PASSWORD', valueFrom: { secretKeyRef: { name: 'prometheus-es-exporter-keyvault', key: 'elastic-admin-password' } } });
+    expect(byName(objects, 'ConfigMap', 'prometheus-es-exporter-files').data['exporter.cfg']).toContain('[query_waf_policy_hits]');
+    expect(file(objects, 'prometheus-rules', 'nginx-plus.rules.yml').groups[0].rules.map((r: any) => r.alert)).toEqual(['waf_policy_hits_increase']);
+    const provision = byName(objects, 'ConfigMap', 'elasticsearch-provision-files').data;
+    expect(Object.keys(provision)).toEqual(expect.arrayContaining(['kibana-aura-services.ndjson', 'kibana-nginx-plus.ndjson', 'index-template-aurak8s-waf.json', 'ingest-pipeline-aurak8s-waf.json']));
+    expect(byName(objects, 'ConfigMap', 'elasticsearch-provision-config').data.KIBANA_URL).toBe('https://kibana-kb-http.aura-system.svc.cluster.local:5601');
+    expect(Object.keys(byName(compiled(''), 'ConfigMap', 'elasticsearch-provision-files').data)).not.toContain('kibana-nginx-plus.ndjson');
+  });
+
+  it('scrapes the Atlas Prometheus integration once the project id is known, with the password file Prometheus mounts', () => {
+    const objects = compiled('atlas_project_id: 0123456789abcdef01234567\n');
+    const atlas = job(objects, 'mongodb-atlas');
+    expect(atlas.http_sd_configs[0].url).toBe('https://cloud.mongodb.com/prometheus/v1.0/groups/0123456789abcdef01234567/discovery');
+    expect(atlas.basic_auth).toEqual({ username: 'atlasprometheus', password_file: '/mnt/secrets-store/atlas-prometheus-password' });
+    expect(byName(objects, 'SecretProviderClass', 'prometheus-keyvault').spec.parameters.objects).toContain('objectName: atlas-prometheus-password');
+    expect(job(compiled(''), 'mongodb-atlas')).toBeUndefined();
+  });
+
+  it('keeps kube-state-metrics\' own namespace and pod labels', () => {
+    expect(job(compiled(''), 'kube-state-metrics').honor_labels).toBe(true);
+  });
+
   it('sends every alert by e-mail and each severity to its webhooks; Teams through prometheus-msteams', () => {
     const objects = compiled(`notifications_webhooks:
   - { name: pager, url: "https://pager.example.com/hook", severity: critical }
