@@ -45,6 +45,10 @@ export class AuraWorkload extends Construct {
 
     const fileData = spec.files?.(platform);
     const files = fileData ? new k8s.KubeConfigMap(this, 'Files', { metadata: meta(`${spec.name}-files`), data: fileData }) : undefined;
+    const fileSets = (spec.fileSets ?? []).map((set) => {
+      const setData = set.files(platform);
+      return { set, data: setData, map: new k8s.KubeConfigMap(this, `Files-${set.name}`, { metadata: meta(`${spec.name}-${set.name}`), data: setData }) };
+    });
     const serviceAccount = spec.clusterAccess ? clusterAccess(this, spec, namespace, labels) : undefined;
 
     const secretEnv = spec.secrets?.(platform) ?? {};
@@ -56,11 +60,12 @@ export class AuraWorkload extends Construct {
     const runsToCompletion = spec.workload === 'Job' || spec.workload === 'CronJob';
     const everyNode = spec.workload === 'DaemonSet';
     // Pods restart when their configuration changes, not only when the image does.
-    const checksum = createHash('sha256').update(JSON.stringify(fileData ? [data, fileData] : data)).digest('hex');
+    const checksum = createHash('sha256').update(JSON.stringify(fileData || fileSets.length ? [data, fileData, ...fileSets.map((f) => f.data)] : data)).digest('hex');
     // Every container of the pod sees the same volumes: sidecars (thanos, exporters) share the data.
     const mounts: PodTemplateProps['mounts'] = [
       ...(secrets ? [{ ...secrets.volumeMount(), volume: { csi: secrets.volume().csi } }] : []),
       ...(files ? [{ name: 'files', mountPath: spec.filesPath ?? `/etc/${spec.name}`, readOnly: true, volume: { configMap: { name: files.name } } }] : []),
+      ...fileSets.map(({ set, map }) => ({ name: `files-${set.name}`, mountPath: set.mountPath, readOnly: true, volume: { configMap: { name: map.name } } })),
       ...(spec.volume ? [{ name: 'data', mountPath: spec.volume.mountPath }] : []),
       ...(spec.host?.paths ?? []).map((h) => ({ name: `host-${h.name}`, mountPath: `/host${h.path}`, readOnly: true, volume: { hostPath: { path: h.path } } })),
       ...(spec.mountProviders ?? []).map((p) => ({ name: p, mountPath: `/mnt/${p}`, readOnly: true, volume: { csi: providerVolume(p, p).csi } })),
@@ -80,7 +85,7 @@ export class AuraWorkload extends Construct {
     const template = podTemplate({
       component: spec.name,
       labels: { ...labels, ...spec.podLabels, ...platform.network.podLabels(spec.name) },
-      annotations: configMap || files ? { 'checksum/config': checksum } : undefined,
+      annotations: configMap || files || fileSets.length ? { 'checksum/config': checksum } : undefined,
       serviceAccountName: serviceAccount,
       host: spec.host && { network: spec.host.network, pid: spec.host.pid, root: spec.host.root },
       // Node agents run on every node of every pool; the rest on their phase's pool.

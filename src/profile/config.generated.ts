@@ -48,6 +48,10 @@ export interface Config {
     severity: 'warning' | 'critical' | 'info';
   }[];
   /**
+   * The external service that checks the platform's health: blackbox-exporter probes it over HTTPS and ProbeFailed alerts when it does not answer 2xx. Not an installer key: the guide describes the endpoint but names no key. No probe when absent.
+   */
+  external_health_endpoint?: string;
+  /**
    * Telefonica Kernel integration.
    */
   fourth_platform: {
@@ -621,6 +625,10 @@ export interface Config {
    * Atlas cloud backup.
    */
   atlas_backup_enabled: boolean;
+  /**
+   * Id of the Atlas project the operator created (kubectl -n aura-system get atlasproject -o jsonpath='{.items[0].status.id}'): Prometheus discovers the project's metrics endpoints from it. Until it is set there is no Atlas scrape job and AtlasMetricsMissing fires. Not an installer key.
+   */
+  atlas_project_id?: string;
   /**
    * Password of the atlasprometheus user of the Prometheus integration. Secret: never in a profile; the value lives in Azure Key Vault.
    */
