@@ -130,8 +130,13 @@ export const CORE_COMPONENTS: ComponentSpec[] = [
       KERNEL_APIGW_URL: kernelEndpoints(c).apigwUrl, KERNEL_AUTHSERVER_URL: kernelEndpoints(c).authserverUrl,
       KERNEL_CLIENT_ID: c.fourth_platform.client_id, CONTEXT_EXPIRATION_DAYS: c.context_expiration_days,
       COMPLEX_LOGIC_ENABLED: c.complex_logic_enabled, ...apiKeyValidation(c),
+      // Brazil's aurapush-sendfeedback-service plugin, on when its endpoint is set.
+      ...(c.aurapush_feedback_endpoint ? { AURAPUSH_FEEDBACK_ENDPOINT: c.aurapush_feedback_endpoint } : {}),
     }),
-    secrets: () => ({ KERNEL_CLIENT_SECRET: 'fourth_platform.client_secret', AURA_BOT_SERVICES_API_KEY: 'aura_bot_services_api_key' }),
+    secrets: (c): Record<string, string> => ({
+      KERNEL_CLIENT_SECRET: 'fourth_platform.client_secret', AURA_BOT_SERVICES_API_KEY: 'aura_bot_services_api_key',
+      ...(c.aurapush_feedback_endpoint ? { AURAPUSH_FEEDBACK_SUBSCRIPTION_KEY: 'aurapush_feedback_subscription_key' } : {}),
+    }),
   },
   {
     name: 'authentication-api', phase: 'core', talksTo: ['mongodb'], workload: 'Deployment', image: 'core/authentication-api', enabled: always,

@@ -65,8 +65,14 @@ export function routes(c: Config, ownCluster: boolean): Route[] {
   const env = environmentName(c);
   const endpoints = ENDPOINTS.filter((e) => e.enabled(c) && (ownCluster || e.namespace === 'core'));
   const variants = c.next_domains_enabled ? ['', '-next'] : [''];
-  return variants.flatMap((suffix) => endpoints.map((e) => ({ endpoint: e, name: `${e.name}${suffix}`, host: `${e.name}-${env}${suffix}.${c.dns_domain}` })));
+  const all = variants.flatMap((suffix) => endpoints.map((e) => ({ endpoint: e, name: `${e.name}${suffix}`, host: `${e.name}-${env}${suffix}.${c.dns_domain}` })));
+  // The pre-Kubernetes services domain keeps answering, as the api host does; one cluster-wide host, so the main tenant's only.
+  if (c.legacy_services_domain && ownCluster) all.push({ endpoint: ENDPOINTS.find((e) => e.name === LEGACY_SERVICES_ENDPOINT)!, name: 'legacy-services', host: c.legacy_services_domain });
+  return all;
 }
+
+/** The endpoint that the legacy services domain (legacy_services_domain) serves. */
+export const LEGACY_SERVICES_ENDPOINT = 'api';
 
 export const namespaceOf = (e: Endpoint, c: Config): string => (e.namespace === 'core' ? coreNamespace(c) : SYSTEM_NAMESPACE);
 
