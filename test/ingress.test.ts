@@ -29,7 +29,7 @@ describe('NGINX Ingress controller', () => {
 
   it('has its IngressClass, RBAC, and a public LoadBalancer on 443 only that keeps client addresses', () => {
     expect(find('es-pro', 'IngressClass', 'nginx-es-pro')).toMatchObject({ spec: { controller: 'nginx.org/ingress-controller' } });
-    expect((find('es-pro', 'ClusterRole', 'aura-nginx') as any).rules.flatMap((r: any) => r.apiGroups)).toContain('k8s.nginx.org');
+    expect((find('es-pro', 'ClusterRole', 'aura-es-pro-nginx') as any).rules.flatMap((r: any) => r.apiGroups)).toContain('k8s.nginx.org');
     expect((find('es-pro', 'Service', 'nginx-public') as any).spec).toMatchObject({ type: 'LoadBalancer', externalTrafficPolicy: 'Local', ports: [{ name: 'https', port: 443, targetPort: 'https', protocol: 'TCP' }] });
     expect((find('es-pro', 'SecretProviderClass', 'nginx-tls') as any).spec.secretObjects[0]).toMatchObject({ secretName: 'aura-tls', type: 'kubernetes.io/tls' });
   });
