@@ -5,6 +5,7 @@ import { checkSchemas } from './checks/schema';
 import { type CompiledObject, type CompileOptions, compileConfig, type Manifest } from './compile';
 import { helmChart } from './delivery/helm-chart';
 import { withDeliveryMetadata } from './delivery/ordering';
+import { runtimeOwnedFields, withFluxOwnership } from './delivery/runtime-owned';
 import { kustomizations, PHASE_ORDER } from './output/kustomize';
 import { APPLICATIONSET_FILE, applicationSet, applicationSetKey, gitopsObjects } from './delivery/gitops';
 import { fileHeader, manifestPath, objectFileName } from './output/layout';
@@ -38,9 +39,11 @@ export interface BuiltProfile extends ProfileFiles {
 export function buildProfile(ref: string, profilesDir: string, options: CompileOptions = {}): BuiltProfile {
   const loaded = loadProfile(ref, profilesDir);
   const config = resolveChartArchives(loaded, validateProfile(loaded));
-  const objects = compileConfig(config, options).map(withDeliveryMetadata);
+  const compiled = compileConfig(config, options);
+  const runtimeOwned = runtimeOwnedFields(compiled, config.aura_operator_enabled);
+  const objects = compiled.map((o) => withDeliveryMetadata(withFluxOwnership(o, runtimeOwned)));
   const manifests = objects.map((o) => o.manifest);
-  const gitops = gitopsObjects(config, loaded.name, PHASE_ORDER.filter((p) => objects.some((o) => o.phase === p)));
+  const gitops = gitopsObjects(config, loaded.name, PHASE_ORDER.filter((p) => objects.some((o) => o.phase === p)), runtimeOwned);
   const problems = [
     ...checkSchemas(objects),
     ...checkSchemas([...gitops.values()].flat().map((manifest) => ({ manifest }))),

@@ -13,6 +13,7 @@ import { chartOperators, crdSources } from '../platform/operators';
 import type { Config } from '../profile/config.generated';
 import { GITOPS_FOLDER, MANIFESTS_FOLDER } from '../output/layout';
 import { OPERATORS_WAVE, PHASE_WAVE } from './ordering';
+import type { RuntimeOwnedField } from './runtime-owned';
 
 /** Folders of dist/<profile>/gitops/: one per tool, each holding manifests only (Flux requires it). */
 export const ARGOCD_FOLDER = `${GITOPS_FOLDER}/argocd`;
@@ -28,6 +29,8 @@ interface Target {
   profileDir: string;
   env: string;
   phases: Phase[];
+  /** Fields the cluster's controllers own at run time: Argo CD ignores them. */
+  runtimeOwned: readonly RuntimeOwnedField[];
 }
 
 const OWNER_LABELS = { 'app.kubernetes.io/managed-by': MANAGED_BY, 'app.kubernetes.io/part-of': PART_OF };
@@ -66,13 +69,16 @@ function argoCd(scope: Construct, t: Target): void {
     });
   }
   for (const phase of t.phases) {
+    const ignored = t.runtimeOwned.filter((f) => f.phase === phase);
     new Application(scope, `argocd-${phase}`, {
       metadata: metadata(phase, PHASE_WAVE[phase]),
       spec: {
         project: g.argocd_project,
         source: { repoUrl: g.repository, targetRevision: g.revision, path: `${t.profileDir}/${MANIFESTS_FOLDER}/${phase}` },
         destination: { name: cluster },
-        syncPolicy: { automated: { prune: true, selfHeal: true }, syncOptions: ['ServerSideApply=true', 'PruneLast=true'], retry: RETRY },
+        // Exactly the fields a controller owns at run time; RespectIgnoreDifferences keeps a sync from writing them back.
+        ...(ignored.length ? { ignoreDifferences: ignored.map((f) => ({ group: f.group, kind: f.kind, name: f.name, namespace: f.namespace, jsonPointers: f.jsonPointers })) } : {}),
+        syncPolicy: { automated: { prune: true, selfHeal: true }, syncOptions: ['ServerSideApply=true', 'PruneLast=true', ...(ignored.length ? ['RespectIgnoreDifferences=true'] : [])], retry: RETRY },
       },
     });
   }
@@ -157,8 +163,8 @@ function fluxOperators(scope: Construct, t: Target): void {
  * the operators Flux installs. Returned as plain manifests for the same checks and rendering as
  * the platform's objects.
  */
-export function gitopsObjects(config: Config, profile: string, phases: Phase[]): Map<string, Manifest[]> {
-  const t: Target = { config, profileDir: `${config.gitops.output_path}/${profile}`, env: environmentName(config), phases };
+export function gitopsObjects(config: Config, profile: string, phases: Phase[], runtimeOwned: readonly RuntimeOwnedField[] = []): Map<string, Manifest[]> {
+  const t: Target = { config, profileDir: `${config.gitops.output_path}/${profile}`, env: environmentName(config), phases, runtimeOwned };
   const app = new App({ outdir: '/nonexistent' });
   const out = new Map<string, Manifest[]>();
   for (const [folder, build] of [

@@ -3,7 +3,7 @@ import { coreNamespace, environmentName, kernelEndpoints, serviceHost, SYSTEM_NA
 import { LOGGING_COMPONENTS } from './logging';
 import { CONTROLLER_ACCESS, controllerArgs, NGINX_VERSION, TLS_PROVIDER } from './ingress';
 import { MONITORING_COMPONENTS } from './monitoring';
-import { OPERATOR_COMPONENTS } from './operator';
+import { OPERATOR_COMPONENTS, OPERATOR_EDITED_CONFIG } from './operator';
 import { SYSTEM_COMPONENTS } from './system-catalog';
 
 /** A named container port, published on the component's Service. */
@@ -161,7 +161,7 @@ export const CORE_COMPONENTS: ComponentSpec[] = [
   },
   {
     name: 'user-helper', phase: 'core', workload: 'Deployment', image: 'core/user-helper', enabled: always, replicas: replicasOf('user-helper'),
-    ports: HTTP, resources: STANDARD, env: (c) => ({ RESOLUTIONS_VERSION: c.resolutions.version }),
+    ports: HTTP, resources: STANDARD, env: (c) => ({ [OPERATOR_EDITED_CONFIG.key]: c.resolutions.version }),
   },
   { name: 'web-sdk', phase: 'core', workload: 'Deployment', image: 'core/web-sdk', enabled: always, replicas: replicasOf('web-sdk'), ports: HTTP, resources: STANDARD },
   { name: 'aog-bridge', phase: 'core', workload: 'Deployment', image: 'core/aog-bridge', enabled: always, replicas: replicasOf('aog-bridge'), ports: HTTP, resources: STANDARD },
