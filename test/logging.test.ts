@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { compileConfig } from '../src/compile';
 import { DEFAULT_PROFILES_DIR } from '../src/cli';
-import { aggregatorConfig, ELASTICSEARCH_NODES, elasticsearchProvisioning, logUsers } from '../src/platform/logging';
+import { ELASTICSEARCH_NODES, elasticsearchProvisioning, logUsers } from '../src/components/elasticsearch';
+import { aggregatorConfig } from '../src/components/fluent-bit';
+import { resolvePlatform } from '../src/platform/resolve';
 import { loadProfile } from '../src/profile/load';
 import { validateProfile } from '../src/profile/validate';
 import { configOf as configOfYaml, find, manifests, MINIMAL, SHIPPED } from './helpers';
@@ -68,7 +70,7 @@ describe('logging specifics', () => {
 
   it('forwards to external servers with TLS and the shared key from Key Vault', () => {
     const c = configOfYaml(`${MINIMAL}external_forwarding:\n  remote_servers: [{ hostname: logs.example.com, port: 24224 }]\n`);
-    const conf = aggregatorConfig(c);
+    const conf = aggregatorConfig(resolvePlatform(c));
     expect(conf).toContain('Host        logs.example.com');
     expect(conf).toContain('Shared_Key  ${FORWARD_SHARED_KEY}');
     expect(conf).toContain('tls         On');

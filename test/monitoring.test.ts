@@ -1,7 +1,7 @@
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_PROFILES_DIR } from '../src/cli';
-import { enabledComponents } from '../src/platform/catalog';
+import { resolvePlatform } from '../src/platform/resolve';
 import { loadProfile } from '../src/profile/load';
 import { validateProfile } from '../src/profile/validate';
 import { compileConfig } from '../src/compile';
@@ -29,7 +29,8 @@ describe.each(CLUSTER_PROFILES)('monitoring of %s', (name) => {
     const config_ = parse((find(name, 'ConfigMap', 'prometheus-files') as any).data['prometheus.yml']);
     expect(config_.global.scrape_interval).toBe('30s');
     const jobs = config_.scrape_configs.map((j: any) => j.job_name).sort();
-    const declared = [...enabledComponents(config, 'system'), ...enabledComponents(config, 'core')].filter((c) => c.scrape).map((c) => c.name).sort();
+    const platform = resolvePlatform(config);
+    const declared = [...platform.workloads('system'), ...platform.workloads('core')].filter((c) => c.scrape).map((c) => c.name).sort();
     expect(jobs).toEqual(declared);
     expect(jobs).toEqual(expect.arrayContaining(['prometheus', 'node-exporter', 'kube-state-metrics', 'pushgateway', 'mongodb-exporter', 'elasticsearch-exporter', 'aura-bot', 'nginx', 'context', 'tac', 'nlp', 'thanos-querier']));
     expect(jobs.includes('prometheus-es-exporter')).toBe(config.prometheus_es_exporter_enabled);

@@ -1,7 +1,7 @@
 import { parse } from 'yaml';
-import type { CompiledObject, Manifest } from '../compile';
+import { type CompiledObject, type Manifest, objectKey } from '../model/manifest';
 import { describeObject } from './describe';
-import { kindScope } from './schema';
+import { kindScope } from '../model/kinds';
 
 const WORKLOAD_KINDS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'Job']);
 
@@ -46,7 +46,7 @@ export function checkInvariants(objects: readonly CompiledObject[]): string[] {
 
   const seen = new Set<string>();
   for (const m of manifests) {
-    const id = `${m.apiVersion.split('/')[0]}|${m.kind}|${m.metadata.namespace ?? ''}|${m.metadata.name}`;
+    const id = objectKey(m);
     if (seen.has(id)) problems.push(`${describeObject(m)}: emitted twice (names must be unique per kind and namespace)`);
     seen.add(id);
 

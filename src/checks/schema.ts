@@ -2,7 +2,7 @@ import Ajv, { _, type ValidateFunction } from 'ajv';
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Manifest } from '../compile';
+import type { Manifest } from '../model/manifest';
 import { describeObject } from './describe';
 import { K8S_FORMATS } from './k8s-formats';
 import { cachedValidator, passedBefore, rememberPass } from './validator-cache';

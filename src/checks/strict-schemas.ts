@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import { AURA_API_VERSION, AURA_KINDS, auraKindSchema } from '../platform/operator';
+import { AURA_API_VERSION, AURA_KINDS, auraKindSchema } from '../components/aura-operator';
 
 /**
  * Builds the strict validation schemas from the upstream API data (../shared/upstream): the

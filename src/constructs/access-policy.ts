@@ -1,12 +1,11 @@
 import { Construct } from 'constructs';
 import * as k8s from '../../imports/k8s';
-import { standardLabels } from '../platform/labels';
-import { namespaceAccessLabel, podAccessLabel, type PolicySpec } from '../platform/network';
+import { namespaceAccessLabel, podAccessLabel, standardLabels } from '../platform/labels';
+import type { ResolvedPolicy } from '../platform/types';
 import type { Config } from '../profile/config.generated';
 
 export interface AccessPolicyProps {
-  policy: PolicySpec;
-  namespace: string;
+  policy: ResolvedPolicy;
   config: Config;
 }
 
@@ -14,8 +13,9 @@ export interface AccessPolicyProps {
 export class AccessPolicy extends Construct {
   constructor(scope: Construct, id: string, props: AccessPolicyProps) {
     super(scope, id);
-    const { policy, namespace, config } = props;
-    const ports = policy.ports(config).map((p) => ({
+    const { policy, config } = props;
+    const { namespace } = policy;
+    const ports = policy.ports.map((p) => ({
       protocol: 'TCP',
       port: typeof p === 'number' ? k8s.IntOrString.fromNumber(p) : k8s.IntOrString.fromString(p),
     }));

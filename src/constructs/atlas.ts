@@ -9,7 +9,7 @@ import {
 import { AtlasProject, AtlasProjectSpecIntegrationsType } from '../../imports/atlas-project-atlas.mongodb.com';
 import * as k8s from '../../imports/k8s';
 import { keyVaultProvider, providerVolume } from './key-vault-secrets';
-import { ATLAS_REGIONS, atlasAnnotations, atlasNames, atlasSecrets } from '../platform/atlas';
+import { ATLAS_REGIONS, atlasAnnotations, atlasNames, atlasSecrets } from '../components/atlas';
 import { selectorLabels, standardLabels } from '../platform/labels';
 import { imageOf } from '../platform/naming';
 import type { Config } from '../profile/config.generated';

@@ -1,24 +1,22 @@
 import { createHash } from 'node:crypto';
 import { Construct } from 'constructs';
 import * as k8s from '../../imports/k8s';
-import { appOf, type ComponentSpec, type ResourceSpec } from '../platform/catalog';
+import { phaseInfo } from '../model/phases';
 import { selectorLabels, standardLabels } from '../platform/labels';
 import { imageOf, SYSTEM_NAMESPACE } from '../platform/naming';
+import { appOf } from '../platform/resolve';
+import type { Platform, ResourceSpec, WorkloadSpec } from '../platform/types';
 import type { Config } from '../profile/config.generated';
 import { KeyVaultSecrets, providerVolume } from './key-vault-secrets';
 
 export const HPA_CPU_TARGET = 80;
 export const HPA_MAX_FACTOR = 3;
-/** Node pool of each phase: core services on "common", aura-system on "management". */
-export const NODE_POOL: Record<ComponentSpec['phase'], string> = { crds: 'common', core: 'common', agents: 'common', system: 'management' };
 const RUN_AS = 10001;
 
 export interface AuraWorkloadProps {
-  spec: ComponentSpec;
-  namespace: string;
-  config: Config;
-  /** Network access labels of its pods (from the network plan). */
-  accessLabels?: Record<string, string>;
+  spec: WorkloadSpec;
+  /** The resolved platform: namespace, access labels and the endpoints its configuration uses. */
+  platform: Platform;
 }
 
 const int = (n: number) => k8s.IntOrString.fromNumber(n);
@@ -31,21 +29,23 @@ const named = (s: string) => k8s.IntOrString.fromString(s);
 export class AuraWorkload extends Construct {
   constructor(scope: Construct, id: string, props: AuraWorkloadProps) {
     super(scope, id);
-    const { spec, config } = props;
-    const namespace = spec.namespace?.(config) ?? props.namespace;
+    const { spec, platform } = props;
+    const config = platform.config;
+    const namespace = platform.namespaceOf(spec);
+    const accessLabels = platform.network.podLabels(spec.name);
     const labels = standardLabels(spec.name, config, appOf(spec));
     const selector = { matchLabels: selectorLabels(spec.name, appOf(spec)) };
     const meta = (name = spec.name) => ({ name, namespace, labels });
 
-    const envValues = spec.env?.(config) ?? {};
+    const envValues = spec.env?.(platform) ?? {};
     const data = Object.fromEntries(Object.keys(envValues).sort().map((k) => [k, String(envValues[k])]));
     const configMap = Object.keys(data).length ? new k8s.KubeConfigMap(this, 'Config', { metadata: meta(`${spec.name}-config`), data }) : undefined;
 
-    const fileData = spec.files?.(config);
+    const fileData = spec.files?.(platform);
     const files = fileData ? new k8s.KubeConfigMap(this, 'Files', { metadata: meta(`${spec.name}-files`), data: fileData }) : undefined;
     const serviceAccount = spec.clusterAccess ? clusterAccess(this, spec, namespace, labels) : undefined;
 
-    const secretEnv = spec.secrets?.(config) ?? {};
+    const secretEnv = spec.secrets?.(platform) ?? {};
     const secrets = Object.keys(secretEnv).length
       ? new KeyVaultSecrets(this, 'Secrets', { name: `${spec.name}-keyvault`, namespace, labels, secrets: secretEnv, config })
       : undefined;
@@ -66,11 +66,11 @@ export class AuraWorkload extends Construct {
       name: spec.name,
       image: imageOf(config, typeof spec.image === 'function' ? spec.image(config) : spec.image, spec.imageTag),
       imagePullPolicy: 'IfNotPresent',
-      args: spec.args?.(config),
+      args: spec.args?.(platform),
       ports: ports.map((p) => ({ name: p.name, containerPort: p.port, protocol: 'TCP' })),
       envFrom: configMap ? [{ configMapRef: { name: configMap.name } }] : undefined,
       env: secrets?.env(),
-      resources: quantities(spec.sizedResources?.(config) ?? spec.resources),
+      resources: quantities(typeof spec.resources === 'function' ? spec.resources(config) : spec.resources),
       securityContext,
       volumeMounts,
       ...probes(spec),
@@ -80,7 +80,7 @@ export class AuraWorkload extends Construct {
     // Pods restart when their configuration changes, not only when the image does.
     const checksum = createHash('sha256').update(JSON.stringify(fileData ? [data, fileData] : data)).digest('hex');
     const podTemplate: k8s.PodTemplateSpec = {
-      metadata: { labels: { ...labels, ...spec.podLabels, ...props.accessLabels }, annotations: configMap || files ? { 'checksum/config': checksum } : undefined },
+      metadata: { labels: { ...labels, ...spec.podLabels, ...accessLabels }, annotations: configMap || files ? { 'checksum/config': checksum } : undefined },
       spec: {
         serviceAccountName: serviceAccount,
         automountServiceAccountToken: serviceAccount !== undefined,
@@ -90,7 +90,7 @@ export class AuraWorkload extends Construct {
         hostNetwork: host?.network,
         hostPid: host?.pid,
         // Node agents run on every node of every pool; the rest on their phase's pool.
-        nodeSelector: spec.workload === 'DaemonSet' ? undefined : { 'kubernetes.azure.com/agentpool': NODE_POOL[spec.phase] },
+        nodeSelector: spec.workload === 'DaemonSet' ? undefined : { 'kubernetes.azure.com/agentpool': phaseInfo(spec.phase).nodePool },
         tolerations: spec.workload === 'DaemonSet' ? [{ operator: 'Exists' }] : undefined,
         topologySpreadConstraints: runsToCompletion || spec.workload === 'DaemonSet' ? undefined : spreadConstraints(selector.matchLabels, config),
         restartPolicy: runsToCompletion ? 'OnFailure' : undefined,
@@ -100,7 +100,7 @@ export class AuraWorkload extends Construct {
             name: s.name,
             image: imageOf(config, s.image, s.imageTag),
             imagePullPolicy: 'IfNotPresent',
-            args: s.args?.(config),
+            args: s.args?.(platform),
             ports: s.ports.map((p) => ({ name: p.name, containerPort: p.port, protocol: 'TCP' })),
             resources: quantities(s.resources),
             securityContext,
@@ -117,9 +117,9 @@ export class AuraWorkload extends Construct {
       },
     };
 
-    const replicas = spec.replicas?.(config);
-    // The guide autoscales the core services; system Deployments keep a fixed count.
-    const autoscaled = spec.phase === 'core' && spec.workload === 'Deployment' && replicas !== undefined;
+    const scale = spec.scale;
+    const replicas = scale?.mode === 'fixed' ? scale.replicas(config) : scale?.mode === 'autoscaled' ? scale.minReplicas(config) : 1;
+    const autoscaled = scale?.mode === 'autoscaled';
     if (spec.workload === 'Job') {
       new k8s.KubeJob(this, 'Job', { metadata: meta(), spec: { backoffLimit: 3, template: podTemplate } });
       return;
@@ -150,11 +150,11 @@ export class AuraWorkload extends Construct {
         metadata: meta(),
         spec: {
           serviceName: spec.name,
-          replicas: replicas ?? 1,
+          replicas,
           selector,
           template: podTemplate,
           volumeClaimTemplates: spec.volume
-            ? [{ metadata: { name: 'data', labels }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: k8s.Quantity.fromString(spec.volume.size(config)) } } } }]
+            ? [{ metadata: { name: 'data', labels }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: k8s.Quantity.fromString(typeof spec.volume.size === 'function' ? spec.volume.size(config) : spec.volume.size) } } } }]
             : undefined,
         },
       });
@@ -163,9 +163,9 @@ export class AuraWorkload extends Construct {
         metadata: meta(),
         spec: {
           // Under an HPA the replica count belongs to the HPA: a fixed value here would fight it on every apply.
-          replicas: autoscaled ? undefined : (replicas ?? 1),
+          replicas: autoscaled ? undefined : replicas,
           // A singleton never runs twice, not even during a rollout.
-          strategy: replicas === undefined ? { type: 'Recreate' } : { type: 'RollingUpdate', rollingUpdate: { maxSurge: int(1), maxUnavailable: int(0) } },
+          strategy: scale?.mode === 'singleton' ? { type: 'Recreate' } : { type: 'RollingUpdate', rollingUpdate: { maxSurge: int(1), maxUnavailable: int(0) } },
           selector,
           template: podTemplate,
         },
@@ -198,7 +198,7 @@ export class AuraWorkload extends Construct {
         },
       });
     }
-    if (replicas !== undefined && replicas > 1) {
+    if (replicas > 1) {
       new k8s.KubePodDisruptionBudget(this, 'Pdb', { metadata: meta(), spec: { maxUnavailable: int(1), selector } });
     }
   }
@@ -212,7 +212,7 @@ export class AuraWorkload extends Construct {
 export const clusterAccessName = (component: string, namespace: string): string => (namespace === SYSTEM_NAMESPACE ? `aura-${component}` : `${namespace}-${component}`);
 
 /** The pod's ServiceAccount, bound to a ClusterRole with exactly the component's rules. */
-function clusterAccess(scope: Construct, spec: ComponentSpec, namespace: string, labels: Record<string, string>): string {
+function clusterAccess(scope: Construct, spec: WorkloadSpec, namespace: string, labels: Record<string, string>): string {
   const name = spec.name;
   const clusterName = clusterAccessName(name, namespace);
   new k8s.KubeServiceAccount(scope, 'ServiceAccount', { metadata: { name, namespace, labels }, automountServiceAccountToken: false });
@@ -244,7 +244,7 @@ function spreadConstraints(matchLabels: Record<string, string>, c: Config): k8s.
 }
 
 /** TCP probes on the first port: the guide names no health endpoints, and an open port is what every service has. */
-function probes(spec: ComponentSpec): Pick<k8s.Container, 'readinessProbe' | 'livenessProbe'> {
+function probes(spec: WorkloadSpec): Pick<k8s.Container, 'readinessProbe' | 'livenessProbe'> {
   const port = spec.ports[0];
   if (!port || spec.workload === 'Job' || spec.workload === 'CronJob') return {};
   const tcpSocket = { port: named(port.name) };

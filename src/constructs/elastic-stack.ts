@@ -2,18 +2,22 @@ import { Construct } from 'constructs';
 import { Elasticsearch, ElasticsearchSpecNodeSetsVolumeClaimTemplatesSpecResourcesRequests } from '../../imports/elasticsearch.k8s.elastic.co';
 import { Kibana } from '../../imports/kibana.k8s.elastic.co';
 import { keyVaultProvider, providerVolume } from './key-vault-secrets';
+import {
+  ELASTIC_VERSION,
+  ELASTICSEARCH_NODES,
+  ELASTICSEARCH_RESOURCES,
+  KIBANA_RESOURCES,
+  SNAPSHOT_CREDENTIALS,
+} from '../components/elasticsearch';
+import { phaseInfo } from '../model/phases';
 import { standardLabels } from '../platform/labels';
-import { ELASTIC_VERSION, ELASTICSEARCH_NODES, SNAPSHOT_CREDENTIALS } from '../platform/logging';
-import type { Config } from '../profile/config.generated';
+import type { Platform } from '../platform/types';
 
 export interface ElasticStackProps {
-  namespace: string;
-  config: Config;
-  /** Network access labels of a member's pods, by name (elasticsearch, kibana). */
-  accessLabels: (name: string) => Record<string, string>;
+  platform: Platform;
 }
 
-const MANAGEMENT_POOL = { 'kubernetes.azure.com/agentpool': 'management' };
+const MANAGEMENT_POOL = { 'kubernetes.azure.com/agentpool': phaseInfo('system').nodePool };
 
 /**
  * Elasticsearch and Kibana through the ECK operator. Their pods carry `app: elasticsearch` and
@@ -22,7 +26,9 @@ const MANAGEMENT_POOL = { 'kubernetes.azure.com/agentpool': 'management' };
 export class ElasticStack extends Construct {
   constructor(scope: Construct, id: string, props: ElasticStackProps) {
     super(scope, id);
-    const { namespace, config } = props;
+    const { platform } = props;
+    const { config } = platform;
+    const namespace = platform.namespaces.system;
 
     // The Azure snapshot client's account and key reach the Elasticsearch keystore from Key Vault:
     // the driver syncs them into this Secret when the Elasticsearch pods mount the volume.
@@ -48,13 +54,13 @@ export class ElasticStack extends Construct {
             config: { 'node.store.allow_mmap': false },
             zoneAwareness: config.aks_multi_az ? {} : undefined,
             podTemplate: {
-              metadata: { labels: { ...standardLabels('elasticsearch', config), ...props.accessLabels('elasticsearch') } },
+              metadata: { labels: { ...standardLabels('elasticsearch', config), ...platform.network.podLabels('elasticsearch') } },
               spec: {
                 nodeSelector: MANAGEMENT_POOL,
                 containers: [
                   {
                     name: 'elasticsearch',
-                    resources: { requests: { cpu: '500m', memory: '4Gi' }, limits: { cpu: '2', memory: '4Gi' } },
+                    resources: ELASTICSEARCH_RESOURCES,
                     volumeMounts: [{ name: 'snapshot-credentials', mountPath: '/mnt/secrets-store', readOnly: true }],
                   },
                 ],
@@ -82,10 +88,10 @@ export class ElasticStack extends Construct {
         count: 1,
         elasticsearchRef: { name: 'elasticsearch' },
         podTemplate: {
-          metadata: { labels: { ...standardLabels('kibana', config), ...props.accessLabels('kibana') } },
+          metadata: { labels: { ...standardLabels('kibana', config), ...platform.network.podLabels('kibana') } },
           spec: {
             nodeSelector: MANAGEMENT_POOL,
-            containers: [{ name: 'kibana', resources: { requests: { cpu: '200m', memory: '1Gi' }, limits: { cpu: '1', memory: '1Gi' } } }],
+            containers: [{ name: 'kibana', resources: KIBANA_RESOURCES }],
           },
         },
       },

@@ -5,8 +5,8 @@ import { GitRepository } from '../../imports/flux-git-repository-source.toolkit.
 import { HelmRelease, HelmReleaseSpecChartSpecSourceRefKind, HelmReleaseSpecInstallCrds, HelmReleaseSpecUpgradeCrds } from '../../imports/flux-helm-release-helm.toolkit.fluxcd.io';
 import { HelmRepository } from '../../imports/flux-helm-repository-source.toolkit.fluxcd.io';
 import { Kustomization, KustomizationSpecSourceRefKind } from '../../imports/flux-kustomization-kustomize.toolkit.fluxcd.io';
-import type { Manifest } from '../compile';
-import type { Phase } from '../platform/catalog';
+import type { Manifest } from '../model/manifest';
+import type { Phase } from '../model/phases';
 import { MANAGED_BY, PART_OF } from '../platform/labels';
 import { environmentName } from '../platform/naming';
 import { chartOperators, crdSources } from '../platform/operators';

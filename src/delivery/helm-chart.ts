@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import type { CompiledObject } from '../compile';
-import { emitYaml } from '../output/emit';
+import type { CompiledObject } from '../model/manifest';
+import { emitYaml } from '../util/emit';
 import { installOrder } from '../output/kustomize';
 import { CLUSTER_FOLDER, manifestPath } from '../output/layout';
 import type { Config } from '../profile/config.generated';

@@ -1,13 +1,14 @@
-import type { CompiledObject } from '../compile';
-import type { Phase } from '../platform/catalog';
+import type { CompiledObject } from '../model/manifest';
+import { type Phase, PHASES } from '../model/phases';
+
+export { OPERATORS_WAVE } from '../model/phases';
 
 /**
  * Install order, as the delivery tools express it. Operators installed from their charts come
  * first (wave 0), then the phases in order. Argo CD reads the waves from the objects and from the
  * Applications; Flux reads the same order from the Kustomizations' dependsOn.
  */
-export const OPERATORS_WAVE = 0;
-export const PHASE_WAVE: Record<Phase, number> = { crds: 1, system: 2, core: 3, agents: 4 };
+export const PHASE_WAVE = Object.fromEntries(PHASES.map((p) => [p.name, p.wave])) as Record<Phase, number>;
 
 /** Label on every object naming its phase: `kubectl apply --prune` can then work phase by phase. */
 export const PHASE_LABEL = 'auracognitive.com/phase';

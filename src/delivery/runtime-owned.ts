@@ -1,6 +1,6 @@
 import type { CompiledObject } from '../compile';
-import type { Phase } from '../platform/catalog';
-import { OPERATOR_EDITED_CONFIG } from '../platform/operator';
+import type { Phase } from '../model/phases';
+import { OPERATOR_EDITED_CONFIG } from '../components/aura-operator';
 
 /**
  * A field that a controller in the cluster owns at run time, not the profile: GitOps must leave it

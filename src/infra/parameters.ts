@@ -1,5 +1,7 @@
 import { MANAGED_BY, PART_OF } from '../platform/labels';
 import { clusterResourceGroup, environmentName } from '../platform/naming';
+
+export { hasOwnCluster } from '../platform/naming';
 import type { Config } from '../profile/config.generated';
 
 /** The Kubernetes version the compiled manifests are validated against (schemas/strict/k8s.json). */
@@ -56,6 +58,3 @@ export function aksParametersFile(c: Config): string {
   };
   return `${JSON.stringify(doc, null, 2)}\n`;
 }
-
-/** Tenants run on their parent profile's cluster: they have no infrastructure of their own. */
-export const hasOwnCluster = (c: Config): boolean => c.tenant_name === 'default';

@@ -1,4 +1,4 @@
-import type { CompiledObject, Manifest } from '../compile';
+import type { CompiledObject, Manifest } from '../model/manifest';
 
 /** Folder for cluster-scoped objects; a namespace cannot be called this. */
 export const CLUSTER_FOLDER = '_cluster';

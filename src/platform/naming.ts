@@ -39,3 +39,9 @@ export const clusterResourceGroup = (c: Config): string => `rg-${c.cluster_name}
 
 /** ARM deployment name of the cluster template: stable, so each run updates the same deployment. */
 export const clusterDeploymentName = (c: Config): string => `aks-${c.cluster_name}`;
+
+/** Tenants run on their parent profile's cluster: they have no cluster-wide objects, aura-system or infrastructure of their own. */
+export const hasOwnCluster = (c: Config): boolean => c.tenant_name === 'default';
+
+/** An object name from a profile key: RFC 1123 (resources_es -> resources-es). */
+export const objectName = (key: string): string => key.toLowerCase().replace(/[^a-z0-9.-]+/g, '-').replace(/^-+|-+$/g, '');

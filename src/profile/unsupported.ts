@@ -1,5 +1,4 @@
 import type { PathSegment } from './errors';
-import type { RuleViolation } from './rules';
 
 type Data = Record<string, any>;
 
@@ -65,6 +64,6 @@ export const UNSUPPORTED_KEYS: UnsupportedKey[] = [
 ];
 
 /** A violation for every unsupported key the profile sets. */
-export function unsupportedKeys(raw: Data): RuleViolation[] {
+export function unsupportedKeys(raw: Data): { path: PathSegment[]; message: string }[] {
   return UNSUPPORTED_KEYS.filter((k) => k.set(raw)).map((k) => ({ path: k.path, message: k.message }));
 }

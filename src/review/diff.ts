@@ -1,4 +1,4 @@
-import type { Manifest } from '../compile';
+import type { Manifest } from '../model/manifest';
 import { describeObject } from '../checks/describe';
 import { escapeRegExp } from '../util/regexp';
 import { hazardLines, hazardMarkdown, type UpgradeHazard } from './upgrade-safety';

@@ -1,8 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { enabledComponents } from '../../src/platform/catalog';
-import { routes } from '../../src/platform/ingress';
+import { resolvePlatform } from '../../src/platform/resolve';
 import { formatPath } from '../../src/profile/errors';
 import { PROFILE_SCHEMA } from '../../src/profile/schema';
 import { UNSUPPORTED_KEYS } from '../../src/profile/unsupported';
@@ -39,21 +38,25 @@ describe('keys aura-manifests does not implement', () => {
 
 describe('keys that act', () => {
   it('aurapush_feedback_endpoint turns on the feedback plugin of aura-bot, its key from Key Vault', () => {
-    const bot = (yaml: string) => enabledComponents(configOf(yaml), 'core').find((s) => s.name === 'aura-bot')!;
-    const c = configOf(`${MINIMAL}aurapush_feedback_endpoint: https://feedback.example.com/send\n`);
-    expect(bot(`${MINIMAL}aurapush_feedback_endpoint: https://feedback.example.com/send\n`).env!(c)).toMatchObject({ AURAPUSH_FEEDBACK_ENDPOINT: 'https://feedback.example.com/send' });
-    expect(bot(MINIMAL).secrets!(c)).toMatchObject({ AURAPUSH_FEEDBACK_SUBSCRIPTION_KEY: 'aurapush_feedback_subscription_key' });
-    const off = configOf(MINIMAL);
-    expect(bot(MINIMAL).env!(off)).not.toHaveProperty('AURAPUSH_FEEDBACK_ENDPOINT');
-    expect(bot(MINIMAL).secrets!(off)).not.toHaveProperty('AURAPUSH_FEEDBACK_SUBSCRIPTION_KEY');
+    const bot = (yaml: string) => {
+      const platform = resolvePlatform(configOf(yaml));
+      const spec = platform.workloads('core').find((w) => w.name === 'aura-bot')!;
+      return { env: spec.env!(platform), secrets: spec.secrets!(platform) };
+    };
+    const on = bot(`${MINIMAL}aurapush_feedback_endpoint: https://feedback.example.com/send\n`);
+    expect(on.env).toMatchObject({ AURAPUSH_FEEDBACK_ENDPOINT: 'https://feedback.example.com/send' });
+    expect(on.secrets).toMatchObject({ AURAPUSH_FEEDBACK_SUBSCRIPTION_KEY: 'aurapush_feedback_subscription_key' });
+    const off = bot(MINIMAL);
+    expect(off.env).not.toHaveProperty('AURAPUSH_FEEDBACK_ENDPOINT');
+    expect(off.secrets).not.toHaveProperty('AURAPUSH_FEEDBACK_SUBSCRIPTION_KEY');
   });
 
   it('legacy_services_domain publishes the old services host, like the api host, on the parent cluster only', () => {
-    const c = configOf(`${MINIMAL}legacy_services_domain: ai-services-pro.auracognitive.com\n`);
-    const legacy = routes(c, true).find((r) => r.name === 'legacy-services')!;
-    expect(legacy).toMatchObject({ host: 'ai-services-pro.auracognitive.com', endpoint: { name: 'api', service: 'api-gw' } });
-    expect(routes(c, false).map((r) => r.name)).not.toContain('legacy-services');
-    expect(routes(configOf(MINIMAL), true).map((r) => r.name)).not.toContain('legacy-services');
+    const legacy = 'legacy_services_domain: ai-services-pro.auracognitive.com\n';
+    const routes = (yaml: string) => resolvePlatform(configOf(yaml)).routes;
+    expect(routes(`${MINIMAL}${legacy}`).find((r) => r.name === 'legacy-services')).toMatchObject({ host: 'ai-services-pro.auracognitive.com', service: 'api-gw', spec: { name: 'api' } });
+    expect(routes(`${MINIMAL}${legacy}tenant_name: wsim\n`).map((r) => r.name)).not.toContain('legacy-services');
+    expect(routes(MINIMAL).map((r) => r.name)).not.toContain('legacy-services');
   });
 
   it.each(['ai-services-pro.example.com', 'a.b.auracognitive.com'])('legacy_services_domain %s, outside the wildcard certificate, is refused', (host) => {

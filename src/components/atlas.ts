@@ -1,5 +1,12 @@
 import type { Config } from '../profile/config.generated';
-import { environmentName } from './naming';
+import { environmentName } from '../platform/naming';
+import type { Component } from '../platform/types';
+
+/**
+ * MongoDB Atlas through the Atlas operator: the project, cluster and admin user, the Secrets the
+ * operator reads (synced from Key Vault), and the guide's names for them. Replaces the in-cluster
+ * MongoDB when atlas_enabled.
+ */
 
 /** Atlas region names of the Azure regions the guide allows. */
 export const ATLAS_REGIONS: Record<Config['azure_region'], string> = {
@@ -70,3 +77,5 @@ export function atlasSecrets(c: Config): { secretName: string; data: { key: stri
       : []),
   ];
 }
+
+export const atlas: Component = { name: 'atlas', enabled: (c) => c.atlas_enabled, workloads: [] };

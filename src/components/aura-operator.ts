@@ -1,7 +1,10 @@
-import type { Config } from '../profile/config.generated';
-import type { ComponentSpec, ResourceSpec } from './catalog';
-import { environmentName } from './naming';
+import { SINGLETON, type Component, type ResourceSpec } from '../platform/types';
 
+/**
+ * The Aura operator: its custom resource kinds (the CRDs are installed in the crds phase, their
+ * schemas shared with the strict check), and its controller in the core namespace, which runs
+ * the context agents in the agents namespace.
+ */
 /** The Aura operator's API group and the kinds it reconciles. */
 export const AURA_GROUP = 'auracognitive.com';
 export const AURA_API_VERSION = `${AURA_GROUP}/v1`;
@@ -95,30 +98,27 @@ export function auraKindSchema(k: AuraKind): Record<string, unknown> {
   };
 }
 
-/** An object name from a profile key: RFC 1123 (resources_es -> resources-es). */
-export const objectName = (key: string): string => key.toLowerCase().replace(/[^a-z0-9.-]+/g, '-').replace(/^-+|-+$/g, '');
-
-/** The agents' namespace, aura-agents-<environment> as the guide names it. */
-export const agentsNamespaceOf = (c: Config): string => `aura-agents-${environmentName(c)}`;
-
 const OPERATOR: ResourceSpec = { requests: { cpu: '50m', memory: '128Mi' }, limits: { cpu: '500m', memory: '512Mi' } };
 
-export const OPERATOR_COMPONENTS: ComponentSpec[] = [
-  {
-    // One controller: two would reconcile the same objects against each other.
-    name: 'aura-operator', phase: 'core', workload: 'Deployment', image: 'core/aura-operator', enabled: (c) => c.aura_operator_enabled,
-    ports: [{ name: 'metrics', port: 8080 }], resources: OPERATOR, scrape: { port: 'metrics' },
-    env: (c) => ({ AGENTS_NAMESPACE: agentsNamespaceOf(c), RECONCILE_INTERVAL: '1m', ENVIRONMENT_NAME: environmentName(c) }),
-    secrets: () => ({
-      S3_ACCESS_KEY_ID: 'kv:aura-operator-s3-access-key-id',
-      S3_SECRET_ACCESS_KEY: 'kv:aura-operator-s3-secret-access-key',
-      STORAGE_CONNECTION_STRING: 'kv:aura-operator-storage-connection-string',
-    }),
-    clusterAccess: [
-      { apiGroups: [AURA_GROUP], resources: AURA_KINDS.flatMap((k) => [k.plural, `${k.plural}/status`]), verbs: ['get', 'list', 'watch', 'update', 'patch'] },
-      { apiGroups: ['apps'], resources: ['deployments'], verbs: ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'] },
-      { apiGroups: [''], resources: ['services', 'configmaps'], verbs: ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'] },
-      { apiGroups: [''], resources: ['events'], verbs: ['create', 'patch'] },
-    ],
-  },
-];
+export const auraOperator: Component = {
+  name: 'aura-operator',
+  workloads: [
+    {
+      // One controller: two would reconcile the same objects against each other.
+      name: 'aura-operator', phase: 'core', workload: 'Deployment', image: 'core/aura-operator', enabled: (c) => c.aura_operator_enabled, scale: SINGLETON,
+      ports: [{ name: 'metrics', port: 8080 }], resources: OPERATOR, scrape: { port: 'metrics' },
+      env: (p) => ({ AGENTS_NAMESPACE: p.namespaces.agents, RECONCILE_INTERVAL: '1m', ENVIRONMENT_NAME: p.environment }),
+      secrets: () => ({
+        S3_ACCESS_KEY_ID: 'kv:aura-operator-s3-access-key-id',
+        S3_SECRET_ACCESS_KEY: 'kv:aura-operator-s3-secret-access-key',
+        STORAGE_CONNECTION_STRING: 'kv:aura-operator-storage-connection-string',
+      }),
+      clusterAccess: [
+        { apiGroups: [AURA_GROUP], resources: AURA_KINDS.flatMap((k) => [k.plural, `${k.plural}/status`]), verbs: ['get', 'list', 'watch', 'update', 'patch'] },
+        { apiGroups: ['apps'], resources: ['deployments'], verbs: ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'] },
+        { apiGroups: [''], resources: ['services', 'configmaps'], verbs: ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'] },
+        { apiGroups: [''], resources: ['events'], verbs: ['create', 'patch'] },
+      ],
+    },
+  ],
+};

@@ -1,0 +1,45 @@
+import type { Config } from '../profile/config.generated';
+import { emitYaml } from '../util/emit';
+import { backofficePasswordSecret } from '../profile/secrets';
+import { SINGLETON, type Component, type Platform, type ResourceSpec } from '../platform/types';
+
+/**
+ * Grafana, reading metrics through the Thanos querier so dashboards see the long-term blocks
+ * too, and the Job that creates its users: the first dashboards user is the admin, the others
+ * read-only.
+ */
+const MEDIUM: ResourceSpec = { requests: { cpu: '200m', memory: '512Mi' }, limits: { cpu: '1', memory: '2Gi' } };
+const SMALL: ResourceSpec = { requests: { cpu: '50m', memory: '64Mi' }, limits: { cpu: '200m', memory: '256Mi' } };
+
+const grafanaDatasources = (p: Platform) =>
+  emitYaml({
+    apiVersion: 1,
+    datasources: [{ name: 'Thanos', type: 'prometheus', access: 'proxy', isDefault: true, url: p.endpoint('thanos-querier', 'http').url('http') }],
+  });
+
+const dashboardUsers = (c: Config) => c.backoffice_users.dashboards.map((u) => u.name);
+
+export const grafana: Component = {
+  name: 'grafana',
+  workloads: [
+    {
+      name: 'grafana', phase: 'system', talksTo: ['thanos'], workload: 'StatefulSet', image: 'thirdparty/grafana', imageTag: '11.2.0', scale: SINGLETON,
+      ports: [{ name: 'http', port: 3000 }], resources: MEDIUM, scrape: { port: 'http' }, volume: { mountPath: '/var/lib/grafana', size: '10Gi' },
+      files: (p) => ({ 'datasources.yaml': grafanaDatasources(p) }), filesPath: '/etc/grafana/provisioning/datasources',
+      env: ({ config: c }) => ({ GF_SECURITY_ADMIN_USER: dashboardUsers(c)[0] ?? '', GF_USERS_ALLOW_SIGN_UP: false, GF_AUTH_ANONYMOUS_ENABLED: false }),
+      secrets: ({ config: c }): Record<string, string> => ({ GF_SECURITY_ADMIN_PASSWORD: `kv:${backofficePasswordSecret('dashboards', dashboardUsers(c)[0] ?? '')}` }),
+    },
+    {
+      name: 'grafana-provision', app: 'grafana', phase: 'system', talksTo: ['grafana'], workload: 'Job', image: 'tools/grafana-provision', ports: [], resources: SMALL,
+      env: (p) => ({
+        GRAFANA_URL: p.endpoint('grafana', 'http').url('http'),
+        GRAFANA_ADMIN_USER: dashboardUsers(p.config)[0] ?? '',
+        GRAFANA_VIEWERS: dashboardUsers(p.config).slice(1).join(','),
+      }),
+      secrets: ({ config: c }): Record<string, string> =>
+        Object.fromEntries(dashboardUsers(c).map((u, i) => [i === 0 ? 'GRAFANA_ADMIN_PASSWORD' : `GRAFANA_VIEWER_${i}_PASSWORD`, `kv:${backofficePasswordSecret('dashboards', u)}`])),
+    },
+  ],
+  policies: [{ target: 'grafana', ports: ['http'], form: 'pod-in-namespace' }],
+  routes: [{ name: 'dashboards', to: 'grafana', port: 'http', allow: (c) => c.service_whitelist_source_ranges.dashboard, public: false }],
+};
