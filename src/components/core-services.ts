@@ -132,7 +132,7 @@ const routes: RouteSpec[] = [
   { name: 'aog', to: 'aog-bridge', port: 'http', public: true },
   { name: 'bridge', to: 'aura-bridge', port: 'http', public: true },
   { name: 'gateway', to: 'aura-gateway-api', port: 'http', allow: restricted('aura_gateway_api_allowed_origins'), closedWhenEmpty: true, public: true },
-  { name: 'aura-manager', to: 'aura-manager', port: 'http', allow: restricted('aura_manager_allowed_origins'), closedWhenEmpty: true, public: false },
+  { name: 'aura-manager', to: 'aura-manager', port: 'http', allow: restricted('aura_manager_allowed_origins'), closedWhenEmpty: true, public: false, backoffice: 'aura_manager' },
 ];
 
 export const coreServices: Component = { name: 'core-services', workloads, routes };

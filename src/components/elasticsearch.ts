@@ -97,7 +97,7 @@ export const elasticsearch: Component = {
     { target: 'kibana', ports: [{ numberOf: 'https' }], form: 'namespace-or-local-pod' },
   ],
   routes: [
-    { name: 'logs', to: 'kibana', port: 'https', tls: true, allow: (c) => c.service_whitelist_source_ranges.logs, public: false },
-    { name: 'raw-logs', to: 'elasticsearch', port: 'https', tls: true, allow: (c) => c.service_whitelist_source_ranges.raw_logs, public: false },
+    { name: 'logs', to: 'kibana', port: 'https', tls: true, allow: (c) => c.service_whitelist_source_ranges.logs, public: false, backoffice: 'logs' },
+    { name: 'raw-logs', to: 'elasticsearch', port: 'https', tls: true, allow: (c) => c.service_whitelist_source_ranges.raw_logs, public: false, backoffice: 'logs' },
   ],
 };
