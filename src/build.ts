@@ -1,6 +1,6 @@
 import { checkInvariants } from './checks/invariants';
 import { checkNetworkPolicies } from './checks/network';
-import { verifyNetwork } from './network/verify';
+import { verifyProfileNetwork } from './network/operators';
 import { checkSchemas } from './checks/schema';
 import { type CompiledObject, type CompileOptions, compileConfig, type Manifest } from './compile';
 import { helmChart } from './delivery/helm-chart';
@@ -49,7 +49,7 @@ export function buildProfile(ref: string, profilesDir: string, options: CompileO
     ...checkSchemas([...gitops.values()].flat().map((manifest) => ({ manifest }))),
     ...checkInvariants(objects),
     ...checkNetworkPolicies(manifests),
-    ...verifyNetwork(manifests, config as unknown as Record<string, unknown>).problems,
+    ...verifyProfileNetwork(manifests, config).problems,
   ];
   if (problems.length) throw new CheckError(loaded.name, problems);
   return { name: loaded.name, objects, config, files: renderProfile(loaded.name, config, objects, gitops) };

@@ -52,7 +52,13 @@ function argoCd(scope: Construct, t: Target): void {
         project: g.argocd_project,
         source: { repoUrl: o.chartRepository, chart: o.chart, targetRevision: o.version, helm: { releaseName: o.release, ...(Object.keys(o.values).length ? { valuesObject: o.values } : {}) } },
         destination: { name: cluster, namespace: o.namespace },
-        syncPolicy: { automated: { prune: true, selfHeal: true }, syncOptions: ['CreateNamespace=true', 'ServerSideApply=true'], retry: RETRY },
+        syncPolicy: {
+          automated: { prune: true, selfHeal: true },
+          syncOptions: ['CreateNamespace=true', 'ServerSideApply=true'],
+          // The namespace Argo CD creates carries the access labels of what the operator manages.
+          ...(Object.keys(o.namespaceLabels).length ? { managedNamespaceMetadata: { labels: o.namespaceLabels } } : {}),
+          retry: RETRY,
+        },
       },
     });
   }
@@ -132,6 +138,9 @@ function fluxOperators(scope: Construct, t: Target): void {
     new HelmRepository(scope, `flux-repo-${repository[0]}`, { metadata: metadata(repository[0]), spec: { url: repository[1], interval: '24h' } });
   }
   for (const o of operators) {
+    // Flux's createNamespace makes a bare namespace: the operator's is applied here first, with the access labels of what it manages.
+    if (Object.keys(o.namespaceLabels).length)
+      new ApiObject(scope, `flux-namespace-${o.release}`, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: o.namespace, labels: { ...labelsOf(t.env), ...o.namespaceLabels } } });
     new HelmRelease(scope, `flux-release-${o.release}`, {
       metadata: metadata(o.release),
       spec: {
