@@ -176,6 +176,12 @@ export interface RouteSpec {
   closedWhenEmpty?: boolean;
   /** Public application endpoints get the WAF with NGINX Plus. */
   public: boolean;
+  /**
+   * A management page: the backoffice_users list whose users it admits, by NGINX basic
+   * authentication on top of the source ranges (a page whose list is empty is served to the
+   * corporate VPN ranges only).
+   */
+  backoffice?: keyof Config['backoffice_users'];
 }
 
 /**
