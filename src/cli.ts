@@ -128,6 +128,14 @@ function synth(args: string[], io: Io): number {
   compileRefs(refs.filter((ref) => !cache.fresh.has(ref)));
   // Fresh profiles whose GitOps settings differ from a compiled one's are compiled too, so the error names them all.
   if (!failed && built.length && cache.fresh.size && !cache.sameApplicationSet(built[0]!.config)) compileRefs(cache.forget());
+  // A fresh profile passed the cluster view with its siblings as they are: their files are among its record's inputs.
+  if (!failed && built.length) {
+    const problems = clusterView(built, profilesDir);
+    if (problems.length) {
+      failed++;
+      io.err(`✗ ${new CheckError(built.map((b) => b.name).join(', '), problems).message}`);
+    }
+  }
   let applicationSet = cache.applicationSet ?? '';
   if (!failed && built.length) {
     try {
@@ -209,7 +217,7 @@ function write(parsed: Parsed, outDir: string, built: BuiltProfile[], applicatio
   const files = built.reduce((n, b) => n + b.files.size, cache.files);
   const orphans = parsed.all ? orphanProfileFolders(outDir, new Set([...built.map((b) => b.name), ...cache.names])) : [];
   const changed = writeProfiles(outDir, built);
-  writeRecords(outDir, built, applicationSet, cache.options);
+  writeRecords(outDir, built, applicationSet, cache.options, cache.profilesDir);
   if (writeFileAtomic(join(outDir, APPLICATIONSET_FILE), applicationSet, APPLICATIONSET_HEADER)) io.out(`  wrote ${parsed.out}/${APPLICATIONSET_FILE}`);
   for (const name of orphans) {
     rmSync(join(outDir, name), { recursive: true, force: true });
@@ -218,6 +226,30 @@ function write(parsed: Parsed, outDir: string, built: BuiltProfile[], applicatio
   const unchanged = built.length + cache.fresh.size - changed.length;
   io.out(`✓ compiled ${built.length + cache.fresh.size} profile(s) into ${parsed.out}: ${objects} objects, ${files} files${unchanged ? ` (${unchanged} unchanged, not rewritten)` : ''} (${ms(started)})`);
   return 0;
+}
+
+/**
+ * The compiled profiles with the other profiles of their clusters (compiled in memory, not
+ * written), checked together: a tenant must coexist with its parent.
+ */
+function clusterView(built: readonly BuiltProfile[], profilesDir: string): string[] {
+  const { buildProfile, clusterSiblings, clusterViewProblems } = loadCompiler();
+  const names = new Set(built.map((b) => b.name));
+  const siblings: BuiltProfile[] = [];
+  const problems: string[] = [];
+  for (const b of built)
+    for (const sibling of clusterSiblings(b.name, profilesDir, b.config)) {
+      if (names.has(sibling)) continue;
+      names.add(sibling);
+      try {
+        siblings.push(buildProfile(sibling, profilesDir));
+      } catch (e) {
+        if (!(e instanceof ProfileError || e instanceof CheckError)) throw e;
+        problems.push(`${sibling} shares the cluster ${b.config.cluster_name} with ${b.name} but does not compile: run npm run synth -- --profile ${sibling}`);
+      }
+    }
+  const outputs = [...built, ...siblings].map((b) => ({ name: b.name, config: b.config, manifests: b.objects.map((o) => o.manifest) }));
+  return [...problems, ...clusterViewProblems(outputs)];
 }
 
 const readFileOr = (file: string) => (existsSync(file) ? readFileSync(file, 'utf8') : undefined);

@@ -30,7 +30,7 @@ let base: string;
 let profiles: string;
 let out: string;
 const rules = () => ({ roots: [REPOSITORY, profiles] });
-const stale = () => staleReason(out, PROFILE, join(profiles, `${PROFILE}.yaml`), {}, rules());
+const stale = () => staleReason(out, PROFILE, join(profiles, `${PROFILE}.yaml`), {}, rules(), profiles);
 
 beforeAll(() => {
   base = mkdtempSync(join(tmpdir(), 'aura-incremental-'));
@@ -62,9 +62,9 @@ describe('the cache record', () => {
   });
 
   it('is not fresh for another Kubernetes version or other read rules', () => {
-    expect(staleReason(out, PROFILE, join(profiles, `${PROFILE}.yaml`), { kubernetesVersion: '1.35' }, rules())).toBe('inputs changed');
+    expect(staleReason(out, PROFILE, join(profiles, `${PROFILE}.yaml`), { kubernetesVersion: '1.35' }, rules(), profiles)).toBe('inputs changed');
     // The copied profiles are outside the repository: without --allow-outside-repo they are not read, so not trusted.
-    expect(staleReason(out, PROFILE, join(profiles, `${PROFILE}.yaml`), {}, { roots: [REPOSITORY] })).toMatch(/unreadable/);
+    expect(staleReason(out, PROFILE, join(profiles, `${PROFILE}.yaml`), {}, { roots: [REPOSITORY] }, profiles)).toMatch(/unreadable/);
   });
 
   it('a record that is missing, broken (a merge conflict) or of another format proves nothing', () => {
@@ -112,6 +112,13 @@ describe('one changed byte is never proven fresh', () => {
     }
   });
 
+  it('a profile added to the profiles folder (a possible cluster sibling), or removed', () => {
+    writeFileSync(join(profiles, 'zz-new.yaml'), readFileSync(join(profiles, `${PROFILE}.yaml`)));
+    expect(stale()).toBe('inputs changed');
+    rmSync(join(profiles, 'zz-new.yaml'));
+    expect(stale()).toBeUndefined();
+  });
+
   it("of the compiler's own source, generated code or schemas", () => {
     const root = mkdtempSync(join(tmpdir(), 'aura-compiler-'));
     try {
@@ -140,7 +147,7 @@ describe('synth and --check with the cache', () => {
   it('--check proves an unchanged profile without compiling it; synth does not rewrite it', () => {
     const check = run('--profiles', profiles, '--profile', PROFILE, '--out', out, '--check');
     expect(check.code).toBe(0);
-    expect(check.out).toContain(`${PROFILE}: 103 objects (unchanged)`);
+    expect(check.out).toContain(`${PROFILE}: ${readRecord(join(out, PROFILE))!.objects} objects (unchanged)`);
     expect(check.out).toMatch(/1 proven by their cache record/);
     const mtime = statSync(join(out, PROFILE, 'kustomization.yaml')).mtimeMs;
     expect(run('--profiles', profiles, '--profile', PROFILE, '--out', out).out).toMatch(/1 unchanged, not rewritten/);

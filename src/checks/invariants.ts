@@ -105,6 +105,14 @@ function checkScrapeTargets(manifests: readonly Manifest[]): string[] {
   for (const cm of manifests.filter((m) => m.kind === 'ConfigMap' && (m as any).data?.['prometheus.yml'])) {
     const config = parse((cm as any).data['prometheus.yml']);
     for (const job of config.scrape_configs ?? []) {
+      // Probe jobs send every scrape to one in-cluster address: that Service must publish that port.
+      const via = (job.relabel_configs ?? []).find((r: any) => r.target_label === '__address__')?.replacement;
+      const probe = /^([^.]+)\.([^.]+)\.svc\.cluster\.local:([0-9]+)$/.exec(String(via ?? ''));
+      if (probe) {
+        const [, name, namespace, number] = probe;
+        const served = manifests.some((m) => m.kind === 'Service' && m.metadata.name === name && m.metadata.namespace === namespace && ((m as any).spec.ports ?? []).some((p: any) => String(p.port) === number));
+        if (!served) problems.push(`${describeObject(cm)}: scrape job ${job.job_name} probes through ${via}, which no emitted Service publishes`);
+      }
       // Node jobs (kubelet, cAdvisor) scrape every node, not a Service.
       if (job.kubernetes_sd_configs?.[0]?.role !== 'endpoints') continue;
       const names: string[] | undefined = job.kubernetes_sd_configs[0].namespaces?.names;

@@ -1,3 +1,4 @@
+import type { AlertRule, RuleSet } from '../platform/alert-rules';
 import type { Config } from '../profile/config.generated';
 import { emitYaml } from '../util/emit';
 import { fixedReplicas, SINGLETON, type Component, type Platform, type PortSpec, type ResourceSpec } from '../platform/types';
@@ -54,8 +55,24 @@ export function alertmanagerConfig(p: Platform): string {
 export const msteamsConfig = (c: Config): string =>
   emitYaml({ connectors: c.notifications_webhooks.filter((w) => isTeamsWebhook(w.url)).map((w) => ({ [w.name]: w.url })) });
 
+/** Alertmanager failing to deliver is the one alert that may not reach anybody: it goes to every working receiver. */
+export const ALERTMANAGER_RULES: RuleSet = {
+  name: 'alertmanager',
+  rules: [
+    {
+      alert: 'AlertmanagerNotificationsFailing',
+      expr: 'sum by (pod, integration) (rate(alertmanager_notifications_failed_total{job="alertmanager"}[5m])) > 0',
+      for: '10m',
+      severity: 'critical',
+      summary: 'Alertmanager {{ $labels.pod }} fails to send {{ $labels.integration }} notifications',
+      description: 'Notifications through {{ $labels.integration }} fail on {{ $labels.pod }}: check the SMTP relay or the webhook named in the Alertmanager log.',
+    },
+  ],
+};
+
 export const alertmanager: Component = {
   name: 'alertmanager',
+  alertRules: [ALERTMANAGER_RULES],
   workloads: [
     {
       name: 'prometheus-msteams', phase: 'system', talksTo: ['alertmanager', 'prometheus-msteams'], workload: 'Deployment', image: 'thirdparty/prometheus-msteams', imageTag: 'v1.5.2',
@@ -79,5 +96,5 @@ export const alertmanager: Component = {
     { target: 'alertmanager', ports: ['http', 'cluster'], form: 'pod-in-namespace' },
     { target: 'prometheus-msteams', ports: ['http'], form: 'pod-in-namespace' },
   ],
-  routes: [{ name: 'alerts', to: 'alertmanager', port: 'http', allow: (c) => c.service_whitelist_source_ranges.alerts, public: false }],
+  routes: [{ name: 'alerts', to: 'alertmanager', port: 'http', allow: (c) => c.service_whitelist_source_ranges.alerts, public: false, backoffice: 'alerts' }],
 };

@@ -1,6 +1,7 @@
+import type { RuleSet } from '../platform/alert-rules';
 import type { Config } from '../profile/config.generated';
 import { environmentName } from '../platform/naming';
-import type { Component } from '../platform/types';
+import type { Component, Platform } from '../platform/types';
 import { keyVaultSecretFor } from '../profile/secrets';
 
 /**
@@ -104,4 +105,42 @@ export const atlasConnectionSecretName = (project: string, cluster: string, user
 /** Keys of that Secret a client reads. */
 export const ATLAS_CONNECTION_KEYS = { uri: 'connectionStringStandardSrv', username: 'username', password: 'password' } as const;
 
-export const atlas: Component = { name: 'atlas', enabled: (c) => c.atlas_enabled, workloads: [] };
+/** The Atlas Prometheus integration job: when Atlas is on, its metrics must arrive. */
+export const ATLAS_JOB = 'mongodb-atlas';
+export const ATLAS_RULES: RuleSet = {
+  name: ATLAS_JOB,
+  enabled: (c) => c.atlas_enabled,
+  rules: [
+    {
+      alert: 'AtlasMetricsMissing',
+      expr: `absent(up{job="${ATLAS_JOB}"} == 1)`,
+      for: '15m',
+      severity: 'warning',
+      summary: 'No metrics arrive from MongoDB Atlas',
+      description: 'Prometheus scrapes no Atlas target: the integration is off, its password is wrong, or Atlas is unreachable. The database is not watched.',
+    },
+  ],
+};
+
+/** The user the AtlasProject's Prometheus integration creates (the guide's name). */
+export const ATLAS_PROMETHEUS_USER = 'atlasprometheus';
+
+/**
+ * The scrape job of the Atlas Prometheus integration: Atlas lists the project's metrics endpoints
+ * at its discovery URL; both it and the endpoints take the integration's basic auth.
+ */
+export function atlasScrapeJob(p: Platform): Record<string, unknown>[] {
+  const c = p.config;
+  if (!c.atlas_enabled || !c.atlas_project_id) return [];
+  // Prometheus mounts the Key Vault secret of atlas_prometheus_password (see prometheus.ts).
+  const auth = { username: ATLAS_PROMETHEUS_USER, password_file: `/mnt/secrets-store/${p.keyVaultSecret('atlas_prometheus_password')}` };
+  return [{
+    job_name: ATLAS_JOB,
+    scheme: 'https',
+    metrics_path: '/metrics',
+    basic_auth: auth,
+    http_sd_configs: [{ url: `https://cloud.mongodb.com/prometheus/v1.0/groups/${c.atlas_project_id}/discovery`, refresh_interval: '60s', basic_auth: auth }],
+  }];
+}
+
+export const atlas: Component = { name: 'atlas', alertRules: [ATLAS_RULES], scrapeJobs: atlasScrapeJob, enabled: (c) => c.atlas_enabled, workloads: [] };

@@ -1,3 +1,5 @@
+import type { RuleSet } from '../platform/alert-rules';
+import { SYSTEM_NAMESPACE } from '../platform/naming';
 import type { Config } from '../profile/config.generated';
 import { LOG_STREAMS } from '../platform/log-lifecycle';
 import { elasticAdminSecrets } from './elasticsearch';
@@ -122,8 +124,45 @@ export function aggregatorConfig(p: Platform): string {
   return sections.join('\n');
 }
 
+const AGGREGATOR_JOB = 'fluent-bit-aggregator';
+/** The aggregator's buffer: the claim template `data` of its StatefulSet. */
+const bufferClaims = `data-${AGGREGATOR_JOB}-[0-9]+`;
+const buffer = (metric: string) => `kubelet_volume_stats_${metric}_bytes{namespace="${SYSTEM_NAMESPACE}", persistentvolumeclaim=~"${bufferClaims}"}`;
+
+/** The aggregator between the nodes and Elasticsearch: retries mean Elasticsearch refuses; a growing buffer means logs wait. */
+export const FLUENT_BIT_RULES: RuleSet = {
+  name: AGGREGATOR_JOB,
+  rules: [
+    {
+      alert: 'FluentBitAggregatorRetrying',
+      expr: `sum by (pod, name) (rate(fluentbit_output_retries_total{job="${AGGREGATOR_JOB}"}[5m])) > 0`,
+      for: '15m',
+      severity: 'warning',
+      summary: 'Aggregator {{ $labels.pod }} keeps retrying output {{ $labels.name }}',
+      description: 'Output {{ $labels.name }} of {{ $labels.pod }} has retried for 15 minutes: its destination refuses or is slow, and the buffer grows.',
+    },
+    {
+      alert: 'FluentBitAggregatorDroppingLogs',
+      expr: `sum by (pod, name) (increase(fluentbit_output_retries_failed_total{job="${AGGREGATOR_JOB}"}[10m])) > 0`,
+      severity: 'critical',
+      summary: 'Aggregator {{ $labels.pod }} dropped logs of output {{ $labels.name }}',
+      description: 'Output {{ $labels.name }} of {{ $labels.pod }} gave up on records after its last retry: those logs are lost.',
+    },
+    {
+      alert: 'FluentBitAggregatorBufferGrowing',
+      expr: `${buffer('used')} / ${buffer('capacity')} > 0.5
+  and deriv(${buffer('used')}[30m]) > 0`,
+      for: '15m',
+      severity: 'warning',
+      summary: 'Log buffer {{ $labels.persistentvolumeclaim }} is more than half full and growing',
+      description: 'The aggregator cannot deliver as fast as logs arrive; when the buffer fills, new logs are refused.',
+    },
+  ],
+};
+
 export const fluentBit: Component = {
   name: 'fluent-bit',
+  alertRules: [FLUENT_BIT_RULES],
   workloads: [
     {
       name: 'fluent-bit', phase: 'system', talksTo: ['fluent-bit-aggregator'], workload: 'DaemonSet', image: 'thirdparty/fluent-bit', imageTag: FLUENT_BIT_TAG,

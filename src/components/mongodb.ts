@@ -1,3 +1,4 @@
+import type { AlertRule, RuleSet } from '../platform/alert-rules';
 import type { Config } from '../profile/config.generated';
 import { fixedReplicas, type Component, type EnvValues, type Platform, type ResourceSpec } from '../platform/types';
 import { ATLAS_CONNECTION_KEYS, ATLAS_SERVICES_USER, atlasConnectionSecretName, atlasNames, atlasServicesUsername, MONGODB_ADMIN_USER } from './atlas';
@@ -46,9 +47,38 @@ export const mongodbClient = {
   },
 };
 export { ATLAS_SERVICES_USER };
+/** Member state 1 is PRIMARY (MongoDB's replSetGetStatus). */
+const PRIMARY = 1;
+const members = 'mongodb_rs_members_state{job="mongodb-exporter"}';
+
+/** The in-cluster replica set, from mongodb-exporter (only when Atlas is off: Atlas watches its own). */
+export const MONGODB_RULES: RuleSet = {
+  name: 'mongodb',
+  enabled: (c) => c.atlas_enabled === false,
+  rules: [
+    {
+      alert: 'MongoDBReplicaSetMemberUnhealthy',
+      expr: 'mongodb_rs_members_health{job="mongodb-exporter"} == 0',
+      for: '5m',
+      severity: 'warning',
+      summary: 'MongoDB member {{ $labels.member_idx }} is unhealthy',
+      description: 'The replica set sees {{ $labels.member_idx }} as down: one more failure and it loses its majority.',
+    },
+    {
+      alert: 'MongoDBReplicaSetNoPrimary',
+      expr: `count(${members}) unless count(${members} == ${PRIMARY})`,
+      for: '2m',
+      severity: 'critical',
+      summary: 'The MongoDB replica set has no primary',
+      description: 'No member is PRIMARY: every write of the Aura services fails.',
+    },
+  ],
+};
+
 
 export const mongodb: Component = {
   name: 'mongodb',
+  alertRules: [MONGODB_RULES],
   workloads: [
     {
       name: 'mongodb', phase: 'system', talksTo: ['mongodb'], workload: 'StatefulSet', image: 'thirdparty/mongo', imageTag: '7.0.14', enabled: inClusterMongo,

@@ -1,3 +1,4 @@
+import type { AlertRule, RuleSet } from '../platform/alert-rules';
 import type { Config } from '../profile/config.generated';
 import { environmentName } from '../platform/naming';
 import type { AccessRule, Component, PortSpec, ResourceSpec } from '../platform/types';
@@ -16,6 +17,14 @@ export const TLS_PROVIDER = 'nginx-tls';
 /** The Key Vault certificate of the platform's hosts (a wildcard of dns_domain). */
 export const TLS_CERTIFICATE = 'aura-tls-certificate';
 export const PUBLIC_SERVICE = 'nginx-public';
+
+/**
+ * Basic authentication of a management page: the Key Vault secret holding the htpasswd file of
+ * its backoffice_users list (bcrypt lines, one per user, built from each user's password secret),
+ * and the nginx.org/htpasswd Secret the controller reads it from.
+ */
+export const htpasswdKeyVaultSecret = (list: string): string => `backoffice-${list.replace(/_/g, '-')}-htpasswd`;
+export const htpasswdSecret = (list: string): string => `${list.replace(/_/g, '-')}-htpasswd`;
 export const ingressClass = (c: Config): string => `nginx-${environmentName(c)}`;
 
 /** Non-root: the container listens on unprivileged ports; the public Service maps 443 to `https`. */
@@ -68,8 +77,31 @@ const CONTROLLER_ACCESS: AccessRule[] = [
   { apiGroups: ['appprotectdos.f5.com'], resources: ['apdospolicies', 'apdoslogconfs', 'dosprotectedresources'], verbs: READ },
 ];
 
+/** The prometheus-es-exporter query counting App Protect events of the last minute, per policy. */
+export const WAF_HITS_QUERY = 'waf_policy_hits';
+/** Its terms aggregation: the bucket key becomes this label. */
+export const WAF_POLICY_LABEL = 'policy_name';
+/** The metric prometheus-es-exporter names after the query and the aggregation. */
+export const WAF_HITS_METRIC = `${WAF_HITS_QUERY}_${WAF_POLICY_LABEL}_doc_count`;
+
+/** The guide's NGINX Plus alert, on the WAF hits prometheus-es-exporter reads from aurak8s-waf-*. */
+export const NGINX_PLUS_RULES: RuleSet = {
+  name: 'nginx-plus',
+  enabled: (c) => c.nginx_plus_enabled && c.prometheus_es_exporter_enabled,
+  rules: [
+    {
+      alert: 'waf_policy_hits_increase',
+      expr: `${WAF_HITS_METRIC}{job="prometheus-es-exporter"} > ${WAF_HITS_METRIC}{job="prometheus-es-exporter"} offset 1m`,
+      severity: 'info',
+      summary: 'WAF policy {{ $labels.policy_name }} has more hits than a minute ago',
+      description: 'App Protect policy {{ $labels.policy_name }} matched more requests in the last minute than in the one before: an attack, or a false positive to read in Kibana (Nginx Plus - False Positives Interpretation).',
+    },
+  ],
+};
+
 export const nginx: Component = {
   name: 'nginx',
+  alertRules: [NGINX_PLUS_RULES],
   workloads: [
     {
       name: 'nginx', phase: 'core', workload: 'Deployment', scale: autoscaled((c) => c.service_replicas.nginx), scrape: { port: 'metrics' },

@@ -3,7 +3,7 @@ import { Construct } from 'constructs';
 import * as k8s from '../../imports/k8s';
 import { phaseInfo } from '../model/phases';
 import { selectorLabels, standardLabels } from '../platform/labels';
-import { imageOf } from '../platform/naming';
+import { imageOf, SYSTEM_NAMESPACE } from '../platform/naming';
 import { appOf } from '../platform/resolve';
 import type { Platform, WorkloadSpec } from '../platform/types';
 import { KeyVaultSecrets, providerVolume } from './key-vault-secrets';
@@ -45,6 +45,10 @@ export class AuraWorkload extends Construct {
 
     const fileData = spec.files?.(platform);
     const files = fileData ? new k8s.KubeConfigMap(this, 'Files', { metadata: meta(`${spec.name}-files`), data: fileData }) : undefined;
+    const fileSets = (spec.fileSets ?? []).map((set) => {
+      const setData = set.files(platform);
+      return { set, data: setData, map: new k8s.KubeConfigMap(this, `Files-${set.name}`, { metadata: meta(`${spec.name}-${set.name}`), data: setData }) };
+    });
     const serviceAccount = spec.clusterAccess ? clusterAccess(this, spec, namespace, labels) : undefined;
 
     const secretEnv = spec.secrets?.(platform) ?? {};
@@ -56,11 +60,12 @@ export class AuraWorkload extends Construct {
     const runsToCompletion = spec.workload === 'Job' || spec.workload === 'CronJob';
     const everyNode = spec.workload === 'DaemonSet';
     // Pods restart when their configuration changes, not only when the image does.
-    const checksum = createHash('sha256').update(JSON.stringify(fileData ? [data, fileData] : data)).digest('hex');
+    const checksum = createHash('sha256').update(JSON.stringify(fileData || fileSets.length ? [data, fileData, ...fileSets.map((f) => f.data)] : data)).digest('hex');
     // Every container of the pod sees the same volumes: sidecars (thanos, exporters) share the data.
     const mounts: PodTemplateProps['mounts'] = [
       ...(secrets ? [{ ...secrets.volumeMount(), volume: { csi: secrets.volume().csi } }] : []),
       ...(files ? [{ name: 'files', mountPath: spec.filesPath ?? `/etc/${spec.name}`, readOnly: true, volume: { configMap: { name: files.name } } }] : []),
+      ...fileSets.map(({ set, map }) => ({ name: `files-${set.name}`, mountPath: set.mountPath, readOnly: true, volume: { configMap: { name: map.name } } })),
       ...(spec.volume ? [{ name: 'data', mountPath: spec.volume.mountPath }] : []),
       ...(spec.host?.paths ?? []).map((h) => ({ name: `host-${h.name}`, mountPath: `/host${h.path}`, readOnly: true, volume: { hostPath: { path: h.path } } })),
       ...(spec.mountProviders ?? []).map((p) => ({ name: p, mountPath: `/mnt/${p}`, readOnly: true, volume: { csi: providerVolume(p, p).csi } })),
@@ -80,7 +85,7 @@ export class AuraWorkload extends Construct {
     const template = podTemplate({
       component: spec.name,
       labels: { ...labels, ...spec.podLabels, ...platform.network.podLabels(spec.name) },
-      annotations: configMap || files ? { 'checksum/config': checksum } : undefined,
+      annotations: configMap || files || fileSets.length ? { 'checksum/config': checksum } : undefined,
       serviceAccountName: serviceAccount,
       host: spec.host && { network: spec.host.network, pid: spec.host.pid, root: spec.host.root },
       // Node agents run on every node of every pool; the rest on their phase's pool.
@@ -165,10 +170,17 @@ export class AuraWorkload extends Construct {
   }
 }
 
+/**
+ * The cluster-wide name of a component's ClusterRole and binding. aura-system is the parent
+ * cluster's alone; a component in a core namespace is named after that namespace, so a tenant on
+ * its parent's cluster never takes over the parent's binding (`aura-de-pro-wsim-nginx`).
+ */
+export const clusterAccessName = (component: string, namespace: string): string => (namespace === SYSTEM_NAMESPACE ? `aura-${component}` : `${namespace}-${component}`);
+
 /** The pod's ServiceAccount, bound to a ClusterRole with exactly the component's rules. */
 function clusterAccess(scope: Construct, spec: WorkloadSpec, namespace: string, labels: Record<string, string>): string {
   const name = spec.name;
-  const clusterName = `aura-${name}`;
+  const clusterName = clusterAccessName(name, namespace);
   new k8s.KubeServiceAccount(scope, 'ServiceAccount', { metadata: { name, namespace, labels }, automountServiceAccountToken: false });
   new k8s.KubeClusterRole(scope, 'ClusterRole', { metadata: { name: clusterName, labels }, rules: spec.clusterAccess });
   // Named after the ServiceAccount's namespace: a release beside the running one binds its own.

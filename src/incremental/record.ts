@@ -20,8 +20,9 @@
  */
 import { createHash } from 'node:crypto';
 import { existsSync, lstatSync, readdirSync, readFileSync } from 'node:fs';
-import { isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { isOurs } from '../output/journal';
+import { listProfiles } from '../profile/load';
 import { type FileRules, readProfileSource } from '../profile/source-scan';
 
 export const RECORD_FILE = '.aura-cache.json';
@@ -82,8 +83,18 @@ export interface RunOptions {
   kubernetesVersion?: string;
 }
 
-const inputKey = (profile: string, inputs: readonly [string, string][], options: RunOptions, compiler: string) =>
-  sha256(JSON.stringify({ format: RECORD_FORMAT, profile, compiler, kubernetesVersion: options.kubernetesVersion ?? null, inputs }));
+const inputKey = (profile: string, inputs: readonly [string, string][], options: RunOptions, compiler: string, profiles: string | null) =>
+  sha256(JSON.stringify({ format: RECORD_FORMAT, profile, compiler, kubernetesVersion: options.kubernetesVersion ?? null, inputs, profiles }));
+
+/**
+ * The names of the deployable profiles beside a profile in the profiles folder: the cluster view
+ * checks a profile with its siblings (one cluster_name), found among them, so a profile added or
+ * removed there makes every record of the folder stale. Null for a profile outside the folder.
+ */
+function profilesListing(profileFile: string, profilesDir: string): string | null {
+  if (resolve(dirname(profileFile)) !== resolve(profilesDir)) return null;
+  return sha256(listProfiles(profilesDir).sort().join('\n'));
+}
 
 /** A hash of a profile folder's files: the same for the map in memory and the folder on disk. */
 export function outputsHash(files: ReadonlyMap<string, string | Buffer>): string {
@@ -140,7 +151,7 @@ export function readRecord(folder: string): ProfileRecord | undefined {
 }
 
 /** Why a profile's output folder is not proven fresh by its record, or undefined if it is. */
-export function staleReason(outDir: string, name: string, profileFile: string, options: RunOptions, rules: FileRules): string | undefined {
+export function staleReason(outDir: string, name: string, profileFile: string, options: RunOptions, rules: FileRules, profilesDir: string): string | undefined {
   const folder = join(outDir, name);
   if (!isOurs(folder)) return 'no output folder of ours';
   const record = readRecord(folder);
@@ -152,7 +163,7 @@ export function staleReason(outDir: string, name: string, profileFile: string, o
     if (hash === undefined) return `input ${path} unreadable`;
     inputs.push([path, hash]);
   }
-  if (inputKey(name, inputs, options, compilerHash()) !== record.key) return 'inputs changed';
+  if (inputKey(name, inputs, options, compilerHash(), profilesListing(profileFile, profilesDir)) !== record.key) return 'inputs changed';
   const files = folderFiles(folder);
   if (!files || outputsHash(files) !== record.outputs) return 'output changed';
   return undefined;
@@ -164,7 +175,7 @@ export interface CompiledProfile {
   files: ReadonlyMap<string, string>;
   objects: number;
   warnings: readonly string[];
-  /** Every file the profile was compiled from: the profile file first, then its layers and chart archives. */
+  /** Every file the profile was compiled and checked from: the profile file first, then its layers, chart archives and cluster siblings' files. */
   sources: readonly string[];
   applicationSet: { key: string; content: string };
 }
@@ -174,7 +185,7 @@ export interface CompiledProfile {
  * the run may be recorded with its new hash (the next run then trusts the output of the old
  * one); a source that cannot be read gives no record at all.
  */
-export function recordFor(p: CompiledProfile, options: RunOptions): string | undefined {
+export function recordFor(p: CompiledProfile, options: RunOptions, profilesDir: string): string | undefined {
   const inputs: [string, string][] = [];
   for (const file of p.sources) {
     try {
@@ -186,7 +197,7 @@ export function recordFor(p: CompiledProfile, options: RunOptions): string | und
   const record: ProfileRecord = {
     format: RECORD_FORMAT,
     profile: p.name,
-    key: inputKey(p.name, inputs, options, compilerHash()),
+    key: inputKey(p.name, inputs, options, compilerHash(), profilesListing(p.sources[0]!, profilesDir)),
     inputs,
     outputs: outputsHash(p.files),
     objects: p.objects,

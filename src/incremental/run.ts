@@ -3,12 +3,12 @@
  * before anything is compiled, and the records written after a compile. See record.ts.
  */
 import { existsSync, lstatSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { BuiltProfile } from '../build';
 import { JOURNAL_FILE, isOurs } from '../output/journal';
 import { writeFileAtomic } from '../output/write';
 import type { Config } from '../profile/config.generated';
-import { profileNameOf, resolveProfileRef } from '../profile/load';
+import { loadProfile, profileNameOf, resolveProfileRef } from '../profile/load';
 import type { FileRules } from '../profile/source-scan';
 import { applicationSetFresh, type ProfileRecord, RECORD_FILE, readRecord, recordFor, type RunOptions, sha256Hex, staleReason } from './record';
 
@@ -31,6 +31,7 @@ export interface CachedRun {
   /** The ApplicationSet's text when every profile is fresh (then it is proven too). */
   applicationSet?: string;
   options: RunOptions;
+  profilesDir: string;
   /** True if a compiled profile's GitOps settings give the ApplicationSet the fresh ones recorded. */
   sameApplicationSet(config: Config): boolean;
   /** Trusts no record after all: returns the references that were fresh, to be compiled. */
@@ -64,7 +65,7 @@ export function cachedRun(refs: readonly string[], ctx: CacheContext): CachedRun
     for (const ref of refs) {
       const file = resolveProfileRef(ref, ctx.profilesDir);
       const name = profileNameOf(file);
-      if (name === undefined || staleReason(ctx.outDir, name, file, options, ctx.readRules) !== undefined) continue;
+      if (name === undefined || staleReason(ctx.outDir, name, file, options, ctx.readRules, ctx.profilesDir) !== undefined) continue;
       fresh.set(ref, readRecord(join(ctx.outDir, name))!);
     }
   }
@@ -88,6 +89,7 @@ export function cachedRun(refs: readonly string[], ctx: CacheContext): CachedRun
     },
     applicationSet,
     options,
+    profilesDir: ctx.profilesDir,
     sameApplicationSet: (config) => {
       const key = sha256Hex(loadCompiler().applicationSetKeyOf(config));
       return records().every((r) => r.applicationSet.key === key);
@@ -102,15 +104,29 @@ export function cachedRun(refs: readonly string[], ctx: CacheContext): CachedRun
 }
 
 /** Writes each compiled profile's record into its folder (unchanged records are not rewritten). */
-export function writeRecords(outDir: string, built: readonly BuiltProfile[], applicationSet: string, options: RunOptions): void {
+export function writeRecords(outDir: string, built: readonly BuiltProfile[], applicationSet: string, options: RunOptions, profilesDir: string): void {
   if (!built.length) return;
-  const { applicationSetKeyOf } = loadCompiler();
+  const { applicationSetKeyOf, clusterSiblings } = loadCompiler();
+  // A profile passed the cluster view with its siblings (src/checks/cluster-view.ts): their files are its inputs too.
+  const clusters = new Map<string, string[]>();
+  const siblingSources = (b: BuiltProfile): string[] => {
+    const cluster = b.config.cluster_name;
+    if (!clusters.has(cluster)) clusters.set(cluster, [b.name, ...clusterSiblings(b.name, profilesDir, b.config)]);
+    return clusters
+      .get(cluster)!
+      .filter((name) => name !== b.name)
+      .flatMap((name) => {
+        const loaded = loadProfile(name, profilesDir);
+        return [loaded.file, ...loaded.layers.map((l) => resolve(l.file))];
+      });
+  };
   for (const b of built) {
     const folder = join(outDir, b.name);
     if (!isOurs(folder)) continue;
     const record = recordFor(
-      { name: b.name, files: b.files, objects: b.objects.length, warnings: b.warnings, sources: b.sources, applicationSet: { key: applicationSetKeyOf(b.config), content: applicationSet } },
+      { name: b.name, files: b.files, objects: b.objects.length, warnings: b.warnings, sources: [...new Set([...b.sources, ...siblingSources(b)])], applicationSet: { key: applicationSetKeyOf(b.config), content: applicationSet } },
       options,
+      profilesDir,
     );
     if (record === undefined) rmSync(join(folder, RECORD_FILE), { force: true });
     else writeFileAtomic(join(folder, RECORD_FILE), record);

@@ -8,7 +8,8 @@ import type { Manifest } from '../compile';
 import { MANIFESTS_FOLDER } from '../output/layout';
 import { loadProfile } from '../profile/load';
 import { validateProfile } from '../profile/validate';
-import { formatMatrix, verifyNetwork } from './verify';
+import { verifyProfileNetwork } from './operators';
+import { formatMatrix } from './verify';
 
 const USAGE = 'usage: npm run verify:network -- --profile NAME [--json] [--out DIR] [--allow-outside-repo] [--debug]';
 
@@ -45,7 +46,7 @@ export function main(rawArgv: string[], io = { out: console.log, err: console.er
       return 1;
     }
     const manifests = readManifests(dir);
-    const v = verifyNetwork(manifests, config as unknown as Record<string, unknown>);
+    const v = verifyProfileNetwork(manifests, config);
     io.out(opts.json ? JSON.stringify(v, null, 2) : formatMatrix(v));
     if (v.problems.length) {
       io.err(`✗ ${v.problems.length} flow(s) differ from network/expected-flows.yaml:\n${v.problems.map((p) => `  ${p}`).join('\n')}`);

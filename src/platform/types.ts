@@ -1,5 +1,6 @@
 import type { Phase } from '../model/phases';
 import type { Config } from '../profile/config.generated';
+import type { RuleSet } from './alert-rules';
 
 /**
  * The vocabulary of the platform: what a component file declares (plain typed values, with a
@@ -92,6 +93,8 @@ export interface WorkloadSpec {
   podLabels?: Record<string, string>;
   /** Cluster-wide read access it needs: a ServiceAccount, ClusterRole and binding. @default none, and no service account token */
   clusterAccess?: AccessRule[];
+  /** Further sets of files, each its own ConfigMap `<name>-<set>` mounted read-only at its path (rules, dashboards). @default none */
+  fileSets?: { name: string; mountPath: string; files: (p: Platform) => Record<string, string> }[];
   /** Configuration files, mounted read-only from the ConfigMap `<name>-files` at `filesPath`. */
   files?: (p: Platform) => Record<string, string>;
   /** @default /etc/<name> */
@@ -99,7 +102,7 @@ export interface WorkloadSpec {
   /** Node agents: host paths mounted read-only, and the host's network and process namespaces. */
   host?: { paths: { name: string; path: string }[]; network?: boolean; pid?: boolean; root?: boolean };
   /** Where Prometheus scrapes it: a named port of its Service, and the path. @default not scraped; path /metrics */
-  scrape?: { port: string; path?: string };
+  scrape?: { port: string; path?: string; honorLabels?: boolean };
   /** CronJobs: when they run; `suspend` makes a template run only by `kubectl create job --from`. */
   schedule?: string;
   suspend?: boolean;
@@ -173,6 +176,12 @@ export interface RouteSpec {
   closedWhenEmpty?: boolean;
   /** Public application endpoints get the WAF with NGINX Plus. */
   public: boolean;
+  /**
+   * A management page: the backoffice_users list whose users it admits, by NGINX basic
+   * authentication on top of the source ranges (a page whose list is empty is served to the
+   * corporate VPN ranges only).
+   */
+  backoffice?: keyof Config['backoffice_users'];
 }
 
 /**
@@ -188,6 +197,10 @@ export interface Component {
   operatorPods?: OperatorPods[];
   policies?: PolicySpec[];
   routes?: RouteSpec[];
+  /** Alert rules on the family's own metrics, one rule file per set. @default none */
+  alertRules?: RuleSet[];
+  /** Scrape jobs beyond its workloads' `scrape` ports (probes, sidecars, external integrations), as Prometheus reads them. @default none */
+  scrapeJobs?: (p: Platform) => Record<string, unknown>[];
 }
 
 /** Where a named port of another component is reached. */

@@ -48,6 +48,10 @@ export interface Config {
     severity: 'warning' | 'critical' | 'info';
   }[];
   /**
+   * The external service that checks the platform's health: blackbox-exporter probes it over HTTPS and ProbeFailed alerts when it does not answer 2xx. Not an installer key: the guide describes the endpoint but names no key. No probe when absent.
+   */
+  external_health_endpoint?: string;
+  /**
    * Telefonica Kernel integration.
    */
   fourth_platform: {
@@ -364,6 +368,10 @@ export interface Config {
      * Public SSH key of the nodes' admin user (not a secret). Absent: nodes accept no SSH.
      */
     ssh_public_key?: string;
+    /**
+     * Resource id of the disk encryption set (customer-managed key) that encrypts the nodes' OS disks; required with enable_customer_key_encryption.
+     */
+    disk_encryption_set_id?: string;
   };
   elasticsearch: {
     /**
@@ -540,11 +548,11 @@ export interface Config {
    */
   aurapush_feedback_subscription_key?: never;
   /**
-   * Confidential computing: encrypt traffic between nodes.
+   * Confidential computing: encryption at host on every node pool (temporary disks, caches and the data flowing between the nodes and storage are encrypted). The subscription needs the EncryptionAtHost feature.
    */
   enable_encryption_in_transit: boolean;
   /**
-   * Confidential computing: customer-managed keys for storage accounts.
+   * Confidential computing: the nodes' OS disks are encrypted with the customer-managed key of infrastructure.disk_encryption_set_id.
    */
   enable_customer_key_encryption: boolean;
   /**
@@ -622,6 +630,10 @@ export interface Config {
    */
   atlas_backup_enabled: boolean;
   /**
+   * Id of the Atlas project the operator created (kubectl -n aura-system get atlasproject -o jsonpath='{.items[0].status.id}'): Prometheus discovers the project's metrics endpoints from it. Until it is set there is no Atlas scrape job and AtlasMetricsMissing fires. Not an installer key.
+   */
+  atlas_project_id?: string;
+  /**
    * Password of the atlasprometheus user of the Prometheus integration. Secret: never in a profile; the value lives in Azure Key Vault.
    */
   atlas_prometheus_password?: never;
@@ -646,6 +658,10 @@ export interface Config {
      * Release tag of the Aura images.
      */
     tag: string;
+    /**
+     * Resource group of the Azure Container Registry of images.registry (an <name>.azurecr.io registry); the cluster's (rg-<cluster_name>) when absent. The AKS template grants the kubelet identity AcrPull on it.
+     */
+    registry_resource_group?: string;
   };
   /**
    * The Azure Key Vault workloads read their secrets from, through the AKS Key Vault secrets provider (not an installer key: the installer kept secrets in its vault).
@@ -663,6 +679,10 @@ export interface Config {
      * Client id of the managed identity of the AKS Key Vault secrets provider add-on.
      */
     identity_client_id: string;
+    /**
+     * Resource group of the Key Vault; the cluster's (rg-<cluster_name>) when absent. The AKS template grants the secrets provider identity Key Vault Secrets User on the vault.
+     */
+    resource_group?: string;
   };
   /**
    * Replicas of each core service: the HPA minimum (the maximum is three times it).

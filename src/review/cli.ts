@@ -12,6 +12,7 @@ import { diffTree } from '../output/write';
 import { environmentName } from '../platform/naming';
 import { ProfileError } from '../profile/errors';
 import { kubernetesVersionProblem, targetKubernetesVersion } from '../model/kubernetes-versions';
+import { upgradeHazards, type UpgradeHazard } from './upgrade-safety';
 import { diffObjects, replaceEnvironment, formatMarkdown, withoutEnvironment, formatTerminal, type ObjectDiff } from './diff';
 
 const USAGE = `usage: npm run diff -- --profile NAME (--against GIT_REF | --with OTHER | --kubernetes-version V) [--format terminal|markdown] [--exit-code]
@@ -23,6 +24,8 @@ const USAGE = `usage: npm run diff -- --profile NAME (--against GIT_REF | --with
                   profile compiled for V (what npm run synth -- --kubernetes-version V writes)
   --format        terminal (default) or markdown, for a pull request comment
   --exit-code     exit 1 when there are differences, like git diff --exit-code
+  --fail-on-hazards  exit 1 when a change will not apply cleanly (refused by the API server, or
+                  losing data); such changes are always listed first
   --dist DIR      the output folder (default: dist)
   --profiles DIR  where profile names are looked up (default: profiles/)
   --allow-outside-repo  read profile files outside the repository
@@ -88,6 +91,7 @@ export function main(rawArgv: string[], io?: { out: (s: string) => void; err: (s
         'kubernetes-version': { type: 'string' },
         format: { type: 'string', default: 'terminal' },
         'exit-code': { type: 'boolean' },
+        'fail-on-hazards': { type: 'boolean' },
         dist: { type: 'string', default: 'dist' },
         profiles: { type: 'string', default: DEFAULT_PROFILES_DIR },
         'allow-outside-repo': { type: 'boolean' },
@@ -106,9 +110,13 @@ export function main(rawArgv: string[], io?: { out: (s: string) => void; err: (s
     const current = buildProfile(args.profile, profilesDir, {}, readRules);
     let diff: ObjectDiff;
     let title: string;
+    let hazards: UpgradeHazard[] = [];
     if (args.against) {
-      const committed = filesAtRef(args.against, resolve(args.dist!), current.name);
-      diff = diffObjects(parseObjects(committed), parseObjects(current.files));
+      const committed = parseObjects(filesAtRef(args.against, resolve(args.dist!), current.name));
+      const compiled = parseObjects(current.files);
+      diff = diffObjects(committed, compiled);
+      // Only an upgrade of one profile applies over live objects; two profiles are two clusters.
+      hazards = upgradeHazards(committed, compiled);
       title = `${current.name}: ${args.against} → working tree`;
     } else if (target !== undefined) {
       const retargeted = buildProfile(args.profile, profilesDir, { kubernetesVersion: target });
@@ -126,9 +134,9 @@ export function main(rawArgv: string[], io?: { out: (s: string) => void; err: (s
       diff = diffObjects(withoutEnvironment(parseObjects(current.files), replaceEnvironment(envA)), withoutEnvironment(parseObjects(other.files), replaceEnvironment(envB)));
       title = `${current.name} → ${other.name} (environment names shown as $ENV: ${envA}, ${envB})`;
     }
-    out(args.format === 'markdown' ? formatMarkdown(diff, title) : formatTerminal(diff, title, color));
+    out(args.format === 'markdown' ? formatMarkdown(diff, title, undefined, hazards) : formatTerminal(diff, title, color, hazards));
     const differs = diff.added.length + diff.removed.length + diff.changed.length > 0;
-    return args['exit-code'] && differs ? 1 : 0;
+    return (args['exit-code'] && differs) || (args['fail-on-hazards'] && hazards.length) ? 1 : 0;
   });
 }
 
