@@ -1,7 +1,7 @@
 import { checkInvariants } from './checks/invariants';
 import { checkKubernetesNames } from './checks/k8s-names';
-import { checkNetworkPolicies } from './checks/network';
-import { verifyProfileNetwork } from './network/operators';
+import { checkNetworkPolicies } from './checks/network/policies';
+import { verifyProfileNetwork } from './checks/network/operators';
 import { profileWiring } from './checks/wiring/profile';
 import { checkSchemas } from './checks/schema';
 import { type CompiledObject, type CompileOptions, compileConfig, type Manifest } from './compile';

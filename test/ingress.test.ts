@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { compileConfig } from '../src/compile';
-import { verifyNetwork } from '../src/network/verify';
+import { verifyNetwork } from '../src/checks/network/verify';
 import { configOf, find, manifests, MINIMAL } from './helpers';
 
 const compiled = (extra = '') => compileConfig(configOf(`${MINIMAL}${extra}`)).map((o) => o.manifest) as any[];

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { Manifest } from '../src/compile';
 import { gitopsObjects, ARGOCD_FOLDER, FLUX_OPERATORS_FOLDER } from '../src/delivery/gitops';
-import { operatorFlows, operatorStandIns, verifyProfileNetwork } from '../src/network/operators';
-import { expectedFlows, verifyNetwork } from '../src/network/verify';
+import { operatorFlows, operatorStandIns, verifyProfileNetwork } from '../src/checks/network/operators';
+import { expectedFlows, verifyNetwork } from '../src/checks/network/verify';
 import { chartOperators, OPERATOR_MANAGES } from '../src/platform/operators';
 import { built, configOf, MINIMAL } from './helpers';
 

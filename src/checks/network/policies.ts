@@ -1,7 +1,7 @@
-import type { Manifest } from '../model/manifest';
-import { podsOf } from '../network/model';
-import { type NetworkPolicy, protocolOf, selects } from '../network/semantics';
-import { describeObject } from './describe';
+import type { Manifest } from '../../model/manifest';
+import { podsOf } from './model';
+import { type NetworkPolicy, protocolOf, selects } from './semantics';
+import { describeObject } from '../describe';
 
 /** Every policy selects at least one pod, and every named port its ingress rules use is declared, with the rule's protocol, by a pod it selects. */
 export function checkNetworkPolicies(manifests: readonly Manifest[]): string[] {

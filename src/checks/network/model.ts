@@ -1,4 +1,4 @@
-import type { Manifest } from '../compile';
+import type { Manifest } from '../../compile';
 import { type ContainerPort, type Network, type NetworkPolicy, type Pod, protocolOf } from './semantics';
 
 /** Container ports ECK gives the pods it creates (its defaults), which the resources do not list. */

@@ -1,12 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import type { Manifest } from '../compile';
-import { SYSTEM_NAMESPACE } from '../platform/naming';
+import type { Manifest } from '../../compile';
+import { SYSTEM_NAMESPACE } from '../../platform/naming';
 import { networkOf, podsOf } from './model';
 import { allowed, isolated, type Pod, type Protocol, protocolOf } from './semantics';
 
-export const EXPECTED_FLOWS_FILE = join(__dirname, '../../network/expected-flows.yaml');
+export const EXPECTED_FLOWS_FILE = join(__dirname, '../../../network/expected-flows.yaml');
 
 /** A port of an expected flow: a name or number (TCP), or the object form with its protocol. */
 export type FlowPort = string | number | { port: string | number; protocol?: Protocol };

@@ -1,6 +1,6 @@
-import type { Manifest } from '../compile';
-import { chartOperators } from '../platform/operators';
-import type { Config } from '../profile/config.generated';
+import type { Manifest } from '../../compile';
+import { chartOperators } from '../../platform/operators';
+import type { Config } from '../../profile/config.generated';
 import { type ExpectedFlow, expectedFlows, verifyNetwork } from './verify';
 
 /**

@@ -2,12 +2,12 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parseAllDocuments } from 'yaml';
-import { DEFAULT_PROFILES_DIR, describeInvalid, profileReadRules } from '../cli';
-import { EnvironmentError, takeDebugFlag, UsageError, withBoundary } from '../util/errors';
-import type { Manifest } from '../compile';
-import { MANIFESTS_FOLDER } from '../output/layout';
-import { loadProfile } from '../profile/load';
-import { validateProfile } from '../profile/validate';
+import { DEFAULT_PROFILES_DIR, describeInvalid, profileReadRules } from '../../cli';
+import { EnvironmentError, takeDebugFlag, UsageError, withBoundary } from '../../util/errors';
+import type { Manifest } from '../../compile';
+import { MANIFESTS_FOLDER } from '../../output/layout';
+import { loadProfile } from '../../profile/load';
+import { validateProfile } from '../../profile/validate';
 import { verifyProfileNetwork } from './operators';
 import { formatMatrix } from './verify';
 
