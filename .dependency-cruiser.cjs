@@ -13,7 +13,7 @@ const LAYERS = [
   ['checks'],
   ['output'],
   ['delivery', 'infra', 'review'],
-  ['build'],
+  ['build', 'incremental'],
   ['commands', 'cli', 'cdk8s-app'],
 ];
 

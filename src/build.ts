@@ -22,22 +22,19 @@ import { dirname, resolve } from 'node:path';
 import { validateProfile } from './profile/validate';
 import { kubernetesVersionProblem, targetKubernetesVersion } from './model/kubernetes-versions';
 
-/** A profile whose compiled objects fail the checks. */
-export class CheckError extends Error {
-  constructor(
-    readonly profile: string,
-    readonly problems: string[],
-  ) {
-    super(`profile ${profile} fails the output checks:\n${problems.map((p) => `  ${p}`).join('\n')}`);
-    this.name = 'CheckError';
-  }
-}
+import { CheckError } from './checks/check-error';
+
+export { CheckError };
+// The CLI's cross-profile check, loaded with the compiler (src/incremental/run.ts loads it lazily).
+export { clusterSiblings, clusterViewProblems } from './checks/cluster-view';
 
 export interface BuiltProfile extends ProfileFiles {
   objects: CompiledObject[];
   config: Config;
   /** Deprecated apiVersions the profile's objects use (a later Kubernetes version removes them). */
   warnings: string[];
+  /** Every file compiled from: the profile file, its layers, its chart archives (src/incremental/record.ts). */
+  sources: string[];
 }
 
 export interface BuildOptions extends CompileOptions {
@@ -71,7 +68,10 @@ export function buildProfile(ref: string, profilesDir: string, options: BuildOpt
     ...profileWiring(config, manifests).errors,
   ];
   if (problems.length) throw new CheckError(loaded.name, problems);
-  return { name: loaded.name, objects, config, warnings, files: renderProfile(loaded.name, config, objects, gitops) };
+  const archives = [config.operators.eck.chart_archive, config.operators.mongodb_atlas.chart_archive].filter((a): a is string => !!a);
+  // Layer files are named as displayed (relative to the working folder): made absolute, the profile file first.
+  const sources = [...new Set([loaded.file, ...loaded.layers.map((l) => resolve(l.file)), ...archives])];
+  return { name: loaded.name, objects, config, warnings, sources, files: renderProfile(loaded.name, config, objects, gitops) };
 }
 
 /**
@@ -138,6 +138,9 @@ export function renderFiles(profile: string, objects: readonly CompiledObject[])
   for (const o of objects) files.set(manifestPath(o), toYaml(o.manifest, header));
   return new Map([...files].sort(([a], [b]) => (a < b ? -1 : 1)));
 }
+
+/** The grouping key of the ApplicationSet a profile's settings give (profiles compiled together share it). */
+export const applicationSetKeyOf = (config: Config) => applicationSetKey(config);
 
 /**
  * The file beside the profile folders: the ApplicationSet covering every profile. Its content

@@ -1,10 +1,11 @@
 import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { type BuiltProfile, buildProfile, CheckError, renderApplicationSet } from './build';
-import { clusterSiblings, clusterViewProblems } from './checks/cluster-view';
-import { APPLICATIONSET_FILE } from './delivery/gitops';
+import type { BuiltProfile } from './build';
+import { CheckError } from './checks/check-error';
+import { APPLICATIONSET_FILE } from './output/layout';
 import { isOurs, lockOutput, MARKER_FILE, recover } from './output/journal';
+import { type CachedRun, cachedRun, loadCompiler, writeRecords } from './incremental/run';
 import { diffTree, readTree, writeFileAtomic, writeProfiles } from './output/write';
 import { ProfileError } from './profile/errors';
 import { listProfiles, type LoadOptions, profileNameOf, resolveProfileRef } from './profile/load';
@@ -39,6 +40,7 @@ const USAGE = `usage: npm run synth -- (--profile NAME|PATH ... | --all) [--out 
                    compile for Kubernetes V instead of the profile's kubernetes_version
                    (default --out: dist-k8s-V, so dist/ keeps the profiles' own versions)
   --allow-outside-repo  read profile and layer files outside the repository and profiles folder
+  --no-cache       compile every profile, even one whose inputs and output are unchanged
   --debug          print the stack of an internal error
 
   Exit codes: 0 success, 1 invalid profile or stale output, 2 usage, 3 environment or I/O.`;
@@ -74,6 +76,7 @@ function synth(args: string[], io: Io): number {
         profiles: { type: 'string', default: DEFAULT_PROFILES_DIR },
         'kubernetes-version': { type: 'string' },
         'allow-outside-repo': { type: 'boolean' },
+        'no-cache': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -98,30 +101,43 @@ function synth(args: string[], io: Io): number {
   const readRules = profileReadRules(profilesDir, parsed['allow-outside-repo']);
 
   const started = performance.now();
+  // Profiles proven unchanged by their cache record are not compiled (src/incremental/).
+  const cache = cachedRun(parsed['no-cache'] ? [] : refs, { outDir, profilesDir, kubernetesVersion, readRules, applicationSetFile: join(outDir, APPLICATIONSET_FILE) });
+  for (const [, r] of cache.fresh) {
+    io.out(`  ${r.profile}: ${r.objects} objects (unchanged)`);
+    for (const w of r.warnings) io.err(`  ⚠ ${r.profile}: ${w}`);
+  }
+  const { buildProfile, renderApplicationSet } = cache.fresh.size === refs.length ? ({} as ReturnType<typeof loadCompiler>) : loadCompiler();
   const built: BuiltProfile[] = [];
   let failed = 0;
-  for (const ref of refs) {
-    const t0 = performance.now();
-    try {
-      const b = buildProfile(ref, profilesDir, { kubernetesVersion }, readRules);
-      built.push(b);
-      io.out(`  ${b.name}: ${b.objects.length} objects (${ms(t0)})`);
-      for (const w of b.warnings) io.err(`  ⚠ ${b.name}: ${w}`);
-    } catch (e) {
-      if (!(e instanceof ProfileError || e instanceof CheckError)) throw e;
-      failed++;
-      io.err(`✗ ${e.message}`);
+  const compileRefs = (pending: readonly string[]) => {
+    for (const ref of pending) {
+      const t0 = performance.now();
+      try {
+        const b = buildProfile(ref, profilesDir, { kubernetesVersion }, readRules);
+        built.push(b);
+        io.out(`  ${b.name}: ${b.objects.length} objects (${ms(t0)})`);
+        for (const w of b.warnings) io.err(`  ⚠ ${b.name}: ${w}`);
+      } catch (e) {
+        if (!(e instanceof ProfileError || e instanceof CheckError)) throw e;
+        failed++;
+        io.err(`✗ ${e.message}`);
+      }
     }
-  }
-  if (!failed) {
+  };
+  compileRefs(refs.filter((ref) => !cache.fresh.has(ref)));
+  // Fresh profiles whose GitOps settings differ from a compiled one's are compiled too, so the error names them all.
+  if (!failed && built.length && cache.fresh.size && !cache.sameApplicationSet(built[0]!.config)) compileRefs(cache.forget());
+  // A fresh profile passed the cluster view with its siblings as they are: their files are among its record's inputs.
+  if (!failed && built.length) {
     const problems = clusterView(built, profilesDir);
     if (problems.length) {
       failed++;
       io.err(`✗ ${new CheckError(built.map((b) => b.name).join(', '), problems).message}`);
     }
   }
-  let applicationSet = '';
-  if (!failed) {
+  let applicationSet = cache.applicationSet ?? '';
+  if (!failed && built.length) {
     try {
       applicationSet = renderApplicationSet(built);
     } catch (e) {
@@ -134,7 +150,7 @@ function synth(args: string[], io: Io): number {
     io.err(`${failed} of ${refs.length} profile(s) failed; nothing was written to ${parsed.out}`);
     return 1;
   }
-  if (parsed.check && !existsSync(outDir)) return check(parsed, outDir, profilesDir, built, applicationSet, io, started);
+  if (parsed.check && !existsSync(outDir)) return check(parsed, outDir, profilesDir, built, applicationSet, io, started, cache);
   try {
     mkdirSync(outDir, { recursive: true });
   } catch (e) {
@@ -144,7 +160,7 @@ function synth(args: string[], io: Io): number {
   const unlock = lockOutput(outDir);
   try {
     for (const line of recover(outDir)) io.out(`  ${parsed.out}: ${line}`);
-    return parsed.check ? check(parsed, outDir, profilesDir, built, applicationSet, io, started) : write(parsed, outDir, built, applicationSet, io, started);
+    return parsed.check ? check(parsed, outDir, profilesDir, built, applicationSet, io, started, cache) : write(parsed, outDir, built, applicationSet, io, started, cache);
   } catch (e) {
     throw asEnvironmentError(e);
   } finally {
@@ -157,11 +173,11 @@ interface Parsed {
   all?: boolean;
 }
 
-function check(parsed: Parsed, outDir: string, profilesDir: string, built: BuiltProfile[], applicationSet: string, io: Io, started: number): number {
-  const objects = built.reduce((n, b) => n + b.objects.length, 0);
-  const files = built.reduce((n, b) => n + b.files.size, 0);
+function check(parsed: Parsed, outDir: string, profilesDir: string, built: BuiltProfile[], applicationSet: string, io: Io, started: number, cache: CachedRun): number {
+  const objects = built.reduce((n, b) => n + b.objects.length, cache.objects);
+  const files = built.reduce((n, b) => n + b.files.size, cache.files);
   // With --all, dist/ holds exactly the shipped profiles: a folder left by a deleted profile would still be deployed.
-  const orphans = parsed.all ? orphanProfileFolders(outDir, new Set(built.map((b) => b.name))) : [];
+  const orphans = parsed.all ? orphanProfileFolders(outDir, new Set([...built.map((b) => b.name), ...cache.names])) : [];
   {
     let stale = 0;
     for (const name of orphans) {
@@ -190,23 +206,25 @@ function check(parsed: Parsed, outDir: string, profilesDir: string, built: Built
       io.err(`${stale} profile(s) differ from the compiled output; run: npm run synth -- --all`);
       return 1;
     }
-    io.out(`✓ ${built.length} profile(s) up to date in ${parsed.out}: ${objects} objects, ${files} files (${ms(started)})`);
+    const proven = cache.fresh.size ? `, ${cache.fresh.size} proven by their cache record` : '';
+    io.out(`✓ ${built.length + cache.fresh.size} profile(s) up to date in ${parsed.out}: ${objects} objects, ${files} files${proven} (${ms(started)})`);
     return 0;
   }
 }
 
-function write(parsed: Parsed, outDir: string, built: BuiltProfile[], applicationSet: string, io: Io, started: number): number {
-  const objects = built.reduce((n, b) => n + b.objects.length, 0);
-  const files = built.reduce((n, b) => n + b.files.size, 0);
-  const orphans = parsed.all ? orphanProfileFolders(outDir, new Set(built.map((b) => b.name))) : [];
+function write(parsed: Parsed, outDir: string, built: BuiltProfile[], applicationSet: string, io: Io, started: number, cache: CachedRun): number {
+  const objects = built.reduce((n, b) => n + b.objects.length, cache.objects);
+  const files = built.reduce((n, b) => n + b.files.size, cache.files);
+  const orphans = parsed.all ? orphanProfileFolders(outDir, new Set([...built.map((b) => b.name), ...cache.names])) : [];
   const changed = writeProfiles(outDir, built);
+  writeRecords(outDir, built, applicationSet, cache.options, cache.profilesDir);
   if (writeFileAtomic(join(outDir, APPLICATIONSET_FILE), applicationSet, APPLICATIONSET_HEADER)) io.out(`  wrote ${parsed.out}/${APPLICATIONSET_FILE}`);
   for (const name of orphans) {
     rmSync(join(outDir, name), { recursive: true, force: true });
     io.out(`  removed ${parsed.out}/${name} (no such profile any more)`);
   }
-  const unchanged = built.length - changed.length;
-  io.out(`✓ compiled ${built.length} profile(s) into ${parsed.out}: ${objects} objects, ${files} files${unchanged ? ` (${unchanged} unchanged, not rewritten)` : ''} (${ms(started)})`);
+  const unchanged = built.length + cache.fresh.size - changed.length;
+  io.out(`✓ compiled ${built.length + cache.fresh.size} profile(s) into ${parsed.out}: ${objects} objects, ${files} files${unchanged ? ` (${unchanged} unchanged, not rewritten)` : ''} (${ms(started)})`);
   return 0;
 }
 
@@ -215,6 +233,7 @@ function write(parsed: Parsed, outDir: string, built: BuiltProfile[], applicatio
  * written), checked together: a tenant must coexist with its parent.
  */
 function clusterView(built: readonly BuiltProfile[], profilesDir: string): string[] {
+  const { buildProfile, clusterSiblings, clusterViewProblems } = loadCompiler();
   const names = new Set(built.map((b) => b.name));
   const siblings: BuiltProfile[] = [];
   const problems: string[] = [];

@@ -25,7 +25,7 @@ function distCopy(): string {
 
 describe('synth', () => {
   it('the committed dist/ is exactly what the code compiles (--check)', () => {
-    const r = run('--all', '--check', '--out', join(ROOT, 'dist'));
+    const r = run('--all', '--check', '--no-cache', '--out', join(ROOT, 'dist'));
     expect(r.err).toBe('');
     expect(r.code).toBe(0);
   });

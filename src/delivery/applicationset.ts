@@ -3,8 +3,9 @@ import type { Manifest } from '../model/manifest';
 import type { Config } from '../profile/config.generated';
 import { ARGOCD_FOLDER, OWNER_LABELS } from './gitops-target';
 
-/** Beside the profile folders: the ApplicationSet that creates every profile's parent Application. */
-export const APPLICATIONSET_FILE = 'argocd-applicationset.yaml';
+// Beside the profile folders: the ApplicationSet that creates every profile's parent Application.
+// Named in output/layout.ts, which the CLI reads without loading cdk8s.
+export { APPLICATIONSET_FILE } from '../output/layout';
 
 /** Settings every profile must share for one ApplicationSet to cover them all. */
 export const applicationSetKey = (c: Config) =>
