@@ -3,7 +3,7 @@ import { checkNetworkPolicies } from './checks/network';
 import { verifyNetwork } from './network/verify';
 import { checkSchemas } from './checks/schema';
 import { type CompiledObject, type CompileOptions, compileConfig, type Manifest } from './compile';
-import { helmChart } from './delivery/helm-chart';
+import { type ChartRevision, helmChart, readChartRevision } from './delivery/helm-chart';
 import { withDeliveryMetadata } from './delivery/ordering';
 import { kustomizations, PHASE_ORDER } from './output/kustomize';
 import { APPLICATIONSET_FILE, applicationSet, applicationSetKey, gitopsObjects } from './delivery/gitops';
@@ -15,7 +15,7 @@ import type { Config } from './profile/config.generated';
 import { type LoadedProfile, loadProfile } from './profile/load';
 import { type Diagnostic, formatPath, ProfileError } from './profile/errors';
 import { existsSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { validateProfile } from './profile/validate';
 
 /** A profile whose compiled objects fail the checks. */
@@ -34,8 +34,16 @@ export interface BuiltProfile extends ProfileFiles {
   config: Config;
 }
 
+export interface BuildOptions extends CompileOptions {
+  /**
+   * The output folder (dist) holding the profile's previous output: its chart's revision is the
+   * base of the new chart version. Without it the chart is revision 1.
+   */
+  outDir?: string;
+}
+
 /** Profile reference to checked files: load, validate, compile, check, render. Writes nothing. */
-export function buildProfile(ref: string, profilesDir: string, options: CompileOptions = {}): BuiltProfile {
+export function buildProfile(ref: string, profilesDir: string, options: BuildOptions = {}): BuiltProfile {
   const loaded = loadProfile(ref, profilesDir);
   const config = resolveChartArchives(loaded, validateProfile(loaded));
   const objects = compileConfig(config, options).map(withDeliveryMetadata);
@@ -49,7 +57,8 @@ export function buildProfile(ref: string, profilesDir: string, options: CompileO
     ...verifyNetwork(manifests, config as unknown as Record<string, unknown>).problems,
   ];
   if (problems.length) throw new CheckError(loaded.name, problems);
-  return { name: loaded.name, objects, config, files: renderProfile(loaded.name, config, objects, gitops) };
+  const previousChart = options.outDir ? readChartRevision(join(options.outDir, loaded.name)) : undefined;
+  return { name: loaded.name, objects, config, files: renderProfile(loaded.name, config, objects, gitops, previousChart) };
 }
 
 /**
@@ -73,10 +82,16 @@ function resolveChartArchives(loaded: LoadedProfile, config: Config): Config {
 }
 
 /** Everything under dist/<profile>/: the manifests, and the cluster's parameters unless a tenant. */
-export function renderProfile(profile: string, config: Config, objects: readonly CompiledObject[], gitops: ReadonlyMap<string, Manifest[]>): Map<string, string> {
+export function renderProfile(
+  profile: string,
+  config: Config,
+  objects: readonly CompiledObject[],
+  gitops: ReadonlyMap<string, Manifest[]>,
+  previousChart?: ChartRevision,
+): Map<string, string> {
   const files = renderFiles(profile, objects);
   for (const [folder, manifests] of gitops) for (const m of manifests) files.set(`${folder}/${objectFileName(m)}`, toYaml(m, fileHeader(profile)));
-  for (const [path, content] of helmChart(config, objects, files)) files.set(path, content);
+  for (const [path, content] of helmChart(config, objects, files, previousChart)) files.set(path, content);
   for (const [path, content] of kustomizations(profile, objects)) files.set(path, content);
   if (hasOwnCluster(config)) files.set(PARAMETERS_FILE, aksParametersFile(config));
   return new Map([...files].sort(([a], [b]) => (a < b ? -1 : 1)));

@@ -77,7 +77,7 @@ function synth(args: string[], io: Io): number {
   for (const ref of [...new Set(refs)]) {
     const t0 = performance.now();
     try {
-      const b = buildProfile(ref, profilesDir);
+      const b = buildProfile(ref, profilesDir, { outDir });
       built.push(b);
       io.out(`  ${b.name}: ${b.objects.length} objects (${ms(t0)})`);
     } catch (e) {

@@ -8,9 +8,10 @@ import { ProfileError } from '../profile/errors';
 import { HelmError, runHelm } from '../tools/helm';
 import { CHART_FOLDER } from './helm-chart';
 
-const USAGE = `usage: npm run package -- --profile NAME|PATH [--destination DIR] [--profiles DIR]
+const USAGE = `usage: npm run package -- --profile NAME|PATH [--destination DIR] [--dist DIR] [--profiles DIR]
 
-  Compiles the profile and packages its Helm chart with \`helm package\` into DIR (default: packages/).`;
+  Compiles the profile and packages its Helm chart with \`helm package\` into DIR (default: packages/).
+  The chart's version continues from the chart committed in --dist (default: dist).`;
 
 /** `npm run package`: the profile's chart as a .tgz. Returns the exit code. */
 export function main(argv: string[], io = { out: console.log, err: console.error }): number {
@@ -18,7 +19,7 @@ export function main(argv: string[], io = { out: console.log, err: console.error
   try {
     args = parseArgs({
       args: argv,
-      options: { profile: { type: 'string', short: 'p' }, destination: { type: 'string', default: 'packages' }, profiles: { type: 'string', default: DEFAULT_PROFILES_DIR } },
+      options: { profile: { type: 'string', short: 'p' }, destination: { type: 'string', default: 'packages' }, dist: { type: 'string', default: 'dist' }, profiles: { type: 'string', default: DEFAULT_PROFILES_DIR } },
       strict: true,
     }).values;
     if (!args.profile) throw new Error('name a profile with --profile');
@@ -28,7 +29,7 @@ export function main(argv: string[], io = { out: console.log, err: console.error
   }
   const work = mkdtempSync(join(tmpdir(), 'aura-chart-'));
   try {
-    const built = buildProfile(args.profile, resolve(args.profiles!));
+    const built = buildProfile(args.profile, resolve(args.profiles!), { outDir: resolve(args.dist!) });
     // The chart is packaged from what was just compiled, not from dist/, which may be stale.
     for (const [path, content] of built.files) {
       if (!path.startsWith(`${CHART_FOLDER}/`)) continue;
