@@ -33,7 +33,7 @@ export class AuraWorkload extends Construct {
     super(scope, id);
     const { spec, config } = props;
     const namespace = spec.namespace?.(config) ?? props.namespace;
-    const labels = standardLabels(spec.name, config, appOf(spec));
+    const labels = standardLabels(spec.name, config, appOf(spec), spec.imageTag);
     const selector = { matchLabels: selectorLabels(spec.name, appOf(spec)) };
     const meta = (name = spec.name) => ({ name, namespace, labels });
 

@@ -29,14 +29,14 @@ export class ElasticStack extends Construct {
     keyVaultProvider(this, 'SnapshotCredentials', {
       name: SNAPSHOT_CREDENTIALS.name,
       namespace,
-      labels: standardLabels('elasticsearch', config),
+      labels: standardLabels('elasticsearch', config, 'elasticsearch', ELASTIC_VERSION),
       config,
       objects: SNAPSHOT_CREDENTIALS.objects.map((o) => o.objectName),
       secretObjects: [{ secretName: SNAPSHOT_CREDENTIALS.name, type: 'Opaque', data: SNAPSHOT_CREDENTIALS.objects.map((o) => ({ objectName: o.objectName, key: o.key })) }],
     });
 
     new Elasticsearch(this, 'Elasticsearch', {
-      metadata: { name: 'elasticsearch', namespace, labels: standardLabels('elasticsearch', config) },
+      metadata: { name: 'elasticsearch', namespace, labels: standardLabels('elasticsearch', config, 'elasticsearch', ELASTIC_VERSION) },
       spec: {
         version: ELASTIC_VERSION,
         secureSettings: [{ secretName: SNAPSHOT_CREDENTIALS.name }],
@@ -48,7 +48,7 @@ export class ElasticStack extends Construct {
             config: { 'node.store.allow_mmap': false },
             zoneAwareness: config.aks_multi_az ? {} : undefined,
             podTemplate: {
-              metadata: { labels: { ...standardLabels('elasticsearch', config), ...props.accessLabels('elasticsearch') } },
+              metadata: { labels: { ...standardLabels('elasticsearch', config, 'elasticsearch', ELASTIC_VERSION), ...props.accessLabels('elasticsearch') } },
               spec: {
                 nodeSelector: MANAGEMENT_POOL,
                 containers: [
@@ -76,13 +76,13 @@ export class ElasticStack extends Construct {
     });
 
     new Kibana(this, 'Kibana', {
-      metadata: { name: 'kibana', namespace, labels: standardLabels('kibana', config) },
+      metadata: { name: 'kibana', namespace, labels: standardLabels('kibana', config, 'kibana', ELASTIC_VERSION) },
       spec: {
         version: ELASTIC_VERSION,
         count: 1,
         elasticsearchRef: { name: 'elasticsearch' },
         podTemplate: {
-          metadata: { labels: { ...standardLabels('kibana', config), ...props.accessLabels('kibana') } },
+          metadata: { labels: { ...standardLabels('kibana', config, 'kibana', ELASTIC_VERSION), ...props.accessLabels('kibana') } },
           spec: {
             nodeSelector: MANAGEMENT_POOL,
             containers: [{ name: 'kibana', resources: { requests: { cpu: '200m', memory: '1Gi' }, limits: { cpu: '1', memory: '1Gi' } } }],

@@ -16,7 +16,7 @@ import { Policy } from '../../imports/nginx-policy-k8s.nginx.org';
 import { VirtualServer } from '../../imports/nginx-virtual-server-k8s.nginx.org';
 import { VirtualServerRoute } from '../../imports/nginx-virtual-server-route-k8s.nginx.org';
 import { keyVaultProvider } from './key-vault-secrets';
-import { ingressClass, namespaceOf, NGINX_CONFIGMAP, nginxSettings, PUBLIC_SERVICE, type Route, routes, TLS_PROVIDER, TLS_SECRET } from '../platform/ingress';
+import { ingressClass, namespaceOf, NGINX_CONFIGMAP, NGINX_VERSION, nginxSettings, PUBLIC_SERVICE, type Route, routes, TLS_PROVIDER, TLS_SECRET } from '../platform/ingress';
 import { selectorLabels, standardLabels } from '../platform/labels';
 import { coreNamespace, environmentName, serviceHost, SYSTEM_NAMESPACE } from '../platform/naming';
 import type { Config } from '../profile/config.generated';
@@ -44,7 +44,7 @@ export class Ingress extends Construct {
     super(scope, id);
     const { config: c } = props;
     const ns = coreNamespace(c);
-    const labels = standardLabels('nginx', c);
+    const labels = standardLabels('nginx', c, 'nginx', NGINX_VERSION);
     const className = ingressClass(c);
 
     new k8s.KubeConfigMap(this, 'Settings', { metadata: { name: NGINX_CONFIGMAP, namespace: ns, labels }, data: nginxSettings(c) });

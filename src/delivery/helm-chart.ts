@@ -97,6 +97,7 @@ export function helmChart(config: Config, objects: readonly CompiledObject[], re
       `${prefix}{{ .Values.imageRegistry }}/${repository}:${imageTag === tag ? '{{ .Values.imageTag }}' : imageTag}`);
     files.set(group, template);
   }
+  files.set('templates/NOTES.txt', notes(config, objects));
   files.set('values.yaml', valuesYaml(config));
   files.set('values.schema.json', `${JSON.stringify(valuesSchema(), null, 2)}\n`);
   const hash = contentHash(files);
@@ -105,12 +106,45 @@ export function helmChart(config: Config, objects: readonly CompiledObject[], re
     name: chartName(config),
     description: `Aura platform, profile ${environmentName(config)}: every object aura-manifests compiles for it.`,
     type: 'application',
+    home: repositoryHome(config.gitops.repository),
+    sources: [repositoryHome(config.gitops.repository)],
+    icon: `${repositoryHome(config.gitops.repository)}/raw/${config.gitops.revision}/docs/icon.svg`,
     version: chartVersion(nextRevision(hash, previous)),
     appVersion: tag,
     kubeVersion: '>=1.28.0-0',
     annotations: { [COMPILER_ANNOTATION]: PACKAGE_VERSION, [CONTENT_HASH_ANNOTATION]: hash },
   }));
   return new Map([...files].sort(([a], [b]) => (a < b ? -1 : 1)).map(([p, c]) => [`${CHART_FOLDER}/${p}`, c]));
+}
+
+/** The web page of the Git repository the chart is compiled in: https://host/org/repo for an https, ssh:// or scp-style URL. */
+export function repositoryHome(repository: string): string {
+  const scp = /^git@([^:/]+):(.+)$/.exec(repository);
+  const url = scp ? `https://${scp[1]}/${scp[2]}` : repository.replace(/^ssh:\/\/(?:[^@/]+@)?/, 'https://');
+  return url.replace(/\.git$/, '').replace(/\/$/, '');
+}
+
+/**
+ * Printed by helm after install and upgrade (and by `helm status`): what was installed, and the
+ * commands that show it is running. A template of ours, so it is not escaped.
+ */
+function notes(config: Config, objects: readonly CompiledObject[]): string {
+  const env = environmentName(config);
+  const namespaces = [...new Set(objects.flatMap((o) => (o.manifest.metadata.namespace ? [o.manifest.metadata.namespace] : [])))].sort();
+  const workloads = objects.filter((o) => ['Deployment', 'StatefulSet', 'DaemonSet'].includes(o.manifest.kind)).length;
+  const crds = objects.filter((o) => o.manifest.kind === 'CustomResourceDefinition').length;
+  return [
+    `{{ .Release.Name }} installed the Aura platform, profile ${env}: ${objects.length} objects`,
+    `(${workloads} workloads${crds ? `, ${crds} CRDs` : ''}) in ${namespaces.join(', ')}, images {{ .Values.imageRegistry }} at release {{ .Values.imageTag }}.`,
+    '',
+    'Check it:',
+    ...namespaces.map((ns) => `  kubectl get pods --namespace ${ns}`),
+    `  kubectl wait --for=condition=Available deployment --all --namespace ${namespaces.find((n) => n.endsWith(env)) ?? namespaces[0] ?? 'default'} --timeout=10m`,
+    '  helm status {{ .Release.Name }} --namespace {{ .Release.Namespace }}',
+    '',
+    `Objects that hold data or others (namespaces, CRDs, volume claims, Elasticsearch, Atlas projects and deployments) are kept by helm uninstall: delete them by hand.`,
+    '',
+  ].join('\n');
 }
 
 function valuesYaml(config: Config): string {
