@@ -9,16 +9,37 @@ import type { Manifest } from '../compile';
 import { GITOPS_FOLDER, MANIFESTS_FOLDER } from '../output/layout';
 import { environmentName } from '../platform/naming';
 import { ProfileError } from '../profile/errors';
-import { diffObjects, replaceEnvironment, formatMarkdown, withoutEnvironment, formatTerminal, type ObjectDiff } from './diff';
+import { readFileSync } from 'node:fs';
+import { listProfiles } from '../profile/load';
+import {
+  diffObjects,
+  replaceEnvironment,
+  formatMarkdown,
+  formatMarkdownGrouped,
+  formatTerminalGrouped,
+  withoutEnvironment,
+  formatTerminal,
+  MAX_COMMENT,
+  type ObjectDiff,
+  type ProfileDiff,
+  truncateMarkdown,
+} from './diff';
 
-const USAGE = `usage: npm run diff -- --profile NAME (--against GIT_REF | --with OTHER) [--format terminal|markdown] [--exit-code]
+const USAGE = `usage: npm run diff -- (--profile NAME ... | --all) (--against GIT_REF | --with OTHER) [options]
+       npm run diff -- --truncate FILE [--max-length N] [--full-diff-link URL]
 
-  --against REF   compare the compiled profile with its committed output (dist/<profile>) at REF
-  --with OTHER    compare the compiled profile with another compiled profile
-  --format        terminal (default) or markdown, for a pull request comment
-  --exit-code     exit 1 when there are differences, like git diff --exit-code
-  --dist DIR      the output folder (default: dist)
-  --profiles DIR  where profile names are looked up (default: profiles/)`;
+  --against REF      compare each compiled profile with its committed output (dist/<profile>) at REF;
+                     with several profiles, a change they share is shown once ("same in N profiles")
+  --with OTHER       compare one compiled profile with another compiled profile
+  --all              every profile in profiles/ (with --against)
+  --format           terminal (default) or markdown, for a pull request comment
+  --show-derived     also show derived fields (config checksums), hidden by default
+  --exit-code        exit 1 when there are differences, like git diff --exit-code
+  --max-length N     cut Markdown at a block boundary to at most N characters (default 60000, 0: never)
+  --full-diff-link   where the full diff is (a CI artifact), named in the notice of a cut comment
+  --truncate FILE    only cut an existing Markdown diff (as --max-length says) and print it
+  --dist DIR         the output folder (default: dist)
+  --profiles DIR     where profile names are looked up (default: profiles/)`;
 
 class UsageError extends Error {}
 
@@ -66,36 +87,61 @@ export function main(argv: string[], io?: { out: (s: string) => void; err: (s: s
     const args = parseArgs({
       args: argv,
       options: {
-        profile: { type: 'string', short: 'p' },
+        profile: { type: 'string', short: 'p', multiple: true },
+        all: { type: 'boolean' },
         against: { type: 'string' },
         with: { type: 'string' },
         format: { type: 'string', default: 'terminal' },
+        'show-derived': { type: 'boolean' },
         'exit-code': { type: 'boolean' },
+        'max-length': { type: 'string' },
+        'full-diff-link': { type: 'string' },
+        truncate: { type: 'string' },
         dist: { type: 'string', default: 'dist' },
         profiles: { type: 'string', default: DEFAULT_PROFILES_DIR },
       },
       strict: true,
     }).values;
-    if (!args.profile) throw new UsageError('name a profile with --profile');
-    if (!args.against === !args.with) throw new UsageError('give exactly one of --against REF and --with PROFILE');
-    if (args.format !== 'terminal' && args.format !== 'markdown') throw new UsageError(`unknown format ${args.format}: terminal or markdown`);
+    const maxLength = args['max-length'] === undefined ? MAX_COMMENT : Number(args['max-length']);
+    if (!Number.isInteger(maxLength) || maxLength < 0) throw new UsageError(`--max-length takes a number of characters, 0 for no limit`);
+    if (args.truncate) {
+      out(truncateMarkdown(readFileSync(args.truncate, 'utf8'), maxLength || Infinity, args['full-diff-link']));
+      return 0;
+    }
     const profilesDir = resolve(args.profiles!);
-    const current = buildProfile(args.profile, profilesDir);
+    const refs = [...new Set([...(args.profile ?? []), ...(args.all ? listProfiles(profilesDir) : [])])];
+    if (!refs.length) throw new UsageError('name a profile with --profile, or use --all');
+    if (!args.against === !args.with) throw new UsageError('give exactly one of --against REF and --with PROFILE');
+    if (args.with && refs.length > 1) throw new UsageError('--with compares one profile with another: give one --profile');
+    if (args.format !== 'terminal' && args.format !== 'markdown') throw new UsageError(`unknown format ${args.format}: terminal or markdown`);
+    const options = { showDerived: args['show-derived'] };
+    if (refs.length > 1) {
+      const diffs: ProfileDiff[] = refs.map((ref) => {
+        const b = buildProfile(ref, profilesDir);
+        return { profile: b.name, env: environmentName(b.config), diff: diffObjects(parseObjects(filesAtRef(args.against!, resolve(args.dist!), b.name)), parseObjects(b.files), options) };
+      });
+      const changed = diffs.filter((d) => d.diff.added.length + d.diff.removed.length + d.diff.changed.length > 0);
+      const title = `${changed.length} of ${diffs.length} profiles change: ${args.against} → working tree`;
+      const text = args.format === 'markdown' ? formatMarkdownGrouped(changed.length ? changed : diffs, title) : formatTerminalGrouped(changed, title, color);
+      out(args.format === 'markdown' && maxLength ? truncateMarkdown(text, maxLength, args['full-diff-link']) : text);
+      return args['exit-code'] && changed.length ? 1 : 0;
+    }
+    const current = buildProfile(refs[0]!, profilesDir);
     let diff: ObjectDiff;
     let title: string;
     if (args.against) {
       const committed = filesAtRef(args.against, resolve(args.dist!), current.name);
-      diff = diffObjects(parseObjects(committed), parseObjects(current.files));
+      diff = diffObjects(parseObjects(committed), parseObjects(current.files), options);
       title = `${current.name}: ${args.against} → working tree`;
     } else {
       const other = buildProfile(args.with!, profilesDir);
       // Each side's environment name becomes $ENV, in names and values: the same object of both is
       // compared, and what is left is what differs beyond the name.
       const [envA, envB] = [environmentName(current.config), environmentName(other.config)];
-      diff = diffObjects(withoutEnvironment(parseObjects(current.files), replaceEnvironment(envA)), withoutEnvironment(parseObjects(other.files), replaceEnvironment(envB)));
+      diff = diffObjects(withoutEnvironment(parseObjects(current.files), replaceEnvironment(envA)), withoutEnvironment(parseObjects(other.files), replaceEnvironment(envB)), options);
       title = `${current.name} → ${other.name} (environment names shown as $ENV: ${envA}, ${envB})`;
     }
-    out(args.format === 'markdown' ? formatMarkdown(diff, title) : formatTerminal(diff, title, color));
+    out(args.format === 'markdown' ? formatMarkdown(diff, title, maxLength || Infinity) : formatTerminal(diff, title, color));
     const differs = diff.added.length + diff.removed.length + diff.changed.length > 0;
     return args['exit-code'] && differs ? 1 : 0;
   } catch (e) {
