@@ -19,7 +19,7 @@ param clusterName string
 ])
 param location string
 
-@description('Kubernetes version: the one the compiled manifests are validated against.')
+@description('Kubernetes version, minor (1.35: AKS runs its latest patch) or patch (profile: kubernetes_version; the compiled manifests are validated against it).')
 param kubernetesVersion string
 
 @description('DNS prefix of the API server.')

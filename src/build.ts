@@ -1,4 +1,5 @@
 import { checkInvariants } from './checks/invariants';
+import { checkKubernetesNames } from './checks/k8s-names';
 import { checkNetworkPolicies } from './checks/network';
 import { verifyNetwork } from './network/verify';
 import { checkSchemas } from './checks/schema';
@@ -10,13 +11,14 @@ import { APPLICATIONSET_FILE, applicationSet, applicationSetKey, gitopsObjects }
 import { fileHeader, manifestPath, objectFileName } from './output/layout';
 import type { ProfileFiles } from './output/write';
 import { toYaml } from './output/yaml';
-import { aksParametersFile, hasOwnCluster, PARAMETERS_FILE } from './infra/parameters';
+import { infraFiles } from './infra/environment';
 import type { Config } from './profile/config.generated';
-import { type LoadedProfile, loadProfile } from './profile/load';
+import { type LoadedProfile, type LoadOptions, loadProfile } from './profile/load';
 import { type Diagnostic, formatPath, ProfileError } from './profile/errors';
-import { existsSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { validateProfile } from './profile/validate';
+import { kubernetesVersionProblem, targetKubernetesVersion } from './model/kubernetes-versions';
 
 /** A profile whose compiled objects fail the checks. */
 export class CheckError extends Error {
@@ -32,9 +34,13 @@ export class CheckError extends Error {
 export interface BuiltProfile extends ProfileFiles {
   objects: CompiledObject[];
   config: Config;
+  /** Deprecated apiVersions the profile's objects use (a later Kubernetes version removes them). */
+  warnings: string[];
 }
 
 export interface BuildOptions extends CompileOptions {
+  /** Compile for this Kubernetes version instead of the profile's (`npm run synth -- --kubernetes-version`). */
+  kubernetesVersion?: string;
   /**
    * The output folder (dist) holding the profile's previous output: its chart's revision is the
    * base of the new chart version. Without it the chart is revision 1.
@@ -43,22 +49,30 @@ export interface BuildOptions extends CompileOptions {
 }
 
 /** Profile reference to checked files: load, validate, compile, check, render. Writes nothing. */
-export function buildProfile(ref: string, profilesDir: string, options: BuildOptions = {}): BuiltProfile {
-  const loaded = loadProfile(ref, profilesDir);
-  const config = resolveChartArchives(loaded, validateProfile(loaded));
-  const objects = compileConfig(config, options).map(withDeliveryMetadata);
+export function buildProfile(ref: string, profilesDir: string, options: BuildOptions = {}, readRules: LoadOptions = {}): BuiltProfile {
+  const loaded = loadProfile(ref, profilesDir, readRules);
+  const validated = resolveChartArchives(loaded, validateProfile(loaded));
+  if (options.kubernetesVersion !== undefined && kubernetesVersionProblem(options.kubernetesVersion))
+    throw new Error(`Kubernetes version outside the window: ${kubernetesVersionProblem(options.kubernetesVersion)}`);
+  const config = options.kubernetesVersion === undefined ? validated : { ...validated, kubernetes_version: options.kubernetesVersion };
+  const objects = compileWithNames(loaded.name, config, options).map(withDeliveryMetadata);
   const manifests = objects.map((o) => o.manifest);
   const gitops = gitopsObjects(config, loaded.name, PHASE_ORDER.filter((p) => objects.some((o) => o.phase === p)), manifests);
+  const warnings: string[] = [];
+  // Every object, the GitOps ones included, against the API of the version the cluster runs.
+  const schemaOptions = { kubernetesVersion: targetKubernetesVersion(config), warn: (w: string) => warnings.push(w) };
   const problems = [
-    ...checkSchemas(objects),
-    ...checkSchemas([...gitops.values()].flat().map((manifest) => ({ manifest }))),
+    ...checkSchemas(objects, schemaOptions),
+    ...checkSchemas([...gitops.values()].flat().map((manifest) => ({ manifest })), schemaOptions),
+    ...checkKubernetesNames(manifests),
+    ...checkKubernetesNames([...gitops.values()].flat()),
     ...checkInvariants(objects),
     ...checkNetworkPolicies(manifests),
     ...verifyNetwork(manifests, config as unknown as Record<string, unknown>).problems,
   ];
   if (problems.length) throw new CheckError(loaded.name, problems);
   const previousChart = options.outDir ? readChartRevision(join(options.outDir, loaded.name)) : undefined;
-  return { name: loaded.name, objects, config, files: renderProfile(loaded.name, config, objects, gitops, previousChart) };
+  return { name: loaded.name, objects, config, warnings, files: renderProfile(loaded.name, config, objects, gitops, previousChart) };
 }
 
 /**
@@ -74,14 +88,42 @@ function resolveChartArchives(loaded: LoadedProfile, config: Config): Config {
     const path = formatPath(['operators', key, 'chart_archive']);
     const layer = [...loaded.layers].reverse().find((l) => l.positions.has(path))!;
     const absolute = resolve(dirname(layer.file), archive);
-    if (!existsSync(absolute)) diagnostics.push({ file: layer.file, ...layer.positions.get(path), path, message: `no chart archive at ${absolute}` });
+    const problem = chartArchiveProblem(absolute);
+    if (problem) diagnostics.push({ file: layer.file, ...layer.positions.get(path), path, message: problem });
     operators[key] = { ...operators[key], chart_archive: absolute };
   }
   if (diagnostics.length) throw new ProfileError(loaded.name, diagnostics);
   return { ...config, operators };
 }
 
-/** Everything under dist/<profile>/: the manifests, and the cluster's parameters unless a tenant. */
+/**
+ * cdk8s refuses two constructs of one id with a stack trace; two profile entries that map to
+ * one object name (nlp_packages keys, users) are a profile problem, said so.
+ */
+function compileWithNames(profile: string, config: Config, options: CompileOptions): CompiledObject[] {
+  try {
+    return compileConfig(config, options);
+  } catch (e) {
+    if (e instanceof Error && /There is already a Construct with name/.test(e.message))
+      throw new CheckError(profile, ['two profile entries map to one object name (for example two nlp_packages keys that differ only in case, "_" or "."); rename one']);
+    throw e;
+  }
+}
+
+/** Why a chart archive cannot be used (a missing file, a folder, a device, too large), or undefined. */
+function chartArchiveProblem(file: string): string | undefined {
+  if (!/\.(tgz|tar\.gz)$/.test(file)) return 'a chart archive is a .tgz file (helm package)';
+  try {
+    const st = statSync(file);
+    if (!st.isFile()) return 'the chart archive named here is not a regular file';
+    if (st.size > 64 * 1024 * 1024) return 'the chart archive named here is larger than 64 MiB';
+    return undefined;
+  } catch (e) {
+    return `no chart archive at the path named here (relative to this profile file): ${(e as NodeJS.ErrnoException).code}`;
+  }
+}
+
+/** Everything under dist/<profile>/: the manifests, the Azure templates' parameters and the environment facts. */
 export function renderProfile(
   profile: string,
   config: Config,
@@ -93,7 +135,7 @@ export function renderProfile(
   for (const [folder, manifests] of gitops) for (const m of manifests) files.set(`${folder}/${objectFileName(m)}`, toYaml(m, fileHeader(profile)));
   for (const [path, content] of helmChart(config, objects, files, previousChart)) files.set(path, content);
   for (const [path, content] of kustomizations(profile, objects)) files.set(path, content);
-  if (hasOwnCluster(config)) files.set(PARAMETERS_FILE, aksParametersFile(config));
+  for (const [path, content] of infraFiles(config)) files.set(path, content);
   return new Map([...files].sort(([a], [b]) => (a < b ? -1 : 1)));
 }
 

@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildAllStrictSchemas, serializeSchemaFile, STRICT_SCHEMA_DIR } from '../src/checks/strict-schemas';
+import { API_REMOVALS_FILE, buildApiRemovals, serializeApiRemovals } from '../src/checks/api-removals';
 import { CONFIG_TYPES_FILE, renderConfigTypes } from '../src/profile/types-codegen';
 
 describe('generated files are current', () => {
@@ -14,6 +15,10 @@ describe('generated files are current', () => {
     expect(readdirSync(STRICT_SCHEMA_DIR).sort()).toEqual(Object.keys(expected).map((n) => `${n}.json`).sort());
     for (const [name, file] of Object.entries(expected))
       expect(readFileSync(join(STRICT_SCHEMA_DIR, `${name}.json`), 'utf8') === serializeSchemaFile(file), `${name}.json is stale`).toBe(true);
+  });
+
+  it('schemas/kubernetes-api-removals.json matches ../shared/upstream (npm run gen:schemas)', () => {
+    expect(readFileSync(API_REMOVALS_FILE, 'utf8') === serializeApiRemovals(buildApiRemovals()), 'kubernetes-api-removals.json is stale').toBe(true);
   });
 
   it('imports/ carry the cdk8s import header', () => {

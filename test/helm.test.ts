@@ -7,12 +7,14 @@ import { chartName, escapeTemplate, helmChart } from '../src/delivery/helm-chart
 import { main as packageMain } from '../src/delivery/package-cli';
 import type { CompiledObject } from '../src/compile';
 import { toYaml } from '../src/output/yaml';
+import { DEFAULT_KUBERNETES_VERSION } from '../src/model/kubernetes-versions';
 import { HelmError, helmBinary, runHelm } from '../src/tools/helm';
 import { built, byKey, configOf, MINIMAL, SHIPPED } from './helpers';
 
 const DIST = join(__dirname, '../dist');
 const docs = (text: string) => parseAllDocuments(text).map((d) => d.toJS()).filter(Boolean);
-const template = (chart: string, ...extra: string[]) => docs(runHelm(['template', 'aura', chart, '--include-crds', ...extra]));
+// The charts require the cluster's version (kubeVersion); every shipped profile is on the default.
+const template = (chart: string, ...extra: string[]) => docs(runHelm(['template', 'aura', chart, '--include-crds', '--kube-version', `${DEFAULT_KUBERNETES_VERSION}.0`, ...extra]));
 
 function writeChart(files: Map<string, string>): string {
   const dir = mkdtempSync(join(tmpdir(), 'aura-chart-test-'));

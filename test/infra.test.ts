@@ -4,7 +4,9 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_PROFILES_DIR } from '../src/cli';
 import { main } from '../src/infra/cli';
-import { aksParameters, KUBERNETES_VERSION } from '../src/infra/parameters';
+import { aksParameters } from '../src/infra/parameters';
+import { DEFAULT_KUBERNETES_VERSION } from '../src/model/kubernetes-versions';
+import { k8sSchemaName } from '../src/checks/strict-schemas';
 import { loadProfile } from '../src/profile/load';
 import { validateProfile } from '../src/profile/validate';
 import { built, SHIPPED } from './helpers';
@@ -42,7 +44,7 @@ describe('AKS parameters', () => {
 
   it('derives every value from the profile', () => {
     const de = aksParameters(configOf('de-pro'));
-    expect(de).toMatchObject({ clusterName: 'auraclusterprode', dnsPrefix: 'auraclusterprode', location: 'westeurope', skuTier: 'Standard', availabilityZones: ['1', '2', '3'], kubernetesVersion: KUBERNETES_VERSION, sshPublicKey: '' });
+    expect(de).toMatchObject({ clusterName: 'auraclusterprode', dnsPrefix: 'auraclusterprode', location: 'westeurope', skuTier: 'Standard', availabilityZones: ['1', '2', '3'], kubernetesVersion: DEFAULT_KUBERNETES_VERSION, sshPublicKey: '' });
     expect(de.agentPools).toEqual([
       { name: 'system', mode: 'System', vmSize: 'Standard_DC2ds_v3', minCount: 2, maxCount: 6 },
       { name: 'common', mode: 'User', vmSize: 'Standard_DC2ds_v3', minCount: 2, maxCount: 15 },
@@ -55,7 +57,10 @@ describe('AKS parameters', () => {
   });
 
   it('the Kubernetes version is the one the manifests are validated against', () => {
-    expect(JSON.parse(readFileSync(join(ROOT, 'schemas/strict/k8s.json'), 'utf8')).source).toContain(`v${KUBERNETES_VERSION}.`);
+    const file = JSON.parse(built('de-pro').files.get('infra/aks.parameters.json')!);
+    expect(file.parameters.kubernetesVersion.value).toBe(DEFAULT_KUBERNETES_VERSION);
+    const schema = JSON.parse(readFileSync(join(ROOT, `schemas/strict/${k8sSchemaName(DEFAULT_KUBERNETES_VERSION)}.json`), 'utf8'));
+    expect(schema.source).toContain(`/v${DEFAULT_KUBERNETES_VERSION}.`);
   });
 
   it('a tenant profile has no infrastructure of its own', () => {
@@ -97,8 +102,6 @@ describe('npm run infra', () => {
     [['--profile', 'de-pro'], [`deployment group what-if ${DEPLOY}`]],
     [['--profile', 'de-pro', '--what-if'], [`deployment group what-if ${DEPLOY}`]],
     [['--profile', 'de-pro', '--apply'], ['group create --name rg-auraclusterprode --location westeurope --tags environment=pro ob=de --output none', `deployment group create ${DEPLOY} --output table`]],
-    [['--profile', 'de-pro', '--stop'], ['aks stop --resource-group rg-auraclusterprode --name auraclusterprode']],
-    [['--profile', 'de-pro', '--start'], ['aks start --resource-group rg-auraclusterprode --name auraclusterprode']],
   ])('%j runs exactly these az commands after the login checks', async (args, expected) => {
     const az = fakeAz();
     const r = await infra(args, az.env);
@@ -117,24 +120,24 @@ describe('npm run infra', () => {
     ]);
   });
 
-  it('a missing az is a clear error', async () => {
+  it('a missing az is one line, exit 3', async () => {
     const r = await infra(['--profile', 'de-pro'], { PATH: mkdtempSync(join(tmpdir(), 'empty-')) });
-    expect(r.code).toBe(1);
-    expect(r.err).toMatch(/the Azure CLI \(az\) is not installed or not on PATH/);
+    expect(r.code).toBe(3);
+    expect(r.err).toMatch(/^✗ the Azure CLI \(az\) is not installed or not on PATH[^\n]*$/);
   });
 
   it('a missing login is a clear error, before any deployment', async () => {
     const az = fakeAz({ notLoggedIn: true });
     const r = await infra(['--profile', 'de-pro', '--apply'], az.env);
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(3);
     expect(r.err).toMatch(/not logged in to Azure \(ERROR: Please run 'az login' to setup account.\): run az login/);
     expect(az.calls()).toEqual(['version --output none', 'account show --output none']);
   });
 
-  it('a failed deployment exits 1 with az\'s reason', async () => {
+  it('a failed deployment exits 3 with az\'s reason', async () => {
     const az = fakeAz({ failDeploy: true });
     const r = await infra(['--profile', 'de-pro', '--apply'], az.env);
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(3);
     expect(r.err).toMatch(/az deployment group create failed \(exit 1\): ERROR: InvalidTemplateDeployment: quota exceeded/);
   });
 

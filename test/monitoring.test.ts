@@ -38,7 +38,7 @@ describe.each(CLUSTER_PROFILES)('monitoring of %s', (name) => {
   it('gives Prometheus read-only discovery access and nothing more', () => {
     const role = find(name, 'ClusterRole', 'aura-prometheus') as any;
     expect(role.rules.flatMap((r: any) => r.verbs)).not.toContain('create');
-    expect(find(name, 'ClusterRoleBinding', 'aura-prometheus')).toMatchObject({ subjects: [{ kind: 'ServiceAccount', name: 'prometheus', namespace: 'aura-system' }] });
+    expect(find(name, 'ClusterRoleBinding', 'aura-system-prometheus')).toMatchObject({ subjects: [{ kind: 'ServiceAccount', name: 'prometheus', namespace: 'aura-system' }] });
     expect(podSpec(find(name, 'StatefulSet', 'prometheus'))).toMatchObject({ serviceAccountName: 'prometheus', automountServiceAccountToken: true });
   });
 

@@ -31,7 +31,7 @@ describe.each(CLUSTER_PROFILES)('aura-system of %s', (name) => {
   });
 
   it('has nightly compressed backups keeping backup_retention_time days, and suspended restore templates', () => {
-    for (const store of ['mongodb', 'redis'] as const) {
+    for (const store of ['mongodb', 'redis', 'grafana'] as const) {
       const backup = find(name, 'CronJob', `${store}-backup`) as any;
       expect(backup.spec).toMatchObject({ schedule: BACKUP_SCHEDULES[store], concurrencyPolicy: 'Forbid' });
       expect(backup.spec.suspend).toBeUndefined();
@@ -75,11 +75,25 @@ describe('aura-system specifics', () => {
   });
 
   it('each restore template is a complete job for `kubectl create job --from=cronjob/...`', () => {
-    for (const store of ['mongodb', 'redis']) {
+    for (const store of ['mongodb', 'redis', 'grafana']) {
       const spec = (find('es-pro', 'CronJob', `${store}-restore`) as any).spec.jobTemplate.spec;
       expect(spec.template.spec.restartPolicy).toBe('OnFailure');
       expect(spec.template.metadata.labels.app).toBe(`${store}-restore`);
       expect(spec.template.spec.containers[0].env.map((e: any) => e.name)).toContain('BACKUP_STORAGE_CONNECTION_STRING');
     }
+  });
+
+  it('backs up Grafana\'s database through its API as the admin, which its network policy allows', () => {
+    for (const job of ['grafana-backup', 'grafana-restore']) {
+      expect((find('es-pro', 'ConfigMap', `${job}-config`) as any).data).toMatchObject({ GRAFANA_URL: 'http://grafana.aura-system.svc.cluster.local:3000', GRAFANA_ADMIN_USER: 'admin' });
+      const container = (find('es-pro', 'CronJob', job) as any).spec.jobTemplate.spec.template.spec.containers[0];
+      expect(container.env.map((e: any) => e.name)).toEqual(expect.arrayContaining(['GRAFANA_ADMIN_PASSWORD', 'BACKUP_STORAGE_CONNECTION_STRING']));
+      expect(container.image).toMatch(/\/tools\/grafana-backup:8\.0\.0$/);
+    }
+    const policy = find('es-pro', 'NetworkPolicy', 'grafana-network-policy') as any;
+    const pod = (find('es-pro', 'CronJob', 'grafana-backup') as any).spec.jobTemplate.spec.template.metadata.labels;
+    const selects = (labels: Record<string, string> = {}) => Object.keys(labels).length > 0 && Object.entries(labels).every(([k, v]) => pod[k] === v);
+    const admitted = policy.spec.ingress.some((rule: any) => (rule.from ?? []).some((peer: any) => selects(peer.podSelector?.matchLabels)));
+    expect(admitted).toBe(true);
   });
 });

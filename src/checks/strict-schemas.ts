@@ -1,11 +1,13 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
+import { KUBERNETES_VERSIONS } from '../model/kubernetes-versions';
 import { AURA_API_VERSION, AURA_KINDS, auraKindSchema } from '../platform/operator';
 
 /**
  * Builds the strict validation schemas from the upstream API data (../shared/upstream): the
- * Kubernetes 1.28 definitions and the CRDs' openAPIV3Schema. "Strict" as kubeconform -strict:
+ * Kubernetes definitions of every version in the window (one file each, k8s-<minor>.json) and the
+ * CRDs' openAPIV3Schema. "Strict" as kubeconform -strict:
  * an object schema that lists its properties rejects any other, so a typo in a field fails.
  */
 
@@ -23,7 +25,10 @@ export const CRD_SOURCES: Record<string, string> = {
   'flux-helm-controller': 'crds/flux/helm-controller-v1.6.3',
   'flux-source-controller': 'crds/flux/source-controller-v1.9.1',
 };
-export const K8S_SOURCE = 'k8s/v1.28.0/_definitions.json';
+/** The upstream definitions of one Kubernetes release (`1.35.0`). */
+export const k8sSource = (definitions: string): string => `k8s/v${definitions}/_definitions.json`;
+/** The strict schema file of a minor version in the window, by name (without .json). */
+export const k8sSchemaName = (minor: string): string => `k8s-${minor}`;
 
 /** One generated file: the kinds it validates (apiVersion + kind to definition) and the definitions. */
 export interface StrictSchemaFile {
@@ -57,8 +62,9 @@ export function strictify(node: any): any {
   return out;
 }
 
-export function buildK8sSchemas(upstream = UPSTREAM_DIR): StrictSchemaFile {
-  const defs = JSON.parse(readFileSync(join(upstream, K8S_SOURCE), 'utf8')).definitions as Record<string, any>;
+export function buildK8sSchemas(definitionsVersion: string, upstream = UPSTREAM_DIR): StrictSchemaFile {
+  const source = k8sSource(definitionsVersion);
+  const defs = JSON.parse(readFileSync(join(upstream, source), 'utf8')).definitions as Record<string, any>;
   const kinds: Record<string, string> = {};
   const definitions: Record<string, unknown> = {};
   for (const [name, def] of Object.entries(defs)) {
@@ -72,7 +78,7 @@ export function buildK8sSchemas(upstream = UPSTREAM_DIR): StrictSchemaFile {
     }
     definitions[name] = schema;
   }
-  return { source: `upstream/${K8S_SOURCE}`, kinds, definitions };
+  return { source: `upstream/${source}`, kinds, definitions };
 }
 
 export function buildCrdSchemas(folder: string, upstream = UPSTREAM_DIR): StrictSchemaFile {
@@ -127,7 +133,8 @@ export function buildAuraSchemas(): StrictSchemaFile {
 
 /** Every generated file, by name: what `npm run gen:schemas` writes and the staleness test compares. */
 export function buildAllStrictSchemas(upstream = UPSTREAM_DIR): Record<string, StrictSchemaFile> {
-  const files: Record<string, StrictSchemaFile> = { k8s: buildK8sSchemas(upstream) };
+  const files: Record<string, StrictSchemaFile> = {};
+  for (const v of KUBERNETES_VERSIONS) files[k8sSchemaName(v.minor)] = buildK8sSchemas(v.definitions, upstream);
   for (const [name, folder] of Object.entries(CRD_SOURCES)) files[name] = buildCrdSchemas(folder, upstream);
   files.aura = buildAuraSchemas();
   return files;

@@ -210,8 +210,9 @@ function clusterAccess(scope: Construct, spec: ComponentSpec, namespace: string,
   const clusterName = `aura-${name}`;
   new k8s.KubeServiceAccount(scope, 'ServiceAccount', { metadata: { name, namespace, labels }, automountServiceAccountToken: false });
   new k8s.KubeClusterRole(scope, 'ClusterRole', { metadata: { name: clusterName, labels }, rules: spec.clusterAccess });
+  // Named after the ServiceAccount's namespace: a release beside the running one binds its own.
   new k8s.KubeClusterRoleBinding(scope, 'ClusterRoleBinding', {
-    metadata: { name: clusterName, labels },
+    metadata: { name: `${namespace}-${name}`, labels },
     roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: clusterName },
     subjects: [{ kind: 'ServiceAccount', name, namespace }],
   });

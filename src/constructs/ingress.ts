@@ -21,6 +21,7 @@ import { selectorLabels, standardLabels } from '../platform/labels';
 import { coreNamespace, environmentName, serviceHost, SYSTEM_NAMESPACE } from '../platform/naming';
 import type { Config } from '../profile/config.generated';
 import { SYSLOG_PORT } from '../platform/logging';
+import { publicIpName, publicIpResourceGroup } from '../infra/names';
 
 /** The Key Vault certificate of the platform's hosts (a wildcard of dns_domain). */
 export const TLS_CERTIFICATE = 'aura-tls-certificate';
@@ -50,7 +51,13 @@ export class Ingress extends Construct {
     new k8s.KubeConfigMap(this, 'Settings', { metadata: { name: NGINX_CONFIGMAP, namespace: ns, labels }, data: nginxSettings(c) });
     new k8s.KubeIngressClass(this, 'Class', { metadata: { name: className, labels }, spec: { controller: 'nginx.org/ingress-controller' } });
     new k8s.KubeService(this, 'Public', {
-      metadata: { name: PUBLIC_SERVICE, namespace: ns, labels },
+      metadata: {
+        name: PUBLIC_SERVICE,
+        namespace: ns,
+        labels,
+        // The static address infra/dns.bicep creates and points the hosts at: it survives the Service.
+        annotations: { 'service.beta.kubernetes.io/azure-pip-name': publicIpName(c), 'service.beta.kubernetes.io/azure-load-balancer-resource-group': publicIpResourceGroup(c) },
+      },
       spec: {
         type: 'LoadBalancer',
         // Keep the client's address: the access policies allow by source range.

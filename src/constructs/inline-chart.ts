@@ -1,6 +1,7 @@
 import { ApiObject, Helm, JsonPatch } from 'cdk8s';
 import { Construct } from 'constructs';
 import { kindScope } from '../checks/schema';
+import { targetKubernetesVersion } from '../model/kubernetes-versions';
 import { standardLabels } from '../platform/labels';
 import type { ChartOperator } from '../platform/operators';
 import type { Config } from '../profile/config.generated';
@@ -25,10 +26,14 @@ export class InlineOperatorChart extends Construct {
       namespace: operator.namespace,
       values: operator.values,
       helmExecutable: helmBinary(),
-      helmFlags: ['--include-crds', '--kube-version', '1.28.0'],
+      // Rendered for the cluster's version: charts gate objects and apiVersions on .Capabilities.KubeVersion.
+      helmFlags: ['--include-crds', '--kube-version', helmKubeVersion(targetKubernetesVersion(config))],
     });
     // `helm install` puts namespaced objects without a namespace into the release namespace; a
     // plain manifest has to say it.
     for (const o of chart.apiObjects) if (!o.metadata.namespace && kindScope(o.apiVersion, o.kind) !== 'Cluster') o.addJsonPatch(JsonPatch.add('/metadata/namespace', operator.namespace));
   }
 }
+
+/** `1.35` → `1.35.0`: helm wants a full version. */
+const helmKubeVersion = (version: string) => (version.split('.').length === 2 ? `${version}.0` : version);

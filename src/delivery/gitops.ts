@@ -9,7 +9,7 @@ import { kindScope } from '../checks/schema';
 import type { Manifest } from '../compile';
 import type { Phase } from '../platform/catalog';
 import { COMPONENT_LABEL, MANAGED_BY, PART_OF, VERSION_LABEL } from '../platform/labels';
-import { environmentName } from '../platform/naming';
+import { environmentName, releaseName } from '../platform/naming';
 import { chartOperators, crdSources } from '../platform/operators';
 import type { Config } from '../profile/config.generated';
 import { GITOPS_FOLDER, MANIFESTS_FOLDER } from '../output/layout';
@@ -223,8 +223,8 @@ function fluxOperators(scope: Construct, t: Target): void {
  * the operators Flux installs. Returned as plain manifests for the same checks and rendering as
  * the platform's objects.
  */
-export function gitopsObjects(config: Config, profile: string, phases: Phase[], objects: readonly Manifest[]): Map<string, Manifest[]> {
-  const t: Target = { config, profileDir: `${config.gitops.output_path}/${profile}`, env: environmentName(config), phases, objects };
+export function gitopsObjects(config: Config, profile: string, phases: Phase[], objects: readonly Manifest[] = []): Map<string, Manifest[]> {
+  const t: Target = { config, profileDir: `${config.gitops.output_path}/${profile}`, env: config.core_only ? releaseName(config) : environmentName(config), phases, objects };
   const app = new App({ outdir: '/nonexistent' });
   const out = new Map<string, Manifest[]>();
   for (const [folder, build] of [

@@ -3,6 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import type { CompiledObject } from '../compile';
+import { targetKubernetesMinor } from '../model/kubernetes-versions';
 import { emitYaml } from '../output/emit';
 import { installOrder } from '../output/kustomize';
 import { CLUSTER_FOLDER, manifestPath } from '../output/layout';
@@ -111,7 +112,8 @@ export function helmChart(config: Config, objects: readonly CompiledObject[], re
     icon: `${repositoryHome(config.gitops.repository)}/raw/${config.gitops.revision}/docs/icon.svg`,
     version: chartVersion(nextRevision(hash, previous)),
     appVersion: tag,
-    kubeVersion: '>=1.28.0-0',
+    // The chart is validated against the profile's version (src/model/kubernetes-versions.ts).
+    kubeVersion: `>=${targetKubernetesMinor(config)}.0-0`,
     annotations: { [COMPILER_ANNOTATION]: PACKAGE_VERSION, [CONTENT_HASH_ANNOTATION]: hash },
   }));
   return new Map([...files].sort(([a], [b]) => (a < b ? -1 : 1)).map(([p, c]) => [`${CHART_FOLDER}/${p}`, c]));

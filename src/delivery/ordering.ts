@@ -18,6 +18,8 @@ export const PHASE_LABEL = 'auracognitive.com/phase';
  * is a deliberate, manual act.
  */
 const NEVER_PRUNED = new Set(['Namespace', 'CustomResourceDefinition', 'PersistentVolumeClaim', 'Elasticsearch', 'AtlasProject', 'AtlasDeployment']);
+/** Kinds that hold data or take everything else with them (npm run infra -- --delete keeps them unless asked). */
+export const isNeverPruned = (kind: string): boolean => NEVER_PRUNED.has(kind);
 
 /** Kubernetes' own API groups are core, `*.k8s.io` and the few dotless ones (apps, batch, ...). */
 const isCustomResource = (apiVersion: string) => {

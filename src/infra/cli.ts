@@ -1,120 +1,200 @@
-import execa from 'execa';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { DEFAULT_PROFILES_DIR } from '../cli';
+import { DEFAULT_PROFILES_DIR, describeInvalid, profileReadRules } from '../cli';
+import { takeDebugFlag, UsageError, withBoundaryAsync } from '../util/errors';
+import type { Config } from '../profile/config.generated';
 import { formatDiagnostic, ProfileError } from '../profile/errors';
 import { loadProfile } from '../profile/load';
 import { validateProfile } from '../profile/validate';
-import { azCommands, type InfraAction, showCommand } from './az';
+import { azCommands, showCommand } from './az';
+import { COMMON_PARAMETERS_FILE, commonCommands, commonParametersFile } from './common';
+import { DATA_OF, deletable, DELETE_TARGETS, type DeletePlan, deletePlan, type DeleteTarget } from './delete';
+import { DNS_PARAMETERS_FILE, dnsCommands, dnsParametersFile } from './dns';
+import { atlasEnvironment, atlasProjectId, atlasProjectPlaceholder, lifecyclePlan, lifecycleTools, runLifecycle } from './lifecycle';
 import { aksParametersFile, hasOwnCluster, PARAMETERS_FILE } from './parameters';
+import { EnvironmentError, InputError, preflight, probe, showLine, stream, type Tool, type ToolIo } from './tools';
 
 const ROOT = join(__dirname, '../..');
 
-const USAGE = `usage: npm run infra -- --profile NAME [--what-if | --apply | --stop | --start] [--dry-run] [--out DIR]
+const USAGE = `usage: npm run infra -- --profile NAME [ACTION] [--dry-run] [--out DIR]
 
-  --what-if   show what the deployment would change (default)
-  --apply     create the resource group and deploy infra/aks.bicep
-  --stop      stop the cluster (az aks stop)
-  --start     start the cluster (az aks start)
-  --dry-run   print the az commands without running them
-  --out DIR   where the compiled profiles are (default: dist)`;
+  --what-if              show what the cluster deployment (infra/aks.bicep) would change (default)
+  --apply                create the resource group and deploy infra/aks.bicep
+  --common [--apply]     the common resources (infra/common.bicep): what-if, or deploy with --apply
+  --dns [--apply]        address, DNS records and Bot Channels (infra/dns.bicep): what-if, or deploy
+  --stop | --start       stop or start the environment: the AKS cluster and the Atlas cluster
+  --delete core|system|infra|common
+                         print what would be deleted; --yes deletes it
+    --full               (core) also the environment's DNS records, Bot Channels, address and shared routes
+    --include-data       also what holds data (volumes, Elasticsearch, the Atlas cluster, storage)
+    --yes                run the deletion plan
+  --dry-run              print the commands without running them
+  --out DIR              where the compiled profiles are (default: dist)
+  --allow-outside-repo   read profile files outside the repository
+  --debug                print the stack of an internal error
+
+  Exit codes: 0 success, 1 invalid input, 2 usage, 3 environment (a tool missing or failing).`;
 
 export interface InfraIo {
   out: (line: string) => void;
   err: (line: string) => void;
-  /** Environment of the az processes (PATH decides which az runs). */
+  /** Environment of the az, atlas and kubectl processes (PATH decides which run). */
   env: NodeJS.ProcessEnv;
 }
 
-class InfraError extends Error {}
+type Command =
+  | { kind: 'deploy'; template: 'aks' | 'common' | 'dns'; action: 'what-if' | 'apply' }
+  | { kind: 'lifecycle'; direction: 'stop' | 'start' }
+  | { kind: 'delete'; target: DeleteTarget; full: boolean; includeData: boolean; yes: boolean };
 
-/** Runs the infra CLI and returns the exit code: 0 success, 1 failure, 2 usage. */
-export async function main(argv: string[], io: InfraIo = { out: console.log, err: console.error, env: process.env }): Promise<number> {
-  let opts;
-  try {
-    opts = parseArgs({
+/** Runs the infra CLI and returns the exit code: 0 success, 1 invalid input, 2 usage, 3 environment (a tool missing or failing). */
+export async function main(rawArgv: string[], io: InfraIo = { out: console.log, err: console.error, env: process.env }): Promise<number> {
+  const { argv, debug } = takeDebugFlag(rawArgv);
+  const invalid = (e: unknown) => (e instanceof ProfileError ? `✗ ${e.diagnostics.map(formatDiagnostic).join('\n  ')}` : describeInvalid(e));
+  return withBoundaryAsync(io, { usage: USAGE, debug, invalid }, async () => {
+    const opts = parseArgs({
       args: argv,
       options: {
         profile: { type: 'string' },
         'what-if': { type: 'boolean' },
         apply: { type: 'boolean' },
+        common: { type: 'boolean' },
+        dns: { type: 'boolean' },
         stop: { type: 'boolean' },
         start: { type: 'boolean' },
+        delete: { type: 'string' },
+        full: { type: 'boolean' },
+        'include-data': { type: 'boolean' },
+        yes: { type: 'boolean' },
         'dry-run': { type: 'boolean' },
         out: { type: 'string', default: 'dist' },
+        'allow-outside-repo': { type: 'boolean' },
       },
       strict: true,
       allowPositionals: false,
     }).values;
-  } catch (e) {
-    io.err(`error: ${(e as Error).message}\n${USAGE}`);
-    return 2;
-  }
-  const actions = (['what-if', 'apply', 'stop', 'start'] as const).filter((a) => opts[a]);
-  if (!opts.profile || actions.length > 1) {
-    io.err(`error: ${opts.profile ? 'choose one of --what-if, --apply, --stop, --start' : 'name a profile with --profile'}\n${USAGE}`);
-    return 2;
-  }
-  const action: InfraAction = actions[0] ?? 'what-if';
-  try {
-    const commands = plan(opts.profile, action, opts.out!);
-    if (opts['dry-run']) {
-      for (const args of commands) io.out(showCommand(args));
-      return 0;
+    const command = commandOf(opts);
+    if (typeof command === 'string') throw new UsageError(command);
+    const tools: ToolIo = { out: io.out, env: io.env, cwd: ROOT };
+    const loaded = loadProfile(opts.profile!, DEFAULT_PROFILES_DIR, profileReadRules(DEFAULT_PROFILES_DIR, !!opts['allow-outside-repo']));
+    const config = validateProfile(loaded);
+    const profileDir = resolve(opts.out!, loaded.name);
+    switch (command.kind) {
+      case 'deploy':
+        return await deploy(command.template, command.action, loaded.name, config, profileDir, !!opts['dry-run'], tools);
+      case 'lifecycle':
+        return await lifecycle(command.direction, loaded.name, config, !!opts['dry-run'], tools);
+      case 'delete':
+        return await undeploy(command, loaded.name, config, profileDir, !!opts['dry-run'], tools);
     }
-    await preflight(io);
-    for (const args of commands) {
-      io.out(`$ ${showCommand(args)}`);
-      await run(args, io);
-    }
-    return 0;
-  } catch (e) {
-    if (e instanceof ProfileError) io.err(`✗ ${e.diagnostics.map(formatDiagnostic).join('\n  ')}`);
-    else if (e instanceof InfraError) io.err(`✗ ${e.message}`);
-    else throw e;
-    return 1;
-  }
+  });
 }
 
-/** The commands of an action, after checking that the committed parameters file is current. */
-function plan(profileRef: string, action: InfraAction, outDir: string): string[][] {
-  const loaded = loadProfile(profileRef, DEFAULT_PROFILES_DIR);
-  const config = validateProfile(loaded);
-  if (!hasOwnCluster(config))
-    throw new InfraError(`${loaded.name} is a tenant (tenant_name: ${config.tenant_name}): it runs on its parent profile's cluster, which has the infrastructure`);
-  // az runs from the repository root, where the template is; the parameters path is relative to it.
-  const absolute = resolve(outDir, loaded.name, PARAMETERS_FILE);
+/** The command the flags ask for, or why they do not make one. */
+function commandOf(o: Record<string, string | boolean | undefined>): Command | string {
+  if (!o.profile) return 'name a profile with --profile';
+  const targets = (['common', 'dns', 'stop', 'start', 'delete'] as const).filter((k) => o[k] !== undefined);
+  if (targets.length > 1) return `choose one of --common, --dns, --stop, --start, --delete (got ${targets.map((t) => `--${t}`).join(' and ')})`;
+  const deployActions = (['what-if', 'apply'] as const).filter((k) => o[k]);
+  if (deployActions.length > 1) return 'choose one of --what-if, --apply';
+  const target = targets[0];
+  if (target !== 'delete') for (const flag of ['yes', 'full', 'include-data']) if (o[flag]) return `--${flag} goes with --delete`;
+  if (target === 'stop' || target === 'start') {
+    if (deployActions.length) return `--${deployActions[0]} does not go with --${target}`;
+    return { kind: 'lifecycle', direction: target };
+  }
+  if (target === 'delete') {
+    if (deployActions.length) return `--${deployActions[0]} does not go with --delete`;
+    const what = o.delete as string;
+    if (!(DELETE_TARGETS as readonly string[]).includes(what)) return `--delete takes one of ${DELETE_TARGETS.join(', ')}`;
+    if (o.full && what !== 'core') return '--full goes with --delete core';
+    if ((what === 'infra' || what === 'common') && !o['include-data']) return `--delete ${what} needs --include-data: ${DATA_OF[what]}`;
+    return { kind: 'delete', target: what as DeleteTarget, full: !!o.full, includeData: !!o['include-data'], yes: !!o.yes };
+  }
+  return { kind: 'deploy', template: target ?? 'aks', action: deployActions[0] ?? 'what-if' };
+}
+
+const TEMPLATES = {
+  aks: { file: PARAMETERS_FILE, render: aksParametersFile, commands: azCommands, tenants: false },
+  common: { file: COMMON_PARAMETERS_FILE, render: commonParametersFile, commands: commonCommands, tenants: false },
+  dns: { file: DNS_PARAMETERS_FILE, render: dnsParametersFile, commands: dnsCommands, tenants: true },
+} as const;
+
+const tenantRefusal = (name: string, c: Config) =>
+  new InputError(
+    c.tenant_name !== 'default'
+      ? `${name} is a tenant (tenant_name: ${c.tenant_name}): it runs on its parent profile's cluster, which has the infrastructure`
+      : `${name} runs on the cluster of its environment's profile (core_only: true, a release beside the running one): that profile has the infrastructure`,
+  );
+
+async function deploy(template: keyof typeof TEMPLATES, action: 'what-if' | 'apply', name: string, c: Config, profileDir: string, dryRun: boolean, io: ToolIo): Promise<number> {
+  const t = TEMPLATES[template];
+  if (!t.tenants && !hasOwnCluster(c)) throw tenantRefusal(name, c);
+  // az runs from the repository root, where the templates are; the parameters path is relative to it.
+  const absolute = join(profileDir, t.file);
   const parametersFile = relative(ROOT, absolute);
   const current = existsSync(absolute) ? readFileSync(absolute, 'utf8') : undefined;
-  if (current !== aksParametersFile(config))
-    throw new InfraError(`${parametersFile} is ${current === undefined ? 'missing' : 'stale'}: run npm run synth -- --profile ${loaded.name} (and review the change) first`);
-  return azCommands(action, config, parametersFile);
-}
-
-async function preflight(io: InfraIo): Promise<void> {
-  try {
-    await execa('az', ['version', '--output', 'none'], { env: io.env, extendEnv: false });
-  } catch (e: any) {
-    if (e.code === 'ENOENT') throw new InfraError('the Azure CLI (az) is not installed or not on PATH; install it: https://learn.microsoft.com/cli/azure/install-azure-cli');
-    throw new InfraError(`az version failed: ${lastLine(e.stderr) || e.shortMessage}`);
+  if (current !== t.render(c))
+    throw new InputError(`${parametersFile} is ${current === undefined ? 'missing' : 'stale'}: run npm run synth -- --profile ${name} (and review the change) first`);
+  const commands = t.commands(action, c, parametersFile);
+  if (dryRun) {
+    for (const args of commands) io.out(showCommand(args));
+    return 0;
   }
-  try {
-    await execa('az', ['account', 'show', '--output', 'none'], { env: io.env, extendEnv: false });
-  } catch (e: any) {
-    throw new InfraError(`not logged in to Azure (${lastLine(e.stderr) || 'az account show failed'}): run az login, then az account set --subscription <id>`);
+  await preflight('az', io);
+  if (template === 'dns' && !c.force_dns_update) io.out(`note: force_dns_update is false, so the live hosts' DNS records are left as they are`);
+  for (const args of commands) await stream('az', args, io);
+  return 0;
+}
+
+async function lifecycle(direction: 'stop' | 'start', name: string, c: Config, dryRun: boolean, io: ToolIo): Promise<number> {
+  if (!hasOwnCluster(c)) throw tenantRefusal(name, c);
+  if (dryRun) {
+    for (const line of lifecyclePlan(c, direction)) io.out(line);
+    return 0;
   }
+  for (const tool of lifecycleTools(c)) await preflight(tool, io);
+  await runLifecycle(c, direction, io);
+  return 0;
 }
 
-async function run(args: string[], io: InfraIo): Promise<void> {
-  const child = execa('az', args, { cwd: ROOT, env: io.env, extendEnv: false, reject: false, all: true });
-  child.all?.on('data', (chunk: Buffer) => {
-    for (const line of chunk.toString().split('\n')) if (line) io.out(`  ${line}`);
-  });
-  const result = await child;
-  if (result.exitCode !== 0) throw new InfraError(`${showCommand(args.slice(0, 3))} failed (exit ${result.exitCode}): ${lastLine(result.stderr) || 'see the output above'}`);
+async function undeploy(cmd: Extract<Command, { kind: 'delete' }>, name: string, c: Config, profileDir: string, dryRun: boolean, io: ToolIo): Promise<number> {
+  if (!deletable(c, cmd.target)) throw tenantRefusal(name, c);
+  const plan = deletePlan(cmd.target, c, profileDir, cmd);
+  printPlan(cmd.target, name, plan, io);
+  if (dryRun || !cmd.yes) {
+    io.out('Nothing was deleted: add --yes to run this plan.');
+    return 0;
+  }
+  for (const tool of [...new Set<Tool>(plan.steps.map((s) => s.tool))].sort()) await preflight(tool, io);
+  let atlas: { io: ToolIo; projectId: string } | undefined;
+  for (const step of plan.steps) {
+    if (step.whenExists) {
+      const found = await probe('az', step.whenExists, io);
+      if (found.exitCode !== 0 || found.stdout.trim() === 'false') {
+        const kind = step.args[0] === 'network' ? step.args[1] : step.args[0];
+        io.out(`${kind} ${step.args[step.args.indexOf('--name') + 1]} does not exist: nothing to delete`);
+        continue;
+      }
+    }
+    if (step.tool === 'atlas') {
+      if (!atlas) {
+        const atlasIo = await atlasEnvironment(c, io);
+        atlas = { io: atlasIo, projectId: await atlasProjectId(c, atlasIo) };
+      }
+      await stream('atlas', step.args.map((a) => (a === atlasProjectPlaceholder(c) ? atlas!.projectId : a)), atlas.io);
+    } else await stream(step.tool, step.args, io);
+  }
+  return 0;
 }
 
-const lastLine = (s: string | undefined): string => (s ?? '').trim().split('\n').pop() ?? '';
+function printPlan(target: DeleteTarget, name: string, plan: DeletePlan, io: ToolIo): void {
+  io.out(`Plan: delete ${target} of ${name}`);
+  for (const step of plan.steps) io.out(`  ${showLine(step.tool, step.args)}${step.whenExists ? '   # when it exists' : ''}`);
+  if (!plan.steps.length) io.out('  (nothing)');
+  if (plan.kept.length) io.out('Kept:');
+  for (const line of plan.kept) io.out(`  - ${line}`);
+}
 
 if (require.main === module) main(process.argv.slice(2)).then((code) => (process.exitCode = code));

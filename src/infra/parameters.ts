@@ -1,9 +1,8 @@
+import { targetKubernetesVersion } from '../model/kubernetes-versions';
+import type { Config } from '../profile/config.generated';
 import { MANAGED_BY, PART_OF } from '../platform/labels';
 import { environmentName } from '../platform/naming';
-import type { Config } from '../profile/config.generated';
 
-/** The Kubernetes version the compiled manifests are validated against (schemas/strict/k8s.json). */
-export const KUBERNETES_VERSION = '1.28';
 export const TEMPLATE_FILE = 'infra/aks.bicep';
 export const PARAMETERS_FILE = 'infra/aks.parameters.json';
 
@@ -16,7 +15,8 @@ export function aksParameters(c: Config): Record<string, unknown> {
   return {
     clusterName: c.cluster_name,
     location: c.azure_region,
-    kubernetesVersion: KUBERNETES_VERSION,
+    // The version the manifests are validated against (profile: kubernetes_version; default in src/model/kubernetes-versions.ts).
+    kubernetesVersion: targetKubernetesVersion(c),
     dnsPrefix: c.cluster_name,
     // The guide's "Paid" tier is called Standard in the AKS API since 2023.
     skuTier: c.aks_sku_tier === 'Paid' ? 'Standard' : 'Free',
@@ -30,20 +30,25 @@ export function aksParameters(c: Config): Record<string, unknown> {
       minCount: pools[name].min_size,
       maxCount: pools[name].max_size,
     })),
-    tags: { ...c.resources_tags, environment: environmentName(c), 'part-of': PART_OF, 'managed-by': MANAGED_BY },
+    tags: azureTags(c),
   };
 }
 
 /** The ARM deployment parameters file `az deployment group` reads. */
-export function aksParametersFile(c: Config): string {
-  const parameters = Object.fromEntries(Object.entries(aksParameters(c)).map(([k, value]) => [k, { value }]));
+export const aksParametersFile = (c: Config): string => parametersFile(aksParameters(c));
+
+/** Tenants run on their parent profile's cluster, and a release beside the running one (core_only) on its environment's: they have no infrastructure, CRDs or aura-system of their own. */
+export const hasOwnCluster = (c: Config): boolean => c.tenant_name === 'default' && !c.core_only;
+
+/** Tags of every Azure resource: the profile's, plus the environment and our owner tags. */
+export const azureTags = (c: Config): Record<string, string> => ({ ...c.resources_tags, environment: environmentName(c), 'part-of': PART_OF, 'managed-by': MANAGED_BY });
+
+/** An ARM deployment parameters file, as az deployment reads it. */
+export function parametersFile(values: Record<string, unknown>): string {
   const doc = {
     $schema: 'https://schema.management.azure.com/schemas/2019-04-01/deploymentParameters.json#',
     contentVersion: '1.0.0.0',
-    parameters,
+    parameters: Object.fromEntries(Object.entries(values).map(([k, value]) => [k, { value }])),
   };
   return `${JSON.stringify(doc, null, 2)}\n`;
 }
-
-/** Tenants run on their parent profile's cluster: they have no infrastructure of their own. */
-export const hasOwnCluster = (c: Config): boolean => c.tenant_name === 'default';

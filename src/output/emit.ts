@@ -22,12 +22,20 @@ function scalar(value: unknown): string {
     return String(value);
   }
   const s = String(value);
-  return PLAIN.test(s) && !RESERVED.test(s) && !NUMBER_LIKE.test(s) && !DATE_LIKE.test(s) ? s : JSON.stringify(s);
+  return PLAIN.test(s) && !RESERVED.test(s) && !NUMBER_LIKE.test(s) && !DATE_LIKE.test(s) ? s : quoted(s);
+}
+
+/** Characters YAML does not allow unescaped (JSON.stringify leaves them as they are). */
+const NON_PRINTABLE = /[\u007f-\u009f\u2028\u2029\ufeff\ud800-\udfff]/g;
+
+/** A YAML double-quoted scalar: JSON's escapes, plus the ones YAML needs beyond JSON. */
+export function quoted(s: string): string {
+  return JSON.stringify(s).replace(NON_PRINTABLE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 /** Multi-line text as a literal block, when it can be one exactly. */
 function literalBlock(s: string, indent: string): string | undefined {
-  if (!s.includes('\n') || /[\r\t\u0000-\u0008\u000b-\u001f\u007f]/.test(s) || s.startsWith(' ') || s.startsWith('\n')) return undefined;
+  if (!s.includes('\n') || /[\r\t\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029\ufeff\ud800-\udfff]/.test(s) || s.startsWith(' ') || s.startsWith('\n')) return undefined;
   let header: string;
   let body = s;
   if (s.endsWith('\n\n')) return undefined;

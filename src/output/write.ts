@@ -1,5 +1,7 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
+import { EnvironmentError } from '../util/errors';
+import { isOurs, runSwap } from './journal';
 
 /** A profile's output: file contents by path relative to <out>/<profile>/. */
 export interface ProfileFiles {
@@ -8,40 +10,28 @@ export interface ProfileFiles {
 }
 
 /**
- * Replaces each <out>/<profile>/ folder as a whole: the new content is written beside it
- * first, then swapped in with renames, so a reader (or GitOps pull) never sees half a folder.
+ * Replaces each <out>/<profile>/ folder as a whole, crash-safely (src/output/journal.ts): the
+ * new content is staged beside it, then swapped in with renames under a journal, so a reader
+ * (or GitOps pull) never sees half a folder and a killed run is finished by the next one.
  * A folder whose content is already exactly the new one is left alone (files and mtimes).
- * Returns the names of the profiles whose folder changed.
+ * Only folders the tool wrote (with its marker) are replaced. Returns the names of the
+ * profiles whose folder changed. The caller holds the output lock (`lockOutput`).
  */
 export function writeProfiles(outDir: string, outputs: readonly ProfileFiles[]): string[] {
-  mkdirSync(outDir, { recursive: true });
-  const tag = `${process.pid}-${Date.now()}`;
-  const staged: { target: string; tmp: string }[] = [];
-  const changed: string[] = [];
-  try {
-    for (const { name, files } of outputs) {
-      const current = readTree(join(outDir, name));
-      const d = diffTree(files, current);
-      if (existsSync(join(outDir, name)) && !d.added.length && !d.removed.length && !d.changed.length) continue;
-      changed.push(name);
-      const tmp = join(outDir, `.${name}.tmp-${tag}`);
-      for (const [path, content] of files) {
-        mkdirSync(dirname(join(tmp, path)), { recursive: true });
-        writeFileSync(join(tmp, path), content);
-      }
-      staged.push({ target: join(outDir, name), tmp });
+  const changed: ProfileFiles[] = [];
+  for (const p of outputs) {
+    const target = join(outDir, p.name);
+    if (isOurs(target)) {
+      const d = diffTree(p.files, readTree(target));
+      if (!d.added.length && !d.removed.length && !d.changed.length) continue;
     }
-  } catch (e) {
-    for (const s of staged) rmSync(s.tmp, { recursive: true, force: true });
-    throw e;
+    changed.push(p);
   }
-  for (const { target, tmp } of staged) {
-    const old = `${tmp}.old`;
-    if (existsSync(target)) renameSync(target, old);
-    renameSync(tmp, target);
-    rmSync(old, { recursive: true, force: true });
+  if (changed.length) {
+    mkdirSync(outDir, { recursive: true });
+    runSwap(outDir, changed);
   }
-  return changed;
+  return changed.map((p) => p.name);
 }
 
 /** Files under a folder, by relative path (dot-files skipped). */
@@ -51,11 +41,14 @@ export function readTree(dir: string): Map<string, string> {
     for (const entry of readdirSync(d).sort()) {
       if (entry.startsWith('.')) continue;
       const full = join(d, entry);
-      if (statSync(full).isDirectory()) walk(full);
+      const st = lstatSync(full);
+      // A symlink is never written by the tool: it is reported as a file that differs, and not followed.
+      if (st.isSymbolicLink()) out.set(relative(dir, full).split('\\').join('/'), '\0symlink');
+      else if (st.isDirectory()) walk(full);
       else out.set(relative(dir, full).split('\\').join('/'), readFileSync(full, 'utf8'));
     }
   };
-  if (existsSync(dir)) walk(dir);
+  if (existsSync(dir) && lstatSync(dir).isDirectory()) walk(dir);
   return out;
 }
 
@@ -74,8 +67,13 @@ export function diffTree(expected: Map<string, string>, actual: Map<string, stri
 }
 
 /** Writes one file by rename, so that a reader sees the old or the new content; unchanged content is not rewritten. */
-export function writeFileAtomic(file: string, content: string): boolean {
-  if (existsSync(file) && readFileSync(file, 'utf8') === content) return false;
+export function writeFileAtomic(file: string, content: string, ownHeader?: string): boolean {
+  if (existsSync(file)) {
+    const current = readFileSync(file, 'utf8');
+    if (current === content) return false;
+    if (ownHeader !== undefined && !current.startsWith(ownHeader))
+      throw new EnvironmentError(`${file} exists but was not written by aura-manifests: refusing to replace it; move it away or choose another --out`);
+  }
   mkdirSync(dirname(file), { recursive: true });
   const tmp = `${file}.tmp-${process.pid}`;
   writeFileSync(tmp, content);

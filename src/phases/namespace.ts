@@ -1,5 +1,6 @@
 import type { Construct } from 'constructs';
 import * as k8s from '../../imports/k8s';
+import { targetKubernetesMinor } from '../model/kubernetes-versions';
 import { standardLabels } from '../platform/labels';
 import type { Config } from '../profile/config.generated';
 
@@ -16,7 +17,8 @@ export function platformNamespace(scope: Construct, name: string, config: Config
       labels: {
         ...standardLabels(name, config),
         'pod-security.kubernetes.io/enforce': enforce,
-        'pod-security.kubernetes.io/enforce-version': 'v1.28',
+        // The standards as the cluster's version defines them: an upgrade recompiles, it does not silently tighten.
+        'pod-security.kubernetes.io/enforce-version': `v${targetKubernetesMinor(config)}`,
         ...(hostsNodeAgents ? { 'pod-security.kubernetes.io/warn': 'restricted', 'pod-security.kubernetes.io/audit': 'restricted' } : {}),
         ...accessLabels,
       },

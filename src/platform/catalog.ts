@@ -5,6 +5,7 @@ import { CONTROLLER_ACCESS, controllerArgs, NGINX_VERSION, TLS_PROVIDER } from '
 import { MONITORING_COMPONENTS } from './monitoring';
 import { OPERATOR_COMPONENTS } from './operator';
 import { SYSTEM_COMPONENTS } from './system-catalog';
+import { botChannelName } from '../infra/names';
 
 /** A named container port, published on the component's Service. */
 export interface PortSpec {
@@ -118,6 +119,10 @@ const redisHosts = () => ({ REDIS_HOST: serviceHost('redis', SYSTEM_NAMESPACE), 
 const apiKeyValidation = (c: Config) => ({ AURA_ENCRYPTION_ALGORITHM: c.aura_encryption_algorithm, AURA_ENCRYPTION_IV_POSITION: c.aura_encryption_iv_position });
 
 /** The core namespace's services, in the order the guide lists them. */
+/** The Bot Channel aura-groot and authentication-api use: the -next twin while next_domains_enabled (infra/dns.bicep deploys both). */
+const botChannelEnv = (c: Config): EnvValues =>
+  c.bot_channel ? { BOT_CHANNEL_NAME: botChannelName(c, c.next_domains_enabled), BOT_APP_ID: (c.next_domains_enabled && c.bot_channel.next_app_id) || c.bot_channel.app_id } : {};
+
 export const CORE_COMPONENTS: ComponentSpec[] = [
   {
     name: 'api-gw', phase: 'core', workload: 'Deployment', image: 'core/api-gw', enabled: always, replicas: replicasOf('api-gw'),
@@ -136,7 +141,7 @@ export const CORE_COMPONENTS: ComponentSpec[] = [
   {
     name: 'authentication-api', phase: 'core', talksTo: ['mongodb'], workload: 'Deployment', image: 'core/authentication-api', enabled: always,
     replicas: replicasOf('authentication-api'), ports: HTTP, resources: STANDARD,
-    env: (c) => ({ KERNEL_AUTHSERVER_URL: kernelEndpoints(c).authserverUrl, KERNEL_CLIENT_ID: c.fourth_platform.client_id, ...apiKeyValidation(c) }),
+    env: (c) => ({ KERNEL_AUTHSERVER_URL: kernelEndpoints(c).authserverUrl, KERNEL_CLIENT_ID: c.fourth_platform.client_id, ...apiKeyValidation(c), ...botChannelEnv(c) }),
     secrets: () => ({ KERNEL_CLIENT_SECRET: 'fourth_platform.client_secret', AURA_ENCRYPTION_KEY: 'aura_encryption_key' }),
   },
   {
@@ -174,7 +179,7 @@ export const CORE_COMPONENTS: ComponentSpec[] = [
   },
   {
     name: 'aura-groot', phase: 'core', workload: 'Deployment', image: 'core/aura-groot', enabled: always, replicas: replicasOf('aura-groot'),
-    ports: HTTP, resources: STANDARD, env: (c) => ({ NEXT_DOMAINS_ENABLED: c.next_domains_enabled }),
+    ports: HTTP, resources: STANDARD, env: (c) => ({ NEXT_DOMAINS_ENABLED: c.next_domains_enabled, ...botChannelEnv(c) }),
   },
   {
     name: 'context', phase: 'core', talksTo: ['redis', 'prometheus'], scrape: { port: 'http' }, workload: 'Deployment', image: 'core/context', enabled: always, replicas: replicasOf('context'),

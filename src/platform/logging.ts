@@ -8,6 +8,8 @@ export const ELASTICSEARCH_NODES = 3;
 /** Index patterns of the platform's logs and of the NGINX App Protect security logs. */
 export const LOG_INDICES = ['aura-services-*', 'aurak8s-waf-*'];
 export const SNAPSHOT_REPOSITORY = 'azure-snapshots';
+/** Blob container of the snapshots, in the common storage account (infra/common.bicep creates it). */
+export const SNAPSHOT_CONTAINER = 'elasticsearch-snapshots';
 export const SYSLOG_PORT = 5140;
 /** The Azure snapshot client's credentials, Key Vault object to Elasticsearch keystore setting. */
 export const SNAPSHOT_CREDENTIALS = {
@@ -45,7 +47,7 @@ export function elasticsearchProvisioning(c: Config): Record<string, string> {
     }),
     'snapshot-repository.json': json({
       type: 'azure',
-      settings: { client: 'default', container: 'elasticsearch-snapshots', base_path: c.cluster_name, readonly: c.eck_azure_snapshot_readonly },
+      settings: { client: 'default', container: SNAPSHOT_CONTAINER, base_path: c.cluster_name, readonly: c.eck_azure_snapshot_readonly },
     }),
     // A read-only repository cannot take snapshots: the lifecycle exists only where this cluster writes.
     ...(c.eck_azure_snapshot_readonly

@@ -9,6 +9,8 @@ export const PROMETHEUS_RETENTION = '15d';
 export const SCRAPE_INTERVAL = '30s';
 /** The Key Vault secret holding Thanos' whole objstore configuration (it embeds the storage key). */
 export const THANOS_OBJSTORE_SECRET = 'thanos-objstore-config';
+/** Blob container of the Thanos blocks in the common storage account; the objstore configuration names it. */
+export const THANOS_CONTAINER = 'thanos';
 const OBJSTORE_FILE = `/mnt/secrets-store/${THANOS_OBJSTORE_SECRET}`;
 const THANOS_TAG = 'v0.36.1';
 
@@ -99,7 +101,7 @@ const grafanaDatasources = () =>
     datasources: [{ name: 'Thanos', type: 'prometheus', access: 'proxy', isDefault: true, url: `http://${serviceHost('thanos-querier', SYSTEM_NAMESPACE)}:10902` }],
   });
 
-const dashboardUsers = (c: Config) => c.backoffice_users.dashboards.map((u) => u.name);
+export const dashboardUsers = (c: Config) => c.backoffice_users.dashboards.map((u) => u.name);
 
 const storeEndpoint = (service: string) => `--endpoint=dnssrv+_grpc._tcp.${serviceHost(service, SYSTEM_NAMESPACE)}`;
 

@@ -12,11 +12,14 @@ export function environmentName(c: Config): string {
   return c.tenant_name === 'default' ? base : `${base}-${c.tenant_name}`;
 }
 
-/** The core namespace, aura-$ENV in the guide. */
-export const coreNamespace = (c: Config): string => `aura-${environmentName(c)}`;
+/** The environment and its release (the installer's --ns adds the release as a suffix): de-pro, de-pro-r42. */
+export const releaseName = (c: Config): string => `${environmentName(c)}${c.release_suffix ? `-${c.release_suffix}` : ''}`;
+
+/** The core namespace, aura-$ENV in the guide; with a release, aura-de-pro-r42. */
+export const coreNamespace = (c: Config): string => `aura-${releaseName(c)}`;
 
 /** Namespace of the agents the Aura operator manages. */
-export const agentsNamespace = (c: Config): string => `aura-agents-${environmentName(c)}`;
+export const agentsNamespace = (c: Config): string => `aura-agents-${releaseName(c)}`;
 
 /** Kernel endpoints, derived the way the guide says they usually are when the profile leaves them out. */
 export function kernelEndpoints(c: Config) {

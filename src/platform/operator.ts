@@ -1,6 +1,6 @@
 import type { Config } from '../profile/config.generated';
 import type { ComponentSpec, ResourceSpec } from './catalog';
-import { environmentName } from './naming';
+import { agentsNamespace, environmentName } from './naming';
 
 /** The Aura operator's API group and the kinds it reconciles. */
 export const AURA_GROUP = 'auracognitive.com';
@@ -93,7 +93,7 @@ export function auraKindSchema(k: AuraKind): Record<string, unknown> {
 export const objectName = (key: string): string => key.toLowerCase().replace(/[^a-z0-9.-]+/g, '-').replace(/^-+|-+$/g, '');
 
 /** The agents' namespace, aura-agents-<environment> as the guide names it. */
-export const agentsNamespaceOf = (c: Config): string => `aura-agents-${environmentName(c)}`;
+export const agentsNamespaceOf = (c: Config): string => agentsNamespace(c);
 
 const OPERATOR: ResourceSpec = { requests: { cpu: '50m', memory: '128Mi' }, limits: { cpu: '500m', memory: '512Mi' } };
 

@@ -1,6 +1,8 @@
 import type { Config } from '../profile/config.generated';
 import type { ComponentSpec, ResourceSpec } from './catalog';
 import { serviceHost, SYSTEM_NAMESPACE } from './naming';
+import { backofficePasswordSecret } from '../profile/secrets';
+import { dashboardUsers } from './monitoring';
 
 /** Blob container of the nightly backups, and where restores read from. */
 export const BACKUP_CONTAINER = 'aura-backups';
@@ -8,7 +10,7 @@ export const ACTIVE_LISTENING_NAMESPACE = 'active-listening';
 /** The replica set name the guide's connection strings use. */
 export const MONGODB_REPLICA_SET = 'aura_replicaset';
 /** Schedules of the nightly backups (UTC), apart so they do not compete for the node. */
-export const BACKUP_SCHEDULES = { mongodb: '0 2 * * *', redis: '30 2 * * *' };
+export const BACKUP_SCHEDULES = { mongodb: '0 2 * * *', redis: '30 2 * * *', grafana: '0 3 * * *' };
 /** A date that never comes: restore templates run only through `kubectl create job --from=cronjob/...`. */
 const NEVER = '0 0 31 2 *';
 
@@ -31,22 +33,37 @@ const redisResources = (c: Config): ResourceSpec => {
 const inClusterMongo = (c: Config) => c.atlas_enabled === false;
 const mongodbHosts = [0, 1, 2].map((i) => `mongodb-${i}.mongodb.${SYSTEM_NAMESPACE}.svc.cluster.local:27017`).join(',');
 
+/** The stores backed up nightly into aura-backups/<store>/, each with a restore template. */
+type BackupStore = 'mongodb' | 'redis' | 'grafana';
+const BACKUP_IMAGES: Record<BackupStore, string> = { mongodb: 'tools/mongo-backup', redis: 'tools/redis-backup', grafana: 'tools/grafana-backup' };
+
+/**
+ * Grafana's database (dashboards, folders, data sources, alerting, preferences) is exported and
+ * imported through Grafana's HTTP API as its admin: its SQLite file sits on grafana-0's
+ * ReadWriteOnce volume, which a backup pod cannot mount beside it, and a copy of a live SQLite
+ * file can be torn.
+ */
+const grafanaBackupEnv = (c: Config) => ({ GRAFANA_URL: `http://${serviceHost('grafana', SYSTEM_NAMESPACE)}:3000`, GRAFANA_ADMIN_USER: dashboardUsers(c)[0] ?? '' });
+
 /** Environment of the backup and restore jobs: what to back up, where, and for how long. */
-const backupEnv = (store: 'mongodb' | 'redis') => (c: Config) => ({
+const backupEnv = (store: BackupStore) => (c: Config) => ({
   BACKUP_CONTAINER,
   BACKUP_PREFIX: `${store}/`,
   RESTORE_PREFIX: `${store}/restore/`,
   BACKUP_RETENTION_DAYS: c.backup_retention_time,
   COMPRESSION: 'gzip',
-  ...(store === 'redis'
+  ...(store === 'grafana'
+    ? grafanaBackupEnv(c)
+    : store === 'redis'
     ? { REDIS_HOST: serviceHost('redis', SYSTEM_NAMESPACE), REDIS_PORT: 6379 }
     : c.atlas_enabled
       ? { MONGODB_SOURCE: 'atlas' }
       : { MONGODB_SOURCE: 'in-cluster', MONGODB_HOSTS: mongodbHosts, MONGODB_REPLICA_SET }),
 });
-const backupSecrets = (store: 'mongodb' | 'redis') => (): Record<string, string> => ({
+const backupSecrets = (store: BackupStore) => (c: Config): Record<string, string> => ({
   BACKUP_STORAGE_CONNECTION_STRING: 'kv:backup-storage-connection-string',
   ...(store === 'mongodb' ? { MONGODB_URI: 'kv:mongodb-uri' } : {}),
+  ...(store === 'grafana' ? { GRAFANA_ADMIN_PASSWORD: `kv:${backofficePasswordSecret('dashboards', dashboardUsers(c)[0] ?? '')}` } : {}),
 });
 
 /** The aura-system data stores, their backups and restore templates, and Active Listening. */
@@ -73,15 +90,15 @@ export const SYSTEM_COMPONENTS: ComponentSpec[] = [
     ports: [], resources: TOOL, env: () => ({ MONGODB_HOSTS: mongodbHosts, MONGODB_REPLICA_SET, MONGODB_ADMIN_USER: 'adminuser' }),
     secrets: () => ({ MONGODB_ADMIN_PASSWORD: 'kv:mongodb-adminuser-password' }),
   },
-  ...(['mongodb', 'redis'] as const).flatMap((store): ComponentSpec[] => [
+  ...(['mongodb', 'redis', 'grafana'] as const).flatMap((store): ComponentSpec[] => [
     {
-      name: `${store}-backup`, phase: 'system', talksTo: [store], workload: 'CronJob', image: `tools/${store === 'mongodb' ? 'mongo' : 'redis'}-backup`, imageTag: '8.0.0',
+      name: `${store}-backup`, phase: 'system', talksTo: [store], workload: 'CronJob', image: BACKUP_IMAGES[store], imageTag: '8.0.0',
       enabled: () => true, schedule: BACKUP_SCHEDULES[store], ports: [], resources: TOOL, env: backupEnv(store), secrets: backupSecrets(store),
       args: () => ['backup'],
     },
     {
       // Suspended template: `kubectl create job --from=cronjob/<store>-restore ...` runs it on demand.
-      name: `${store}-restore`, phase: 'system', talksTo: [store], workload: 'CronJob', image: `tools/${store === 'mongodb' ? 'mongo' : 'redis'}-backup`, imageTag: '8.0.0',
+      name: `${store}-restore`, phase: 'system', talksTo: [store], workload: 'CronJob', image: BACKUP_IMAGES[store], imageTag: '8.0.0',
       enabled: () => true, schedule: NEVER, suspend: true, ports: [], resources: TOOL, env: backupEnv(store), secrets: backupSecrets(store),
       args: () => ['restore'],
     },

@@ -281,6 +281,10 @@ export interface Config {
    */
   aks_sku_tier: 'Paid' | 'Free';
   /**
+   * Kubernetes version of the AKS cluster: a minor version (1.35, AKS runs its latest patch) or a patch version (1.35.2). Must be in the window of src/model/kubernetes-versions.ts; the default is the one named there. Every object is validated against this version's API.
+   */
+  kubernetes_version?: string;
+  /**
    * Spread nodes over availability zones.
    */
   aks_multi_az: boolean;
@@ -776,6 +780,35 @@ export interface Config {
    * DNS zone of the platform's hosts: <endpoint>-<environment name>.<dns_domain> (and -next hosts with next_domains_enabled). Not an installer key: the installer kept its DNS layout.
    */
   dns_domain: string;
+  /**
+   * Resource group of the Azure DNS zone dns_domain, which npm run infra -- --dns writes the hosts into (the zone itself is shared and not created here). Not an installer key: the installer kept it in its own configuration.
+   */
+  dns_zone_resource_group: string;
+  /**
+   * Release strategy "new core namespace" (the installer's --ns): the core namespace becomes aura-<environment name>-<release_suffix>, compiled beside the running release on the same cluster; the DNS switch and rollback are profile changes (README: Release namespaces). Absent: the core namespace has no suffix.
+   */
+  release_suffix?: string;
+  /**
+   * A release deployed beside the environment's running profile on its cluster (with release_suffix): compile the core phase only, with its own address, DNS records and Bot Channel; the running profile keeps the CRDs, aura-system and the cluster. Not an installer key: the installer's --ns redeployed the core phase alone.
+   */
+  core_only: boolean;
+  /**
+   * The Azure Bot Channel Registration of the environment (bot-<environment name>, messaging endpoint on the bot host), and its -next twin with next_domains_enabled. Created by npm run infra -- --dns; the app passwords live in Key Vault. Absent: no Bot Channel is deployed.
+   */
+  bot_channel?: {
+    /**
+     * Microsoft App id (Entra app registration) of the Bot Channel.
+     */
+    app_id: string;
+    /**
+     * Microsoft App id of the -next Bot Channel (an app id registers one bot only); needed with next_domains_enabled.
+     */
+    next_app_id?: string;
+    /**
+     * Bot Service pricing tier.
+     */
+    sku: 'F0' | 'S1';
+  };
   /**
    * The corporate (TID) VPN ranges that may always reach aura-gateway-api and aura-manager; with these and the allowed origins empty, nobody can. Not an installer key: the guide names the VPN but not its ranges.
    */

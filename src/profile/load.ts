@@ -1,7 +1,8 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, lstatSync, readdirSync } from 'node:fs';
 import { basename, dirname, extname, isAbsolute, relative, resolve } from 'node:path';
-import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node } from 'yaml';
+import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node, type YAMLError } from 'yaml';
 import { type Diagnostic, formatPath, type PathSegment, ProfileError, type SourcePosition } from './errors';
+import { type FileRules, PROFILE_NAME, PROFILE_NAME_RULE, PROTOTYPE_KEYS, readProfileSource, scanDocument } from './source-scan';
 
 /** One YAML file of a profile's layer chain. */
 export interface Layer {
@@ -35,9 +36,20 @@ export function displayPath(file: string): string {
   return rel.startsWith('..') ? file : rel;
 }
 
-export function loadProfile(ref: string, profilesDir: string): LoadedProfile {
-  const file = resolveProfileRef(ref, profilesDir);
+export interface LoadOptions extends FileRules {}
+
+/** The profile's name (its output folder) from its file; undefined when it breaks the profile-name rule. */
+export function profileNameOf(file: string): string | undefined {
   const name = basename(file, extname(file));
+  return PROFILE_NAME.test(name) ? name : undefined;
+}
+
+export function loadProfile(ref: string, profilesDir: string, options: LoadOptions = {}): LoadedProfile {
+  const file = resolveProfileRef(ref, profilesDir);
+  // The name becomes a folder, a label and a file header: checked before anything is read.
+  const name = profileNameOf(file);
+  if (name === undefined)
+    throw new ProfileError('(unnamed)', [{ file: 'the profile file', path: '', message: `its file name is not a valid profile name (${PROFILE_NAME_RULE}, then .yaml or .yml)` }]);
   const diagnostics: Diagnostic[] = [];
   if (!existsSync(file)) {
     const known = listProfiles(profilesDir).join(', ');
@@ -46,7 +58,7 @@ export function loadProfile(ref: string, profilesDir: string): LoadedProfile {
     ]);
   }
   const layers: Layer[] = [];
-  collectLayers(file, profilesDir, [], layers, diagnostics);
+  collectLayers(file, profilesDir, [], layers, diagnostics, options);
   if (diagnostics.length) throw new ProfileError(name, diagnostics);
   let data: Record<string, unknown> = {};
   for (const layer of layers) data = mergeDeep(data, layer.data) as Record<string, unknown>;
@@ -63,9 +75,9 @@ export function listProfiles(profilesDir: string): string[] {
     .sort();
 }
 
-function collectLayers(file: string, profilesDir: string, stack: string[], out: Layer[], diagnostics: Diagnostic[]): void {
+function collectLayers(file: string, profilesDir: string, stack: string[], out: Layer[], diagnostics: Diagnostic[], options: LoadOptions): void {
   if (out.some((l) => l.file === displayPath(file))) return; // diamond: a layer is merged once, at its first place
-  const layer = parseLayer(file, diagnostics);
+  const layer = parseLayer(file, diagnostics, options);
   if (!layer) return;
   const ext = layer.data.extends;
   const parents = ext === undefined ? [] : Array.isArray(ext) ? ext : [ext];
@@ -82,35 +94,97 @@ function collectLayers(file: string, profilesDir: string, stack: string[], out: 
       diagnostics.push({ ...pos, path: 'extends', message: `extends cycle: ${cycle}` });
       return;
     }
-    if (!existsSync(parentFile)) {
-      diagnostics.push({ ...pos, path: 'extends', message: `extends "${parent}", but ${displayPath(parentFile)} does not exist` });
+    if (!pathExists(parentFile)) {
+      // A layer reference is a name or a relative path: shown when it looks like one, never otherwise.
+      const shown = /^[A-Za-z0-9._/-]{1,200}$/.test(parent) ? `extends "${parent}", but ${displayPath(parentFile)} does not exist` : 'names a profile or layer file that does not exist';
+      diagnostics.push({ ...pos, path: 'extends', message: shown });
       return;
     }
-    collectLayers(parentFile, profilesDir, [...stack, file], out, diagnostics);
+    collectLayers(parentFile, profilesDir, [...stack, file], out, diagnostics, options);
   });
   out.push(layer);
 }
 
-function parseLayer(file: string, diagnostics: Diagnostic[]): Layer | undefined {
+/** Problems of one file reported at most: a file of 40,000 broken lines says so in a bounded report. */
+const MAX_SYNTAX_ERRORS = 20;
+
+/** The yaml library's error codes in our words: its own messages quote the source (a secret, perhaps). */
+const YAML_ERROR_KINDS: Record<string, string> = {
+  ALIAS_PROPS: 'an alias cannot have a tag or an anchor',
+  BAD_ALIAS: 'a malformed alias',
+  BAD_DIRECTIVE: 'a malformed % directive',
+  BAD_DQ_ESCAPE: 'an invalid escape sequence in a double-quoted string',
+  BAD_INDENT: 'wrong indentation',
+  BAD_PROP_ORDER: 'a tag or an anchor in the wrong place',
+  BAD_SCALAR_START: 'a plain value cannot start with this character (quote the value)',
+  BLOCK_AS_IMPLICIT_KEY: 'a mapping nested on one line (a value containing ": " must be quoted)',
+  BLOCK_IN_FLOW: 'a block value inside [ ] or { }',
+  DUPLICATE_KEY: 'a key set twice in one mapping',
+  IMPOSSIBLE: 'invalid YAML',
+  KEY_OVER_1024_CHARS: 'a key longer than 1024 characters',
+  MISSING_CHAR: 'a missing closing quote or bracket',
+  MULTILINE_IMPLICIT_KEY: 'a key spanning several lines',
+  MULTIPLE_ANCHORS: 'two anchors on one value',
+  MULTIPLE_DOCS: 'more than one YAML document (a profile is one mapping)',
+  MULTIPLE_TAGS: 'two tags on one value',
+  NON_STRING_KEY: 'a key that is not text',
+  TAB_AS_INDENT: 'a tab used for indentation (use spaces)',
+  TAG_RESOLVE_FAILED: 'a value that does not match its tag',
+  UNEXPECTED_TOKEN: 'unexpected characters (a value with special characters must be quoted)',
+  BAD_COLLECTION_TYPE: 'a collection of the wrong type for its tag',
+};
+
+export function describeYamlError(e: Pick<YAMLError, 'code'>): string {
+  return `YAML syntax: ${YAML_ERROR_KINDS[e.code] ?? 'invalid YAML'}`;
+}
+
+/** Whether anything is at a path, a dangling or looping symlink included (the reader says what is wrong with it). */
+function pathExists(file: string): boolean {
+  try {
+    lstatSync(file);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function parseLayer(file: string, diagnostics: Diagnostic[], options: LoadOptions): Layer | undefined {
   const shown = displayPath(file);
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(readFileSync(file, 'utf8'), { lineCounter, uniqueKeys: true, prettyErrors: false });
-  if (doc.errors.length) {
-    for (const e of doc.errors) {
-      const at = lineCounter.linePos(e.pos[0]);
-      // The yaml library quotes source lines in some messages: keep only its first sentence.
-      diagnostics.push({ file: shown, line: at.line, col: at.col, path: '', message: `YAML syntax: ${e.message.split('\n')[0]}` });
-    }
+  const source = readProfileSource(file, options);
+  if ('problem' in source) {
+    diagnostics.push({ file: shown, path: '', message: source.problem });
     return undefined;
   }
-  const data = doc.toJS() ?? {};
+  const lineCounter = new LineCounter();
+  // Unique keys are checked by the scan below, in linear time (the library's check is quadratic).
+  const doc = parseDocument(source.text, { lineCounter, uniqueKeys: false, prettyErrors: false, keepSourceTokens: false });
+  if (doc.errors.length) {
+    for (const e of doc.errors.slice(0, MAX_SYNTAX_ERRORS)) {
+      const at = lineCounter.linePos(e.pos[0]);
+      diagnostics.push({ file: shown, line: at.line, col: at.col, path: '', message: describeYamlError(e) });
+    }
+    if (doc.errors.length > MAX_SYNTAX_ERRORS) diagnostics.push({ file: shown, path: '', message: `... and ${doc.errors.length - MAX_SYNTAX_ERRORS} more YAML syntax errors` });
+    return undefined;
+  }
+  const scanned = scanDocument(doc, { file: shown, text: source.text, lineCounter });
+  if (scanned.length) {
+    diagnostics.push(...scanned);
+    return undefined;
+  }
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: 100 }) ?? {};
+  } catch {
+    diagnostics.push({ file: shown, path: '', message: 'YAML aliases expand to too much data (an alias bomb?); write the values out' });
+    return undefined;
+  }
   if (typeof data !== 'object' || Array.isArray(data)) {
     diagnostics.push({ file: shown, line: 1, col: 1, path: '', message: 'a profile must be a YAML mapping of config keys' });
     return undefined;
   }
   const positions = new Map<string, { line: number; col: number }>();
   recordPositions(doc.contents as Node | null, [], positions, lineCounter);
-  return { file: shown, data, positions };
+  return { file: shown, data: data as Record<string, unknown>, positions };
 }
 
 function recordPositions(node: Node | null, path: PathSegment[], out: Layer['positions'], lc: LineCounter): void {
@@ -135,11 +209,16 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
   return v !== null && typeof v === 'object' && !Array.isArray(v);
 }
 
-/** Mappings merge key by key; anything else (lists included) is replaced by the overlay. */
+/**
+ * Mappings merge key by key; anything else (lists included) is replaced by the overlay. Keys
+ * are defined, never assigned, and looked up as own keys: no key reaches a prototype.
+ */
 export function mergeDeep(base: unknown, overlay: unknown): unknown {
   if (!isPlainObject(base) || !isPlainObject(overlay)) return structuredClone(overlay);
-  const out: Record<string, unknown> = { ...base };
-  for (const [k, v] of Object.entries(overlay)) out[k] = k in base ? mergeDeep(base[k], v) : structuredClone(v);
+  const out: Record<string, unknown> = {};
+  const put = (k: string, v: unknown) => Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true });
+  for (const [k, v] of Object.entries(base)) if (!PROTOTYPE_KEYS.has(k)) put(k, v);
+  for (const [k, v] of Object.entries(overlay)) if (!PROTOTYPE_KEYS.has(k)) put(k, Object.hasOwn(base, k) ? mergeDeep(base[k], v) : structuredClone(v));
   return out;
 }
 

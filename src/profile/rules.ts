@@ -1,8 +1,11 @@
+import { kubernetesVersionProblem } from '../model/kubernetes-versions';
 import type { PathSegment } from './errors';
 
 export interface RuleViolation {
   path: PathSegment[];
   message: string;
+  /** The path as printed, when it may show more than the schema's key names. */
+  shownPath?: string;
 }
 
 type Data = Record<string, any>;
@@ -25,7 +28,7 @@ export function crossFieldRules(raw: Data, cfg: Data): RuleViolation[] {
     if (tenant.length > 6) fail(['tenant_name'], `must be at most 6 characters (has ${tenant.length})`);
     const combined = `${cfg.environment_profile ?? ''}${cfg.environment_type ?? ''}${tenant}`;
     if (combined.length > 11)
-      fail(['tenant_name'], `environment_profile + environment_type + tenant_name must be at most 11 characters ("${combined}" has ${combined.length})`);
+      fail(['tenant_name'], `environment_profile + environment_type + tenant_name must be at most 11 characters (they have ${combined.length})`);
   }
 
   // Components the guide switches on from other flags: an explicit false cannot win against them.
@@ -48,6 +51,15 @@ export function crossFieldRules(raw: Data, cfg: Data): RuleViolation[] {
     fail(['nginx_plus_dos_enabled'], 'needs nginx_plus_enabled: true (DoS protection is an NGINX Plus module)');
   if (cfg.nginx_plus_enabled === true && cfg.prometheus_es_exporter_enabled !== true)
     fail(['nginx_plus_enabled'], 'needs prometheus_es_exporter_enabled: true (the NGINX Plus WAF alerts are computed from Elasticsearch queries)');
+
+  // A release beside the running one needs its own core namespace.
+  if (cfg.core_only === true && !cfg.release_suffix) fail(['core_only'], 'needs release_suffix: a release beside the running one gets its own core namespace, aura-<environment>-<release_suffix>');
+
+  // The -next Bot Channel needs its own app registration: an app id registers one bot only.
+  const bot = cfg.bot_channel;
+  if (bot && cfg.next_domains_enabled === true && !bot.next_app_id)
+    fail(['bot_channel'], 'next_domains_enabled is true, so bot_channel.next_app_id is required (the -next Bot Channel needs its own app registration)');
+  if (bot?.next_app_id && bot.next_app_id === bot.app_id) fail(['bot_channel', 'next_app_id'], 'must differ from bot_channel.app_id (an app id registers one bot only)');
 
   if (cfg.genesys_enabled === true)
     for (const key of ['api_url', 'user'])
@@ -72,7 +84,7 @@ export function crossFieldRules(raw: Data, cfg: Data): RuleViolation[] {
       fail([key, legacy], `is the older name of ${key}.storage_size_gb; set only storage_size_gb`);
 
   if (typeof raw.infrastructure?.region === 'string' && raw.azure_region !== undefined && raw.infrastructure.region !== raw.azure_region)
-    fail(['infrastructure', 'region'], `differs from azure_region (${raw.azure_region}); remove infrastructure.region`);
+    fail(['infrastructure', 'region'], 'differs from azure_region; remove infrastructure.region');
 
   const pools = cfg.infrastructure?.compute?.agentpools ?? {};
   for (const [name, pool] of Object.entries<any>(pools)) {
@@ -88,8 +100,69 @@ export function crossFieldRules(raw: Data, cfg: Data): RuleViolation[] {
   if (Array.isArray(dashboards) && dashboards.length === 0)
     fail(['backoffice_users'], 'dashboards needs at least one user: the first is Grafana\'s admin (its password is the Key Vault secret backoffice-dashboards-<name>-password)');
 
+  // The window of versions with schemas is data (src/model/kubernetes-versions.ts), not a schema enum.
+  if (raw.kubernetes_version !== undefined || cfg.kubernetes_version !== undefined) {
+    const problem = kubernetesVersionProblem(cfg.kubernetes_version);
+    if (problem) fail(['kubernetes_version'], problem);
+  }
+
+  azureTagRules(cfg.resources_tags, fail);
+  uniqueNameRules(cfg, fail);
   atlasRules(raw, cfg, fail);
   return out;
+}
+
+/** Azure's rules for resource tags (learn.microsoft.com: tag resources), and one of ours: no key reads as an az option. */
+export const AZURE_TAG_LIMITS = { maxTags: 50, maxKey: 512, maxValue: 256 } as const;
+const AZURE_TAG_KEY_FORBIDDEN = /[<>%&\\?/]/;
+const AZURE_TAG_KEY_RESERVED = /^(microsoft|azure|windows)/i;
+
+function azureTagRules(tags: unknown, fail: (path: PathSegment[], message: string) => void): void {
+  if (!tags || typeof tags !== 'object') return;
+  const entries = Object.entries(tags as Record<string, unknown>);
+  if (entries.length > AZURE_TAG_LIMITS.maxTags) fail(['resources_tags'], `has ${entries.length} tags; Azure allows at most ${AZURE_TAG_LIMITS.maxTags} per resource group`);
+  for (const [key, value] of entries) {
+    const path = ['resources_tags', key];
+    if (key.length === 0 || key.length > AZURE_TAG_LIMITS.maxKey) fail(path, `a tag name must have 1 to ${AZURE_TAG_LIMITS.maxKey} characters`);
+    if (AZURE_TAG_KEY_FORBIDDEN.test(key)) fail(path, 'a tag name must not contain < > % & \\ ? or / (Azure tag rules)');
+    if (AZURE_TAG_KEY_RESERVED.test(key)) fail(path, 'a tag name must not start with microsoft, azure or windows (reserved by Azure)');
+    if (/^[-\s]/.test(key) || /\s$/.test(key)) fail(path, 'a tag name must not start with "-" or a space, nor end with a space');
+    if (key.includes('=')) fail(path, 'a tag name must not contain "=" (az reads the first "=" as the end of the name)');
+    if (typeof value === 'string' && value.length > AZURE_TAG_LIMITS.maxValue) fail(path, `a tag value must have at most ${AZURE_TAG_LIMITS.maxValue} characters (has ${value.length})`);
+  }
+}
+
+/** Names that become object names or config keys must be unique, or two entries would write one object. */
+function uniqueNameRules(cfg: Data, fail: (path: PathSegment[], message: string) => void): void {
+  const lists: [PathSegment[], unknown][] = [[['notifications_webhooks'], cfg.notifications_webhooks]];
+  for (const [list, users] of Object.entries<any>(cfg.backoffice_users ?? {})) lists.push([['backoffice_users', list], users]);
+  for (const [path, items] of lists) {
+    if (!Array.isArray(items)) continue;
+    const first = new Map<string, number>();
+    items.forEach((item, i) => {
+      const name = item?.name;
+      if (typeof name !== 'string') return;
+      // Names are compared as the objects and files they become: case and _/- do not tell them apart.
+      const norm = name.toLowerCase().replace(/_/g, '-');
+      if (first.has(norm)) fail([...path, i, 'name'], `names the same entry as item ${first.get(norm)} (names must be unique; case and _ versus - do not count)`);
+      else first.set(norm, i);
+    });
+  }
+  const packages = cfg.nlp_packages;
+  if (packages && typeof packages === 'object') {
+    const first = new Map<string, string>();
+    for (const key of Object.keys(packages)) {
+      const norm = objectNameOf(key);
+      if (!norm) fail(['nlp_packages', key], 'becomes an empty object name: a package name needs a letter or digit');
+      else if (first.has(norm)) fail(['nlp_packages', key], 'becomes the same object name as another package (names are compared lowercase, with _ and . as -)');
+      else first.set(norm, key);
+    }
+  }
+}
+
+/** How a map key becomes an object name (src/platform/naming.ts objectName, compared loosely). */
+function objectNameOf(key: string): string {
+  return key.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '');
 }
 
 function atlasRules(raw: Data, cfg: Data, fail: (path: PathSegment[], message: string) => void): void {

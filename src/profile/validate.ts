@@ -9,6 +9,7 @@ import { type LoadedProfile, positionOf } from './load';
 import { crossFieldRules, type RuleViolation } from './rules';
 import { PROFILE_SCHEMA } from './schema';
 import { keyVaultSecretName } from './secrets';
+import { PROTOTYPE_KEYS, safeFormatPath } from './source-scan';
 
 const SECRET_KEYWORD = 'x-key-vault-secret';
 
@@ -47,17 +48,21 @@ export function validateProfile(profile: LoadedProfile): Config {
   const withDefaults = structuredClone(profile.data);
   const validate = profileValidator();
   validate(withDefaults);
-  const problems: RuleViolation[] = (validate.errors ?? []).flatMap((e) => describeSchemaError(e, profile.data));
+  const hints = { left: MAX_HINTED_UNKNOWN_KEYS, unknownWithoutHint: 0 };
+  const problems: RuleViolation[] = (validate.errors ?? []).flatMap((e) => describeSchemaError(e, profile.data, hints));
   problems.push(...crossFieldRules(raw, withDefaults));
   if (problems.length) {
     const seen = new Set<string>();
     const diagnostics: Diagnostic[] = [];
     for (const p of problems) {
-      const d = { ...positionOf(profile, p.path), path: formatPath(p.path), message: p.message };
+      // A key path is printed as far as the schema names it; keys the profile chose are shown as <key> (they may be secrets).
+      const d = { ...positionOf(profile, p.path), path: p.shownPath ?? safeFormatPath(p.path), message: p.message };
       const key = `${d.path}\0${d.message}`;
       if (!seen.has(key)) diagnostics.push(d), seen.add(key);
     }
     diagnostics.sort((a, b) => (a.file === b.file ? (a.line ?? 0) - (b.line ?? 0) : a.file < b.file ? -1 : 1));
+    if (hints.unknownWithoutHint)
+      diagnostics.push({ file: positionOf(profile, []).file, path: '', message: `${hints.unknownWithoutHint} more unknown key(s) were not compared with the known keys (only the first ${MAX_HINTED_UNKNOWN_KEYS} are)` });
     throw new ProfileError(profile.name, diagnostics);
   }
   return normalize(withDefaults as unknown as Config, raw);
@@ -88,7 +93,10 @@ function pathOf(instancePath: string): PathSegment[] {
  * Turns an ajv error into our message. Values are never echoed: a secret pasted into the
  * wrong key must not reach a CI log.
  */
-function describeSchemaError(e: ErrorObject, root: unknown): RuleViolation[] {
+/** Unknown keys searched for a near known key; the search costs a comparison with every known key. */
+export const MAX_HINTED_UNKNOWN_KEYS = 40;
+
+function describeSchemaError(e: ErrorObject, root: unknown, hints: { left: number; unknownWithoutHint: number }): RuleViolation[] {
   const path = pathOf(e.instancePath);
   const p = e.params as Record<string, any>;
   switch (e.keyword) {
@@ -99,9 +107,17 @@ function describeSchemaError(e: ErrorObject, root: unknown): RuleViolation[] {
     case 'additionalProperties': {
       const known = Object.keys((e.parentSchema as any)?.properties ?? {});
       const key = String(p.additionalProperty);
-      const hint = closest(key, known);
-      const where = path.length ? `under ${formatPath(path)}` : 'at the top level';
-      return [{ path: [...path, key], message: `unknown key${hint ? `; did you mean ${hint}?` : ` (known keys ${where}: ${known.join(', ')})`}` }];
+      const keyPath = [...path, key];
+      if (hints.left <= 0) {
+        hints.unknownWithoutHint++;
+        return [{ path: keyPath, message: 'unknown key' }];
+      }
+      hints.left--;
+      const hint = key.length <= 64 ? closest(key, known) : undefined;
+      const where = path.length ? `under ${safeFormatPath(path)}` : 'at the top level';
+      // A near miss of a known key is a typo, not a secret: it is shown so it can be found.
+      const shownPath = hint && !PROTOTYPE_KEYS.has(key) && /^[A-Za-z0-9_.-]{1,64}$/.test(key) ? `${safeFormatPath(path) ? `${safeFormatPath(path)}.` : ''}${key}` : undefined;
+      return [{ path: keyPath, shownPath, message: `unknown key${hint ? `; did you mean ${hint}?` : ` (known keys ${where}: ${known.join(', ')})`}` }];
     }
     case 'required':
       return [{ path, message: `missing required key ${p.missingProperty}${describeKey([...path, p.missingProperty])}` }];

@@ -4,9 +4,11 @@ import { parseArgs } from 'node:util';
 import { sync as execaSync } from 'execa';
 import { parseAllDocuments } from 'yaml';
 import { buildProfile, CheckError } from '../build';
-import { DEFAULT_PROFILES_DIR } from '../cli';
+import { DEFAULT_PROFILES_DIR, describeInvalid, profileReadRules } from '../cli';
+import { EnvironmentError, takeDebugFlag, UsageError, withBoundary } from '../util/errors';
 import type { Manifest } from '../compile';
 import { GITOPS_FOLDER, MANIFESTS_FOLDER } from '../output/layout';
+import { diffTree } from '../output/write';
 import { environmentName } from '../platform/naming';
 import { ProfileError } from '../profile/errors';
 import { readFileSync } from 'node:fs';
@@ -24,13 +26,17 @@ import {
   type ProfileDiff,
   truncateMarkdown,
 } from './diff';
+import { kubernetesVersionProblem, targetKubernetesVersion } from '../model/kubernetes-versions';
 
-const USAGE = `usage: npm run diff -- (--profile NAME ... | --all) (--against GIT_REF | --with OTHER) [options]
+const USAGE = `usage: npm run diff -- (--profile NAME ... | --all) (--against GIT_REF | --with OTHER | --kubernetes-version V) [options]
        npm run diff -- --truncate FILE [--max-length N] [--full-diff-link URL]
 
   --against REF      compare each compiled profile with its committed output (dist/<profile>) at REF;
                      with several profiles, a change they share is shown once ("same in N profiles")
   --with OTHER       compare one compiled profile with another compiled profile
+  --kubernetes-version V
+                     compare the profile compiled for its own Kubernetes version with the same
+                     profile compiled for V (what npm run synth -- --kubernetes-version V writes)
   --all              every profile in profiles/ (with --against)
   --format           terminal (default) or markdown, for a pull request comment
   --show-derived     also show derived fields (config checksums), hidden by default
@@ -39,16 +45,25 @@ const USAGE = `usage: npm run diff -- (--profile NAME ... | --all) (--against GI
   --full-diff-link   where the full diff is (a CI artifact), named in the notice of a cut comment
   --truncate FILE    only cut an existing Markdown diff (as --max-length says) and print it
   --dist DIR         the output folder (default: dist)
-  --profiles DIR     where profile names are looked up (default: profiles/)`;
-
-class UsageError extends Error {}
+  --profiles DIR     where profile names are looked up (default: profiles/)
+  --allow-outside-repo  read profile files outside the repository
+  --debug            print the stack of an internal error`;
 
 /** Files of a profile folder that hold deployed objects: the manifests and the GitOps objects. */
 const isObjectFile = (path: string) =>
   (path.startsWith(`${MANIFESTS_FOLDER}/`) || path.startsWith(`${GITOPS_FOLDER}/`)) && path.endsWith('.yaml') && !path.endsWith('kustomization.yaml');
 
 const parseObjects = (files: Iterable<[string, string]>): Manifest[] =>
-  [...files].filter(([p]) => isObjectFile(p)).flatMap(([, text]) => parseAllDocuments(text).map((d) => d.toJS() as Manifest).filter(Boolean));
+  [...files]
+    .filter(([p]) => isObjectFile(p))
+    .flatMap(([path, text]) =>
+      parseAllDocuments(text).map((d) => {
+        // The yaml library's messages quote the file: a broken file is named, not quoted.
+        if (d.errors.length) throw new EnvironmentError(`${path}: not valid YAML`);
+        return d.toJS({ maxAliasCount: 100 }) as Manifest;
+      }),
+    )
+    .filter(Boolean);
 
 /** The profile folder as committed at a Git ref, read in one `git cat-file --batch` call. */
 export function filesAtRef(ref: string, distDir: string, profile: string): Map<string, string> {
@@ -74,16 +89,17 @@ function git(args: string[], allowFailure = false, cwd?: string, input?: string)
   const r = execaSync('git', args, { cwd, input, encoding: null, reject: false });
   if (r.exitCode !== 0) {
     if (allowFailure) return undefined;
-    throw new UsageError(`git ${args.join(' ')} failed: ${r.stderr.toString().trim()}`);
+    throw new EnvironmentError(`git ${args[0]} failed: ${r.stderr.toString().trim().split('\n').pop()}`);
   }
   return r.stdout as unknown as Buffer;
 }
 
 /** Runs the command and returns the exit code. */
-export function main(argv: string[], io?: { out: (s: string) => void; err: (s: string) => void }): number {
+export function main(rawArgv: string[], io?: { out: (s: string) => void; err: (s: string) => void }): number {
   const color = !io && process.stdout.isTTY === true && !process.env.NO_COLOR;
   const { out, err } = io ?? { out: (s: string) => process.stdout.write(s), err: (s: string) => process.stderr.write(`${s}\n`) };
-  try {
+  const { argv, debug } = takeDebugFlag(rawArgv);
+  return withBoundary({ out, err }, { usage: USAGE, debug, invalid: describeInvalid }, () => {
     const args = parseArgs({
       args: argv,
       options: {
@@ -91,6 +107,7 @@ export function main(argv: string[], io?: { out: (s: string) => void; err: (s: s
         all: { type: 'boolean' },
         against: { type: 'string' },
         with: { type: 'string' },
+        'kubernetes-version': { type: 'string' },
         format: { type: 'string', default: 'terminal' },
         'show-derived': { type: 'boolean' },
         'exit-code': { type: 'boolean' },
@@ -99,25 +116,37 @@ export function main(argv: string[], io?: { out: (s: string) => void; err: (s: s
         truncate: { type: 'string' },
         dist: { type: 'string', default: 'dist' },
         profiles: { type: 'string', default: DEFAULT_PROFILES_DIR },
+        'allow-outside-repo': { type: 'boolean' },
       },
       strict: true,
     }).values;
     const maxLength = args['max-length'] === undefined ? MAX_COMMENT : Number(args['max-length']);
     if (!Number.isInteger(maxLength) || maxLength < 0) throw new UsageError(`--max-length takes a number of characters, 0 for no limit`);
     if (args.truncate) {
-      out(truncateMarkdown(readFileSync(args.truncate, 'utf8'), maxLength || Infinity, args['full-diff-link']));
+      let text: string;
+      try {
+        text = readFileSync(args.truncate, 'utf8');
+      } catch (e) {
+        throw new EnvironmentError(`${args.truncate}: cannot read it (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
+      }
+      out(truncateMarkdown(text, maxLength || Infinity, args['full-diff-link']));
       return 0;
     }
     const profilesDir = resolve(args.profiles!);
     const refs = [...new Set([...(args.profile ?? []), ...(args.all ? listProfiles(profilesDir) : [])])];
     if (!refs.length) throw new UsageError('name a profile with --profile, or use --all');
-    if (!args.against === !args.with) throw new UsageError('give exactly one of --against REF and --with PROFILE');
-    if (args.with && refs.length > 1) throw new UsageError('--with compares one profile with another: give one --profile');
+    const target = args['kubernetes-version'];
+    if ([args.against, args.with, target].filter((a) => a !== undefined).length !== 1)
+      throw new UsageError('give exactly one of --against REF, --with PROFILE and --kubernetes-version V');
+    if (refs.length > 1 && !args.against) throw new UsageError('several profiles are compared with --against REF only: give one --profile');
+    if (target !== undefined && kubernetesVersionProblem(target)) throw new UsageError(`--kubernetes-version ${kubernetesVersionProblem(target)}`);
     if (args.format !== 'terminal' && args.format !== 'markdown') throw new UsageError(`unknown format ${args.format}: terminal or markdown`);
+    if (args.against && !/^[A-Za-z0-9][A-Za-z0-9._\/@{}~^-]*$/.test(args.against)) throw new UsageError('--against takes a git ref (branch, tag or commit)');
+    const readRules = profileReadRules(profilesDir, args['allow-outside-repo']);
     const options = { showDerived: args['show-derived'] };
     if (refs.length > 1) {
       const diffs: ProfileDiff[] = refs.map((ref) => {
-        const b = buildProfile(ref, profilesDir);
+        const b = buildProfile(ref, profilesDir, {}, readRules);
         return { profile: b.name, env: environmentName(b.config), diff: diffObjects(parseObjects(filesAtRef(args.against!, resolve(args.dist!), b.name)), parseObjects(b.files), options) };
       });
       const changed = diffs.filter((d) => d.diff.added.length + d.diff.removed.length + d.diff.changed.length > 0);
@@ -126,15 +155,24 @@ export function main(argv: string[], io?: { out: (s: string) => void; err: (s: s
       out(args.format === 'markdown' && maxLength ? truncateMarkdown(text, maxLength, args['full-diff-link']) : text);
       return args['exit-code'] && changed.length ? 1 : 0;
     }
-    const current = buildProfile(refs[0]!, profilesDir);
+    const profile = refs[0]!;
+    const current = buildProfile(profile, profilesDir, {}, readRules);
     let diff: ObjectDiff;
     let title: string;
     if (args.against) {
       const committed = filesAtRef(args.against, resolve(args.dist!), current.name);
       diff = diffObjects(parseObjects(committed), parseObjects(current.files), options);
       title = `${current.name}: ${args.against} → working tree`;
+    } else if (target !== undefined) {
+      const retargeted = buildProfile(profile, profilesDir, { kubernetesVersion: target }, readRules);
+      diff = diffObjects(parseObjects(current.files), parseObjects(retargeted.files), options);
+      // The version also reaches files that hold no objects: the Bicep parameters, the chart's kubeVersion.
+      const tree = diffTree(retargeted.files, current.files);
+      // (The chart's templates restate the manifests' objects, already compared above.)
+      const others = [...tree.added, ...tree.removed, ...tree.changed].filter((p) => !isObjectFile(p) && !p.startsWith('chart/templates/')).sort();
+      title = `${current.name}: Kubernetes ${targetKubernetesVersion(current.config)} → ${target}${others.length ? ` (other files that differ: ${others.join(', ')})` : ''}`;
     } else {
-      const other = buildProfile(args.with!, profilesDir);
+      const other = buildProfile(args.with!, profilesDir, {}, readRules);
       // Each side's environment name becomes $ENV, in names and values: the same object of both is
       // compared, and what is left is what differs beyond the name.
       const [envA, envB] = [environmentName(current.config), environmentName(other.config)];
@@ -144,17 +182,7 @@ export function main(argv: string[], io?: { out: (s: string) => void; err: (s: s
     out(args.format === 'markdown' ? formatMarkdown(diff, title, maxLength || Infinity) : formatTerminal(diff, title, color));
     const differs = diff.added.length + diff.removed.length + diff.changed.length > 0;
     return args['exit-code'] && differs ? 1 : 0;
-  } catch (e) {
-    if (e instanceof ProfileError || e instanceof CheckError) {
-      err(`✗ ${e.message}`);
-      return 1;
-    }
-    if (e instanceof UsageError || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
-      err(`error: ${(e as Error).message}\n${USAGE}`);
-      return 2;
-    }
-    throw e;
-  }
+  });
 }
 
 if (require.main === module) {

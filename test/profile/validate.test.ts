@@ -47,7 +47,7 @@ describe('schema errors', () => {
     const ds = errorsOf(`${MINIMAL}nginx:\n  ssl_protocol: TLSv1.3\n  zzz: 1\n`);
     expect(ds.map((d) => [d.path, d.line, d.col, d.message])).toEqual([
       ['nginx.ssl_protocol', NEXT_LINE + 1, 3, 'unknown key; did you mean ssl_protocols?'],
-      ['nginx.zzz', NEXT_LINE + 2, 3, 'unknown key (known keys under nginx: ssl_protocols, ssl_ciphers, ssl_prefer_server_ciphers)'],
+      ['nginx.<key>', NEXT_LINE + 2, 3, 'unknown key (known keys under nginx: ssl_protocols, ssl_ciphers, ssl_prefer_server_ciphers)'],
     ]);
   });
 
@@ -78,8 +78,10 @@ describe('schema errors', () => {
   });
 
   it('reports every problem of a profile at once', () => {
-    const ds = errorsOf(`${MINIMAL}log_retention_tim: 3\naks_sku_tier: Gold\nfourth_platform: { client_secret: abc }\ntenant_name: toolongname\n`);
-    expect(ds.map((d) => d.path)).toEqual(['log_retention_tim', 'aks_sku_tier', 'fourth_platform.client_secret', 'tenant_name', 'tenant_name']);
+    const ds = errorsOf(`${MINIMAL}log_retention_tim: 3\naks_sku_tier: Gold\ntenant_name: toolongname\n`);
+    expect(ds.map((d) => d.path)).toEqual(['log_retention_tim', 'aks_sku_tier', 'tenant_name', 'tenant_name']);
+    // A secret value stops the load: it is refused from the source text before any data is used.
+    expect(errorsOf(`${MINIMAL}log_retention_tim: 3\nfourth_platform: { client_secret: abc }\n`).map((d) => d.path)).toEqual(['fourth_platform.client_secret']);
   });
 });
 
@@ -132,7 +134,7 @@ describe('secret keys', () => {
 describe('cross-field rules', () => {
   it.each([
     ['tenant_name: abcdefg', 'tenant_name', 'at most 6 characters (has 7)'],
-    ['environment_profile: uk\ntenant_name: brand7x', 'tenant_name', '"ukprobrand7x" has 12'],
+    ['environment_profile: uk\ntenant_name: brand7x', 'tenant_name', 'they have 12'],
     ['aura_gateway_api_enabled: false\nnlpaas_enabled: true', 'aura_gateway_api_enabled', 'nlpaas_enabled needs aura-gateway-api'],
     ['aura_manager_enabled: false\ngenerative_enabled: true\natria_rag_enabled: true', 'aura_manager_enabled', 'generative_enabled and atria_rag_enabled need aura-manager'],
     ['atria_model_gw_enabled: false\natria_rag_enabled: true', 'atria_model_gw_enabled', 'atria-model-gateway'],

@@ -1,0 +1,101 @@
+// The public side of one core namespace (the Azure part of the guide's deploy_core): the static
+// address of its nginx-public Service, the DNS records of its hosts as alias records of that
+// address, and the Bot Channel Registration with its -next twin. Which records are written is a
+// profile decision (force_dns_update: the live hosts; next_domains_enabled: the -next hosts), so the
+// DNS switch of a release and its rollback are profile changes. Parameters are compiled into
+// dist/<profile>/infra/dns.parameters.json; deploy with
+// npm run infra -- --profile <name> --dns [--what-if | --apply].
+targetScope = 'subscription'
+
+@description('Azure region (profile: azure_region).')
+@allowed([
+  'westeurope'
+  'northeurope'
+  'brazilsouth'
+  'westus'
+  'westus2'
+  'eastus'
+  'eastus2'
+  'westcentralus'
+])
+param location string
+
+@description('Resource group of the AKS cluster (rg-<cluster_name>).')
+param clusterResourceGroup string
+
+@description('The AKS cluster whose identity attaches the address to its load balancer (profile: cluster_name).')
+param clusterName string
+
+@description('Resource group of the public address: the cluster\'s, where its load balancer may use it.')
+param publicIpResourceGroup string
+
+@description('Static public address of the core namespace\'s nginx-public Service (pip-<core namespace>).')
+param publicIpName string
+
+@description('Zones of the address, as the cluster\'s (profile: aks_multi_az); empty for none.')
+param availabilityZones array
+
+@description('The shared Azure DNS zone of the hosts (profile: dns_domain).')
+param dnsZoneName string
+
+@description('Resource group of the DNS zone (profile: dns_zone_resource_group).')
+param dnsZoneResourceGroup string
+
+@description('A records written as aliases of the address: the live hosts with force_dns_update, the -next hosts with next_domains_enabled.')
+param recordNames array
+
+@description('Resource group of the Bot Channel Registrations: the environment\'s common one, so a new cluster keeps them.')
+param botResourceGroup string
+
+@description('Bot Channel Registrations, each { name, appId, endpoint }; empty without bot_channel.')
+param botChannels array
+
+@description('Bot Service tier (profile: bot_channel.sku).')
+@allowed([
+  'F0'
+  'S1'
+])
+param botSku string
+
+@description('Entra tenant of the bots\' app registrations (profile: key_vault.tenant_id).')
+param tenantId string
+
+@description('Tags on every resource (profile: resources_tags).')
+param tags object
+
+module address 'modules/public-ip.bicep' = {
+  name: 'aura-address-${publicIpName}'
+  scope: resourceGroup(publicIpResourceGroup)
+  params: {
+    location: location
+    name: publicIpName
+    availabilityZones: availabilityZones
+    clusterResourceGroup: clusterResourceGroup
+    clusterName: clusterName
+    tags: tags
+  }
+}
+
+module records 'modules/dns-records.bicep' = if (!empty(recordNames)) {
+  name: 'aura-records-${publicIpName}'
+  scope: resourceGroup(dnsZoneResourceGroup)
+  params: {
+    zoneName: dnsZoneName
+    recordNames: recordNames
+    targetResourceId: address.outputs.id
+  }
+}
+
+module bots 'modules/bot-channels.bicep' = if (!empty(botChannels)) {
+  name: 'aura-bots-${publicIpName}'
+  scope: resourceGroup(botResourceGroup)
+  params: {
+    botChannels: botChannels
+    sku: botSku
+    tenantId: tenantId
+    tags: tags
+  }
+}
+
+@description('The static public address; nginx-public asks for it by name.')
+output publicIpAddress string = address.outputs.ipAddress
