@@ -9,6 +9,7 @@ import { ProfileError } from './profile/errors';
 import { listProfiles, type LoadOptions, profileNameOf, resolveProfileRef } from './profile/load';
 import { kubernetesVersionProblem } from './model/kubernetes-versions';
 import { EnvironmentError, takeDebugFlag, UsageError, withBoundary, asEnvironmentError } from './util/errors';
+import { helpOrVersion } from './util/command-line';
 
 export const DEFAULT_PROFILES_DIR = join(__dirname, '..', 'profiles');
 /** The repository: profiles and their layers are read from inside it unless --allow-outside-repo. */
@@ -53,6 +54,8 @@ interface Io {
 /** Runs the CLI and returns the exit code: 0 success, 1 invalid input or failed checks, 2 usage, 3 environment or I/O. */
 export function main(rawArgv: string[], io: Io = { out: console.log, err: console.error }): number {
   const { argv, debug } = takeDebugFlag(rawArgv);
+  const early = helpOrVersion(argv, USAGE, io);
+  if (early !== undefined) return early;
   return withBoundary(io, { usage: USAGE, debug, invalid: describeInvalid }, () => {
     const [command, ...rest] = argv;
     if (command !== 'synth') throw new UsageError(command ? 'unknown command (the command is synth)' : 'missing command');
@@ -61,26 +64,22 @@ export function main(rawArgv: string[], io: Io = { out: console.log, err: consol
 }
 
 function synth(args: string[], io: Io): number {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args,
-      options: {
-        profile: { type: 'string', multiple: true, short: 'p' },
-        all: { type: 'boolean' },
-        out: { type: 'string' },
-        check: { type: 'boolean' },
-        profiles: { type: 'string', default: DEFAULT_PROFILES_DIR },
-        'kubernetes-version': { type: 'string' },
-        'allow-outside-repo': { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-      strict: true,
-      allowPositionals: false,
-    }).values;
-  } catch (e) {
-    throw new UsageError((e as Error).message);
-  }
+  // node's own parse errors reach the boundary as they are: an unknown option gets a did-you-mean.
+  const parsed = parseArgs({
+    args,
+    options: {
+      profile: { type: 'string', multiple: true, short: 'p' },
+      all: { type: 'boolean' },
+      out: { type: 'string' },
+      check: { type: 'boolean' },
+      profiles: { type: 'string', default: DEFAULT_PROFILES_DIR },
+      'kubernetes-version': { type: 'string' },
+      'allow-outside-repo': { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    strict: true,
+    allowPositionals: false,
+  }).values;
   if (parsed.help) {
     io.out(USAGE);
     return 0;

@@ -7,6 +7,7 @@ import { DEFAULT_PROFILES_DIR, describeInvalid, profileReadRules } from '../cli'
 import { asEnvironmentError, EnvironmentError, takeDebugFlag, UsageError, withBoundary } from '../util/errors';
 import { HelmError, runHelm } from '../tools/helm';
 import { CHART_FOLDER } from './helm-chart';
+import { helpOrVersion } from '../util/command-line';
 
 const USAGE = `usage: npm run package -- --profile NAME|PATH [--destination DIR] [--dist DIR] [--profiles DIR]
 
@@ -17,6 +18,8 @@ const USAGE = `usage: npm run package -- --profile NAME|PATH [--destination DIR]
 /** `npm run package`: the profile's chart as a .tgz. Returns the exit code. */
 export function main(rawArgv: string[], io = { out: console.log, err: console.error }): number {
   const { argv, debug } = takeDebugFlag(rawArgv);
+  const early = helpOrVersion(argv, USAGE, io);
+  if (early !== undefined) return early;
   return withBoundary(io, { usage: USAGE, debug, invalid: (e) => describeInvalid(e) ?? (e instanceof HelmError ? `✗ ${e.message}` : undefined) }, () => {
     const args = parseArgs({
       args: argv,

@@ -27,6 +27,7 @@ import {
   truncateMarkdown,
 } from './diff';
 import { kubernetesVersionProblem, targetKubernetesVersion } from '../model/kubernetes-versions';
+import { helpOrVersion, useColor } from '../util/command-line';
 
 const USAGE = `usage: npm run diff -- (--profile NAME ... | --all) (--against GIT_REF | --with OTHER | --kubernetes-version V) [options]
        npm run diff -- --truncate FILE [--max-length N] [--full-diff-link URL]
@@ -96,9 +97,11 @@ function git(args: string[], allowFailure = false, cwd?: string, input?: string)
 
 /** Runs the command and returns the exit code. */
 export function main(rawArgv: string[], io?: { out: (s: string) => void; err: (s: string) => void }): number {
-  const color = !io && process.stdout.isTTY === true && !process.env.NO_COLOR;
+  const color = !io && useColor(process.stdout);
   const { out, err } = io ?? { out: (s: string) => process.stdout.write(s), err: (s: string) => process.stderr.write(`${s}\n`) };
   const { argv, debug } = takeDebugFlag(rawArgv);
+  const early = helpOrVersion(argv, USAGE, { out: (s) => out(`${s}\n`), err });
+  if (early !== undefined) return early;
   return withBoundary({ out, err }, { usage: USAGE, debug, invalid: describeInvalid }, () => {
     const args = parseArgs({
       args: argv,
