@@ -7,6 +7,7 @@ import { main as synth } from './cli';
 import { main as pkg } from './delivery/package-cli';
 import { main as infra } from './infra/cli';
 import { main as verify } from './network/cli';
+import { main as bench } from '../scripts/bench/bench';
 import { main as diff } from './review/cli';
 import { closest } from './profile/formats';
 import { PACKAGE_VERSION, PROGRAM } from './util/command-line';
@@ -25,11 +26,7 @@ export const COMMANDS: Record<string, { summary: string; run: Command }> = {
   verify: { summary: 'verify the network policies: who can reach whom', run: (argv, io) => verify(argv, io) },
   package: { summary: "package a profile's Helm chart with helm package", run: (argv, io) => pkg(argv, io) },
   infra: { summary: "the profile's Azure infrastructure (Bicep) and its lifecycle", run: (argv, io) => infra(argv, { ...io, env: process.env }) },
-  bench: {
-    summary: 'measure the compiler (takes minutes)',
-    // Loaded on demand: the benchmark module starts nothing until main runs, but is large.
-    run: (argv, io) => (require('../scripts/bench/bench') as { main: (a: string[], i: Io) => number }).main(argv, io),
-  },
+  bench: { summary: 'measure the compiler (takes minutes)', run: (argv, io) => bench(argv, io) },
 };
 
 export const USAGE = `usage: ${PROGRAM} <command> [options]

@@ -19,6 +19,7 @@ import {
   formatMarkdown,
   formatMarkdownGrouped,
   formatTerminalGrouped,
+  groupAcrossProfiles,
   withoutEnvironment,
   formatTerminal,
   MAX_COMMENT,
@@ -27,6 +28,7 @@ import {
   truncateMarkdown,
 } from './diff';
 import { kubernetesVersionProblem, targetKubernetesVersion } from '../model/kubernetes-versions';
+import { isObjectFile, parseObjects } from './objects';
 import { helpOrVersion, useColor } from '../util/command-line';
 
 const USAGE = `usage: npm run diff -- (--profile NAME ... | --all) (--against GIT_REF | --with OTHER | --kubernetes-version V) [options]
@@ -41,6 +43,7 @@ const USAGE = `usage: npm run diff -- (--profile NAME ... | --all) (--against GI
   --all              every profile in profiles/ (with --against)
   --format           terminal (default) or markdown, for a pull request comment
   --show-derived     also show derived fields (config checksums), hidden by default
+  --json             the diff as one JSON document (added, removed, changed fields; shared changes)
   --exit-code        exit 1 when there are differences, like git diff --exit-code
   --max-length N     cut Markdown at a block boundary to at most N characters (default 60000, 0: never)
   --full-diff-link   where the full diff is (a CI artifact), named in the notice of a cut comment
@@ -50,21 +53,6 @@ const USAGE = `usage: npm run diff -- (--profile NAME ... | --all) (--against GI
   --allow-outside-repo  read profile files outside the repository
   --debug            print the stack of an internal error`;
 
-/** Files of a profile folder that hold deployed objects: the manifests and the GitOps objects. */
-const isObjectFile = (path: string) =>
-  (path.startsWith(`${MANIFESTS_FOLDER}/`) || path.startsWith(`${GITOPS_FOLDER}/`)) && path.endsWith('.yaml') && !path.endsWith('kustomization.yaml');
-
-const parseObjects = (files: Iterable<[string, string]>): Manifest[] =>
-  [...files]
-    .filter(([p]) => isObjectFile(p))
-    .flatMap(([path, text]) =>
-      parseAllDocuments(text).map((d) => {
-        // The yaml library's messages quote the file: a broken file is named, not quoted.
-        if (d.errors.length) throw new EnvironmentError(`${path}: not valid YAML`);
-        return d.toJS({ maxAliasCount: 100 }) as Manifest;
-      }),
-    )
-    .filter(Boolean);
 
 /** The profile folder as committed at a Git ref, read in one `git cat-file --batch` call. */
 export function filesAtRef(ref: string, distDir: string, profile: string): Map<string, string> {
@@ -113,6 +101,7 @@ export function main(rawArgv: string[], io?: { out: (s: string) => void; err: (s
         'kubernetes-version': { type: 'string' },
         format: { type: 'string', default: 'terminal' },
         'show-derived': { type: 'boolean' },
+        json: { type: 'boolean' },
         'exit-code': { type: 'boolean' },
         'max-length': { type: 'string' },
         'full-diff-link': { type: 'string' },
@@ -154,6 +143,11 @@ export function main(rawArgv: string[], io?: { out: (s: string) => void; err: (s
       });
       const changed = diffs.filter((d) => d.diff.added.length + d.diff.removed.length + d.diff.changed.length > 0);
       const title = `${changed.length} of ${diffs.length} profiles change: ${args.against} → working tree`;
+      if (args.json) {
+        const { shared, own } = groupAcrossProfiles(changed);
+        out(`${JSON.stringify({ title, profiles: diffs, shared, own: Object.fromEntries(own) }, null, 2)}\n`);
+        return args['exit-code'] && changed.length ? 1 : 0;
+      }
       const text = args.format === 'markdown' ? formatMarkdownGrouped(changed.length ? changed : diffs, title) : formatTerminalGrouped(changed, title, color);
       out(args.format === 'markdown' && maxLength ? truncateMarkdown(text, maxLength, args['full-diff-link']) : text);
       return args['exit-code'] && changed.length ? 1 : 0;
@@ -182,7 +176,8 @@ export function main(rawArgv: string[], io?: { out: (s: string) => void; err: (s
       diff = diffObjects(withoutEnvironment(parseObjects(current.files), replaceEnvironment(envA)), withoutEnvironment(parseObjects(other.files), replaceEnvironment(envB)), options);
       title = `${current.name} → ${other.name} (environment names shown as $ENV: ${envA}, ${envB})`;
     }
-    out(args.format === 'markdown' ? formatMarkdown(diff, title, maxLength || Infinity) : formatTerminal(diff, title, color));
+    if (args.json) out(`${JSON.stringify({ title, profile: current.name, ...diff }, null, 2)}\n`);
+    else out(args.format === 'markdown' ? formatMarkdown(diff, title, maxLength || Infinity) : formatTerminal(diff, title, color));
     const differs = diff.added.length + diff.removed.length + diff.changed.length > 0;
     return args['exit-code'] && differs ? 1 : 0;
   });
