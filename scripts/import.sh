@@ -3,4 +3,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rm -rf imports
+node scripts/eck-crds.cjs
 node --require ./scripts/offline-k8s-schema.cjs node_modules/.bin/cdk8s import --language typescript --output imports

@@ -2,6 +2,7 @@ import { checkInvariants } from './checks/invariants';
 import { checkKubernetesNames } from './checks/k8s-names';
 import { checkNetworkPolicies } from './checks/network';
 import { verifyNetwork } from './network/verify';
+import { profileWiring } from './checks/wiring/profile';
 import { checkSchemas } from './checks/schema';
 import { type CompiledObject, type CompileOptions, compileConfig, type Manifest } from './compile';
 import { type ChartRevision, helmChart, readChartRevision } from './delivery/helm-chart';
@@ -69,6 +70,7 @@ export function buildProfile(ref: string, profilesDir: string, options: BuildOpt
     ...checkInvariants(objects),
     ...checkNetworkPolicies(manifests),
     ...verifyNetwork(manifests, config as unknown as Record<string, unknown>).problems,
+    ...profileWiring(config, manifests).errors,
   ];
   if (problems.length) throw new CheckError(loaded.name, problems);
   const previousChart = options.outDir ? readChartRevision(join(options.outDir, loaded.name)) : undefined;

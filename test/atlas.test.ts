@@ -58,7 +58,6 @@ atlas_termination_protection_enabled: false
 atlas_maintenance_windows: { day_of_week: 2, hour_of_day: 13 }
 azure_region: northeurope
 atlas_network_allowed: [195.235.92.0/23, 10.1.2.3]
-aks_outbound_ips: [20.1.2.3]
 `);
     expect(deployment.spec.deploymentSpec).toMatchObject({ clusterType: 'SHARDED', diskSizeGB: 512, backupEnabled: false, terminationProtectionEnabled: false });
     expect(deployment.spec.deploymentSpec.replicationSpecs[0].numShards).toBe(3);
@@ -71,7 +70,7 @@ aks_outbound_ips: [20.1.2.3]
     expect(project.spec.projectIpAccessList).toEqual([
       { cidrBlock: '195.235.92.0/23', comment: 'atlas_network_allowed' },
       { ipAddress: '10.1.2.3', comment: 'atlas_network_allowed' },
-      { ipAddress: '20.1.2.3', comment: 'auraclusterproes outbound' },
+      { ipAddress: '203.0.113.10', comment: 'auraclusterproes outbound' },
     ]);
   });
 
@@ -111,6 +110,9 @@ aks_outbound_ips: [20.1.2.3]
 
   it('Germany compiles with customer-managed key encryption', () => {
     expect((find('de-pro', 'AtlasDeployment', 'aura-de-pro-70') as any).spec.deploymentSpec.encryptionAtRestProvider).toBe('AZURE');
-    expect(manifests('de-pro-wsim').filter((m) => m.apiVersion.startsWith('atlas.mongodb.com'))).toEqual([]);
+    // A tenant has only its core services' database user, in its parent's project.
+    const tenantAtlas = manifests('de-pro-wsim').filter((m) => m.apiVersion.startsWith('atlas.mongodb.com')) as any[];
+    expect(tenantAtlas.map((m) => `${m.kind}/${m.metadata.namespace}/${m.metadata.name}`)).toEqual(['AtlasDatabaseUser/aura-de-pro-wsim/aura-services']);
+    expect(tenantAtlas[0].spec).toMatchObject({ projectRef: { name: 'aura-project-de-pro', namespace: 'aura-system' }, username: 'aura-de-pro-wsim', roles: [{ roleName: 'readWriteAnyDatabase', databaseName: 'admin' }] });
   });
 });

@@ -3,7 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildProfile, type BuiltProfile } from '../src/build';
 import { DEFAULT_PROFILES_DIR } from '../src/cli';
-import type { Manifest } from '../src/compile';
+import { type CompiledObject, compileConfig, type Manifest } from '../src/compile';
+import { withDeliveryMetadata } from '../src/delivery/ordering';
+import { Testing } from 'cdk8s';
+import { CATALOG } from '../src/components/catalog';
+import { AuraWorkload } from '../src/constructs/aura-workload';
+import { resolvePlatform } from '../src/platform/resolve';
+import type { Component } from '../src/platform/types';
+import type { Config } from '../src/profile/config.generated';
 import { describeObject } from '../src/checks/describe';
 import { canonical } from '../src/output/yaml';
 import { listProfiles, loadProfile } from '../src/profile/load';
@@ -20,7 +27,19 @@ export function built(name: string): BuiltProfile {
   return cache.get(name)!;
 }
 
-export const manifests = (name: string): Manifest[] => built(name).objects.map((o) => o.manifest);
+const compiled = new Map<string, CompiledObject[]>();
+/**
+ * A shipped profile's objects, compiled once per test file, as buildProfile compiles them but
+ * without its checks and rendering: tests of what a component emits need only the objects.
+ * The checks and files of every shipped profile are tested on built() (profiles, cli, helm, kustomize).
+ */
+export function compiledObjects(name: string): CompiledObject[] {
+  if (cache.has(name)) return cache.get(name)!.objects;
+  if (!compiled.has(name)) compiled.set(name, compileConfig(validateProfile(loadProfile(name, DEFAULT_PROFILES_DIR))).map(withDeliveryMetadata));
+  return compiled.get(name)!;
+}
+
+export const manifests = (name: string): Manifest[] => compiledObjects(name).map((o) => o.manifest);
 export const find = (name: string, kind: string, objName: string): Manifest | undefined =>
   manifests(name).find((m) => m.kind === kind && m.metadata.name === objName);
 
@@ -29,8 +48,8 @@ export const MINIMAL = `environment_type: pro
 environment_profile: es
 cluster_name: auraclusterproes
 notifications_email: ops@example.com
-atlas_orgId: 5f1a2b3c4d5e6f7a8b9c0d1e
 smtp_relay: { smarthost: "smtp.example.com:587", from: alerts@example.com }
+aks_outbound_ips: [203.0.113.10]
 backoffice_users: { dashboards: [{ name: admin }] }
 key_vault:
   name: kv-aura-test
@@ -69,3 +88,17 @@ export const withKey = (line: string): string => {
 
 /** Objects by kind/namespace/name, each as canonical JSON: what rendering tools must give back exactly. */
 export const byKey = (ms: readonly Manifest[]) => new Map(ms.map((m) => [describeObject(m), JSON.stringify(canonical(m))]));
+
+/**
+ * The objects of one component alone, synthesized in a cdk8s test chart: its workloads with
+ * everything AuraWorkload derives for them. For tests of a component's flag variants, which need
+ * no whole-profile compile.
+ */
+export function componentObjects(config: Config, component: string, catalog: readonly Component[] = CATALOG): Manifest[] {
+  const platform = resolvePlatform(config, catalog);
+  const family = catalog.find((k) => k.name === component);
+  if (!family) throw new Error(`no component ${component} in the catalog`);
+  const chart = Testing.chart();
+  for (const spec of family.workloads.filter((w) => platform.enabled(w.name))) new AuraWorkload(chart, spec.name, { spec, platform });
+  return chart.toJson() as Manifest[];
+}

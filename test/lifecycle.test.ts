@@ -6,7 +6,7 @@ import { DEFAULT_PROFILES_DIR } from '../src/cli';
 import { compileConfig, type Manifest } from '../src/compile';
 import { gitopsObjects } from '../src/delivery/gitops';
 import { withDeliveryMetadata } from '../src/delivery/ordering';
-import type { Phase } from '../src/platform/catalog';
+import type { Phase } from '../src/model/phases';
 import { main } from '../src/infra/cli';
 import { commonParameters, commonParametersFile } from '../src/infra/common';
 import { botChannels, dnsParameters, dnsParametersFile, writtenRecords } from '../src/infra/dns';

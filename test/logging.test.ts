@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { compileConfig } from '../src/compile';
 import { DEFAULT_PROFILES_DIR } from '../src/cli';
-import { aggregatorConfig, ELASTICSEARCH_NODES, elasticsearchProvisioning, logUsers } from '../src/platform/logging';
+import { ELASTICSEARCH_NODES, elasticsearchProvisioning, logUsers } from '../src/components/elasticsearch';
+import { aggregatorConfig } from '../src/components/fluent-bit';
+import { resolvePlatform } from '../src/platform/resolve';
 import { loadProfile } from '../src/profile/load';
 import { validateProfile } from '../src/profile/validate';
-import { configOf as configOfYaml, find, manifests, MINIMAL, SHIPPED } from './helpers';
+import { componentObjects, configOf as configOfYaml, find, manifests, MINIMAL, SHIPPED } from './helpers';
 
 const configOf = (name: string) => validateProfile(loadProfile(name, DEFAULT_PROFILES_DIR));
 const CLUSTER_PROFILES = SHIPPED.filter((p) => configOf(p).tenant_name === 'default');
@@ -38,11 +39,13 @@ describe.each(CLUSTER_PROFILES)('logging of %s', (name) => {
     const agg = find(name, 'StatefulSet', 'fluent-bit-aggregator') as any;
     expect(agg.spec.volumeClaimTemplates[0].spec.resources.requests.storage).toBe('10Gi');
     const ports = agg.spec.template.spec.containers[0].ports.map((p: any) => `${p.name}:${p.containerPort}`);
-    expect(ports).toEqual(['forward:24224', 'http:2020', ...(config.nginx_plus_enabled ? ['syslog:5140'] : [])]);
+    expect(ports).toEqual(['forward:24224', 'http:2020', 'http-input:9880', ...(config.nginx_plus_enabled ? ['syslog:5140'] : [])]);
     const conf = (find(name, 'ConfigMap', 'fluent-bit-aggregator-files') as any).data['fluent-bit.conf'];
-    expect(conf).toContain('Logstash_Prefix           aura-services');
+    // Written through the rollover alias that the ILM policy's index template names.
+    expect(conf).toContain('Index                     aura-services');
     expect(conf.includes('Port          5140')).toBe(config.nginx_plus_enabled);
     expect(conf).toMatch(/HTTP_Passwd +\$\{ELASTIC_PASSWORD\}/); // the password is an environment reference, never a value
+    expect(conf).toMatch(/HTTP_User +\$\{ELASTIC_USERNAME\}/);
   });
 });
 
@@ -55,24 +58,24 @@ describe('logging specifics', () => {
     - { name: legacy, role: '"kibana_admin","aura"' }
 `);
     expect(logUsers(c)).toEqual([{ name: 'ops', roles: ['superuser', 'aura'] }, { name: 'legacy', roles: ['kibana_admin', 'aura'] }]);
-    const spc = compileConfig(c).map((o) => o.manifest).find((m) => m.metadata.name === 'elasticsearch-provision-keyvault') as any;
+    const spc = componentObjects(c, 'elasticsearch').find((m) => m.metadata.name === 'elasticsearch-provision-keyvault') as any;
     expect(spc.spec.parameters.objects).toContain('objectName: backoffice-logs-legacy-password');
   });
 
   it('adds the snapshot lifecycle only where the repository is writable', () => {
-    const readonly = elasticsearchProvisioning(configOfYaml(MINIMAL));
+    const readonly = elasticsearchProvisioning(configOfYaml(`${MINIMAL}eck_azure_snapshot_readonly: true\n`));
     expect(readonly['slm-policy.json']).toBeUndefined();
-    const writable = elasticsearchProvisioning(configOfYaml(`${MINIMAL}eck_azure_snapshot_readonly: false\neck_azure_snapshot_schedule: "0 30 1 * * ?"\neck_azure_snapshot_expire: 90d\n`));
+    const writable = elasticsearchProvisioning(configOfYaml(`${MINIMAL}eck_azure_snapshot_schedule: "0 30 1 * * ?"\neck_azure_snapshot_expire: 90d\n`));
     expect(JSON.parse(writable['slm-policy.json']!)).toMatchObject({ schedule: '0 30 1 * * ?', repository: 'azure-snapshots', retention: { expire_after: '90d' } });
   });
 
   it('forwards to external servers with TLS and the shared key from Key Vault', () => {
     const c = configOfYaml(`${MINIMAL}external_forwarding:\n  remote_servers: [{ hostname: logs.example.com, port: 24224 }]\n`);
-    const conf = aggregatorConfig(c);
+    const conf = aggregatorConfig(resolvePlatform(c));
     expect(conf).toContain('Host        logs.example.com');
     expect(conf).toContain('Shared_Key  ${FORWARD_SHARED_KEY}');
     expect(conf).toContain('tls         On');
-    const spc = compileConfig(c).map((o) => o.manifest).find((m) => m.metadata.name === 'fluent-bit-aggregator-keyvault') as any;
+    const spc = componentObjects(c, 'fluent-bit').find((m) => m.metadata.name === 'fluent-bit-aggregator-keyvault') as any;
     expect(spc.spec.parameters.objects).toContain('objectName: external-forwarding-shared-key');
   });
 

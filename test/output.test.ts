@@ -1,6 +1,6 @@
 import { parse, stringify } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { emitYaml } from '../src/output/emit';
+import { emitYaml } from '../src/util/emit';
 import { canonical, toYaml } from '../src/output/yaml';
 import { manifests, SHIPPED } from './helpers';
 

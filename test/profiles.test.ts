@@ -4,7 +4,11 @@ import { readTree } from '../src/output/write';
 import { buildProfile } from '../src/build';
 import { PHASE_LABEL, PHASE_WAVE } from '../src/delivery/ordering';
 import { DEFAULT_PROFILES_DIR } from '../src/cli';
-import { CORE_COMPONENTS, enabledComponents } from '../src/platform/catalog';
+import { coreServices } from '../src/components/core-services';
+import { nginx } from '../src/components/nginx';
+import { resolvePlatform } from '../src/platform/resolve';
+
+const CORE_COMPONENTS = [...coreServices.workloads, ...nginx.workloads];
 import { coreNamespace } from '../src/platform/naming';
 import { loadProfile } from '../src/profile/load';
 import { validateProfile } from '../src/profile/validate';
@@ -61,7 +65,8 @@ describe.each(SHIPPED)('profile %s', (name) => {
 
   it('deploys exactly the core components its flags enable', () => {
     const workloads = all().filter((m) => ['Deployment', 'StatefulSet', 'Job'].includes(m.kind)).map((m) => m.metadata.name).sort();
-    const expected = enabledComponents(config, 'core').map((c) => c.name).sort();
+    // With Atlas, the pause pod that keeps the core services' database user password synced.
+    const expected = [...resolvePlatform(config).workloads('core').map((c) => c.name), ...(config.atlas_enabled ? ['atlas-secrets-sync'] : [])].sort();
     const corePhase = built(name).objects.filter((o) => o.phase === 'core').map((o) => o.manifest);
     expect(corePhase.filter((m) => m.metadata.namespace === ns || m.kind === 'Namespace')).toEqual(all());
     // Besides: RBAC and the IngressClass (cluster-wide), and the routes of the management pages in aura-system.
@@ -80,7 +85,7 @@ describe.each(SHIPPED)('profile %s', (name) => {
   });
 
   it('gives every replicated Deployment an HPA (min = profile, max = 3x, CPU 80%) and a PDB when above one replica', () => {
-    const replicated = new Set(CORE_COMPONENTS.filter((c) => c.replicas).map((c) => c.name));
+    const replicated = new Set(CORE_COMPONENTS.filter((c) => c.scale?.mode === 'autoscaled').map((c) => c.name));
     for (const d of all().filter((m) => m.kind === 'Deployment' && replicated.has(m.metadata.name))) {
       const replicas = config.service_replicas[d.metadata.name as keyof typeof config.service_replicas] as number;
       const hpa = find(name, 'HorizontalPodAutoscaler', d.metadata.name) as any;

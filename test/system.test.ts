@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_PROFILES_DIR } from '../src/cli';
-import { BACKUP_CONTAINER, BACKUP_SCHEDULES, redisMemoryMi } from '../src/platform/system-catalog';
+import { BACKUP_CONTAINER, BACKUP_SCHEDULES } from '../src/components/backups';
+import { redisMemoryMi } from '../src/components/redis';
 import { loadProfile } from '../src/profile/load';
 import { validateProfile } from '../src/profile/validate';
 import { configOf as configOfYaml, find, manifests, MINIMAL, SHIPPED } from './helpers';

@@ -1,14 +1,14 @@
-import { type ComponentSpec, enabledComponents } from '../../src/platform/catalog';
-import type { Config } from '../../src/profile/config.generated';
+import { CATALOG } from '../../src/components/catalog';
+import type { Component } from '../../src/platform/types';
 
 /**
- * A synthetic scale profile: the profile's core components, each repeated `factor` times under
- * new names (aura-bot, aura-bot-s1, ...). Their ConfigMaps, Key Vault classes, Services, HPAs
- * and PDBs multiply with them, so the object count grows by the same factor.
+ * A synthetic scale catalog: every core workload repeated `factor` times under new names
+ * (aura-bot, aura-bot-s1, ...). Their ConfigMaps, Key Vault classes, Services, HPAs and PDBs
+ * multiply with them, so the object count grows by the same factor.
  */
-export function scaledComponents(config: Config, factor: number): ComponentSpec[] {
-  const base = enabledComponents(config, 'core');
-  const out: ComponentSpec[] = [];
-  for (let i = 0; i < factor; i++) for (const spec of base) out.push(i === 0 ? spec : { ...spec, name: `${spec.name}-s${i}` });
-  return out;
+export function scaledCatalog(factor: number): Component[] {
+  return CATALOG.map((k) => ({
+    ...k,
+    workloads: k.workloads.flatMap((w) => (w.phase !== 'core' ? [w] : Array.from({ length: factor }, (_, i) => (i === 0 ? w : { ...w, name: `${w.name}-s${i}` })))),
+  }));
 }

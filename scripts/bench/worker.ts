@@ -10,7 +10,7 @@ import { compileConfig } from '../../src/compile';
 import { writeProfiles } from '../../src/output/write';
 import { listProfiles, loadProfile } from '../../src/profile/load';
 import { validateProfile } from '../../src/profile/validate';
-import { scaledComponents } from './scale';
+import { scaledCatalog } from './scale';
 
 const [mode, arg] = process.argv.slice(2);
 const started = performance.now();
@@ -25,7 +25,7 @@ if (mode === 'scale') {
   // de-pro multiplied: the whole pipeline, checks and rendering included.
   const factor = Number(arg);
   const config = validateProfile(loadProfile('de-pro', DEFAULT_PROFILES_DIR));
-  const compiled = compileConfig(config, { coreComponents: scaledComponents(config, factor) });
+  const compiled = compileConfig(config, { catalog: scaledCatalog(factor) });
   const problems = [...checkSchemas(compiled), ...checkInvariants(compiled)];
   if (problems.length) throw new CheckError(`de-pro x${factor}`, problems);
   writeProfiles(out, [{ name: `de-pro-x${factor}`, files: renderFiles('de-pro', compiled) }]);

@@ -1,13 +1,18 @@
 import { parse } from 'yaml';
-import type { CompiledObject, Manifest } from '../compile';
+import { type CompiledObject, type Manifest, objectKey } from '../model/manifest';
+import { kindScope } from '../model/kinds';
+import { podTemplatesOf, WORKLOAD_KINDS } from '../model/pod-templates';
+import { type LabelSelector, selects } from '../network/semantics';
 import { describeObject } from './describe';
-import { kindScope } from './schema';
 
-const WORKLOAD_KINDS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'Job']);
-
-const podLabels = (m: Manifest): Record<string, string> => (m as any).spec?.template?.metadata?.labels ?? {};
-const matches = (selector: Record<string, string> | undefined, labels: Record<string, string>) =>
-  !!selector && Object.keys(selector).length > 0 && Object.entries(selector).every(([k, v]) => labels[k] === v);
+const podLabels = (m: Manifest): Record<string, string> => podTemplatesOf(m)[0]?.metadata?.labels ?? {};
+/**
+ * The NetworkPolicy selector semantics, with one difference: a Service or PodDisruptionBudget
+ * without requirements selects nothing we would want (a Service with no selector has no
+ * endpoints managed; an empty PDB selector would cover every pod), so it counts as no match.
+ */
+const matches = (selector: LabelSelector | undefined, labels: Record<string, string>) =>
+  !!selector && (Object.keys(selector.matchLabels ?? {}).length > 0 || (selector.matchExpressions ?? []).length > 0) && selects(selector, labels);
 
 /**
  * Cross-object rules of a compiled profile: what kubectl would accept one object at a time
@@ -39,14 +44,15 @@ export function checkInvariants(objects: readonly CompiledObject[]): string[] {
     if (!byApp.has(key)) byApp.set(key, []);
     byApp.get(key)!.push(w);
   }
-  const selected = (ns: string | undefined, selector: Record<string, string> | undefined): Manifest[] => {
-    const candidates = selector?.app !== undefined ? (byApp.get(`${ns}|${selector.app}`) ?? []) : workloadsIn(ns);
+  const selected = (ns: string | undefined, selector: LabelSelector | undefined): Manifest[] => {
+    const app = selector?.matchLabels?.app;
+    const candidates = app !== undefined ? (byApp.get(`${ns}|${app}`) ?? []) : workloadsIn(ns);
     return candidates.filter((w) => matches(selector, podLabels(w)));
   };
 
   const seen = new Set<string>();
   for (const m of manifests) {
-    const id = `${m.apiVersion.split('/')[0]}|${m.kind}|${m.metadata.namespace ?? ''}|${m.metadata.name}`;
+    const id = objectKey(m);
     if (seen.has(id)) problems.push(`${describeObject(m)}: emitted twice (names must be unique per kind and namespace)`);
     seen.add(id);
 
@@ -61,7 +67,7 @@ export function checkInvariants(objects: readonly CompiledObject[]): string[] {
 
     const spec = (m as any).spec ?? {};
     if (m.kind === 'Service' && spec.type !== 'ExternalName') {
-      const targets = selected(m.metadata.namespace, spec.selector);
+      const targets = selected(m.metadata.namespace, spec.selector ? { matchLabels: spec.selector } : undefined);
       if (!targets.length) problems.push(`${describeObject(m)}: selects no workload in its namespace`);
       for (const port of spec.ports ?? [])
         if (typeof port.targetPort === 'string' && !targets.some((w) => containerPortNames(w).has(port.targetPort)))
@@ -72,11 +78,11 @@ export function checkInvariants(objects: readonly CompiledObject[]): string[] {
       if (!namesOf(ref.kind, m.metadata.namespace).has(ref.name))
         problems.push(`${describeObject(m)}: scaleTargetRef ${ref.kind}/${ref.name} is not emitted`);
     }
-    if (m.kind === 'PodDisruptionBudget' && !selected(m.metadata.namespace, spec.selector?.matchLabels).length)
+    if (m.kind === 'PodDisruptionBudget' && !selected(m.metadata.namespace, spec.selector).length)
       problems.push(`${describeObject(m)}: selects no workload in its namespace`);
 
-    if (WORKLOAD_KINDS.has(m.kind)) {
-      const pod = spec.template?.spec ?? {};
+    for (const template of podTemplatesOf(m)) {
+      const pod = template.spec ?? {};
       const configMaps = namesOf('ConfigMap', m.metadata.namespace);
       const providers = namesOf('SecretProviderClass', m.metadata.namespace);
       for (const c of pod.containers ?? [])
@@ -99,11 +105,25 @@ function checkScrapeTargets(manifests: readonly Manifest[]): string[] {
   for (const cm of manifests.filter((m) => m.kind === 'ConfigMap' && (m as any).data?.['prometheus.yml'])) {
     const config = parse((cm as any).data['prometheus.yml']);
     for (const job of config.scrape_configs ?? []) {
-      const namespaces: string[] = job.kubernetes_sd_configs?.[0]?.namespaces?.names ?? [];
-      const keep = (job.relabel_configs ?? []).find((r: any) => r.action === 'keep');
+      // Probe jobs send every scrape to one in-cluster address: that Service must publish that port.
+      const via = (job.relabel_configs ?? []).find((r: any) => r.target_label === '__address__')?.replacement;
+      const probe = /^([^.]+)\.([^.]+)\.svc\.cluster\.local:([0-9]+)$/.exec(String(via ?? ''));
+      if (probe) {
+        const [, name, namespace, number] = probe;
+        const served = manifests.some((m) => m.kind === 'Service' && m.metadata.name === name && m.metadata.namespace === namespace && ((m as any).spec.ports ?? []).some((p: any) => String(p.port) === number));
+        if (!served) problems.push(`${describeObject(cm)}: scrape job ${job.job_name} probes through ${via}, which no emitted Service publishes`);
+      }
+      // Node jobs (kubelet, cAdvisor) scrape every node, not a Service.
+      if (job.kubernetes_sd_configs?.[0]?.role !== 'endpoints') continue;
+      const names: string[] | undefined = job.kubernetes_sd_configs[0].namespaces?.names;
+      const relabels: any[] = job.relabel_configs ?? [];
+      // Either listed namespaces, or every namespace kept by a regex on the namespace name.
+      const namespaceKeep = relabels.find((r) => r.action === 'keep' && (r.source_labels ?? []).join() === '__meta_kubernetes_namespace');
+      const inScope = (ns: string) => (names ? names.includes(ns) : namespaceKeep ? new RegExp(`^(?:${namespaceKeep.regex})$`).test(ns) : true);
+      const keep = relabels.find((r) => r.action === 'keep' && (r.source_labels ?? []).includes('__meta_kubernetes_service_name'));
       const [service, port] = String(keep?.regex ?? '').split(';');
       const found = manifests.some(
-        (m) => m.kind === 'Service' && m.metadata.name === service && namespaces.includes(m.metadata.namespace!) && ((m as any).spec.ports ?? []).some((p: any) => p.name === port),
+        (m) => m.kind === 'Service' && m.metadata.name === service && inScope(m.metadata.namespace!) && ((m as any).spec.ports ?? []).some((p: any) => p.name === port),
       );
       if (!found) problems.push(`${describeObject(cm)}: scrape job ${job.job_name} keeps Service ${service} port ${port}, which is not emitted`);
     }
@@ -112,6 +132,6 @@ function checkScrapeTargets(manifests: readonly Manifest[]): string[] {
 }
 
 function containerPortNames(w: Manifest): Set<string> {
-  const containers = (w as any).spec?.template?.spec?.containers ?? [];
+  const containers = podTemplatesOf(w).flatMap((t) => t.spec?.containers ?? []);
   return new Set(containers.flatMap((c: any) => (c.ports ?? []).map((p: any) => p.name)));
 }

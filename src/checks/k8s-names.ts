@@ -4,7 +4,7 @@
  * label keys and values, the annotations' total size, a ConfigMap's 1 MiB limit, and one object
  * per kind, namespace and name. The rules follow k8s.io/apimachinery/pkg/util/validation.
  */
-import type { Manifest } from '../compile';
+import type { Manifest } from '../model/manifest';
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;

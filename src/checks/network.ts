@@ -1,4 +1,4 @@
-import type { Manifest } from '../compile';
+import type { Manifest } from '../model/manifest';
 import { podsOf } from '../network/model';
 import { type NetworkPolicy, protocolOf, selects } from '../network/semantics';
 import { describeObject } from './describe';

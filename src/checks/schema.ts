@@ -2,10 +2,11 @@ import Ajv, { _, type ValidateFunction } from 'ajv';
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Manifest } from '../compile';
+import type { Manifest } from '../model/manifest';
 import { describeObject } from './describe';
 import { K8S_FORMATS } from './k8s-formats';
 import { cachedValidator, passedBefore, rememberPass } from './validator-cache';
+import { CLUSTER_SCOPED_K8S } from '../model/kinds';
 import { kindKey, k8sSchemaName, STRICT_SCHEMA_DIR, type StrictSchemaFile } from './strict-schemas';
 import { apiLifecycle } from './api-removals';
 import { DEFAULT_KUBERNETES_VERSION, minorOf } from '../model/kubernetes-versions';
@@ -99,13 +100,6 @@ function load(minor: string = DEFAULT_KUBERNETES_VERSION): Registry {
   return registry;
 }
 
-/** Built-in kinds that live outside namespaces (the definitions file does not say). */
-const CLUSTER_SCOPED_K8S = new Set([
-  'Namespace', 'Node', 'PersistentVolume', 'ClusterRole', 'ClusterRoleBinding', 'CustomResourceDefinition', 'StorageClass',
-  'PriorityClass', 'IngressClass', 'RuntimeClass', 'APIService', 'MutatingWebhookConfiguration', 'ValidatingWebhookConfiguration',
-  'CSIDriver', 'CSINode', 'VolumeAttachment', 'CertificateSigningRequest', 'ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding',
-  'FlowSchema', 'PriorityLevelConfiguration', 'ClusterCIDR', 'IPAddress', 'ResourceClass', 'ClusterTrustBundle',
-]);
 
 /** The lazily created ajv instance and the schema reference of a kind (for tests of the cache). */
 export function schemaEntry(apiVersion: string, kind: string, minor?: string) {
@@ -113,11 +107,8 @@ export function schemaEntry(apiVersion: string, kind: string, minor?: string) {
   return { ajv: reg.ajv, ...reg.refs.get(kindKey(apiVersion, kind))! };
 }
 
-/** Whether a kind is known to the schemas (of the default version), and if so whether it is cluster-scoped. */
-export function kindScope(apiVersion: string, kind: string): 'Cluster' | 'Namespaced' | undefined {
-  const entry = load().refs.get(kindKey(apiVersion, kind));
-  return entry ? (entry.clusterScoped ? 'Cluster' : 'Namespaced') : undefined;
-}
+/** Whether a kind is known to the schemas (of the default version), and its scope: the model's kind index, which constructs use too. */
+export { kindScope } from '../model/kinds';
 
 export interface SchemaCheckOptions {
   /** Skip an object that passed before with the same schema (kinds whose validator is costly to load). */

@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { KUBERNETES_VERSIONS } from '../model/kubernetes-versions';
-import { AURA_API_VERSION, AURA_KINDS, auraKindSchema } from '../platform/operator';
+import { AURA_API_VERSION, AURA_KINDS, auraKindSchema } from '../components/aura-operator';
 
 /**
  * Builds the strict validation schemas from the upstream API data (../shared/upstream): the
@@ -37,7 +37,9 @@ export interface StrictSchemaFile {
   definitions: Record<string, unknown>;
 }
 
-export const kindKey = (apiVersion: string, kind: string): string => `${apiVersion}/${kind}`;
+import { kindKey } from '../model/kinds';
+
+export { kindKey };
 
 const KEEP = new Set([
   'type', 'properties', 'required', 'items', '$ref', 'format', 'enum', 'additionalProperties', 'oneOf', 'anyOf', 'allOf', 'not',

@@ -7,11 +7,10 @@ import {
   AtlasDeploymentSpecDeploymentSpecReplicationSpecsRegionConfigsProviderName as ProviderName,
 } from '../../imports/atlas-deployment-atlas.mongodb.com';
 import { AtlasProject, AtlasProjectSpecIntegrationsType } from '../../imports/atlas-project-atlas.mongodb.com';
-import * as k8s from '../../imports/k8s';
-import { keyVaultProvider, providerVolume } from './key-vault-secrets';
-import { ATLAS_REGIONS, atlasAnnotations, atlasNames, atlasSecrets } from '../platform/atlas';
-import { selectorLabels, standardLabels } from '../platform/labels';
-import { imageOf } from '../platform/naming';
+import { keyVaultProvider, secretsSync } from './key-vault-secrets';
+import { phaseInfo } from '../model/phases';
+import { ATLAS_REGIONS, ATLAS_SERVICES_USER, atlasAnnotations, atlasNames, atlasSecrets, atlasServicesUsername } from '../components/atlas';
+import { standardLabels } from '../platform/labels';
 import type { Config } from '../profile/config.generated';
 import { isCidr } from '../profile/formats';
 
@@ -45,35 +44,7 @@ export class AtlasResources extends Construct {
       secretObjects: secrets.map((s) => ({ secretName: s.secretName, type: 'Opaque', labels: ATLAS_CREDENTIALS_LABEL, data: s.data })),
     });
 
-    const syncLabels = standardLabels(SYNC, c);
-    new k8s.KubeDeployment(this, 'Sync', {
-      metadata: { name: SYNC, namespace, labels: syncLabels },
-      spec: {
-        replicas: 1,
-        selector: { matchLabels: selectorLabels(SYNC) },
-        template: {
-          metadata: { labels: syncLabels },
-          spec: {
-            automountServiceAccountToken: false,
-            securityContext: { runAsNonRoot: true, runAsUser: 65535, seccompProfile: { type: 'RuntimeDefault' } },
-            nodeSelector: { 'kubernetes.azure.com/agentpool': 'management' },
-            containers: [
-              {
-                name: 'pause',
-                image: imageOf(c, 'thirdparty/pause', '3.9'),
-                resources: {
-                  requests: { cpu: k8s.Quantity.fromString('5m'), memory: k8s.Quantity.fromString('8Mi') },
-                  limits: { cpu: k8s.Quantity.fromString('20m'), memory: k8s.Quantity.fromString('16Mi') },
-                },
-                securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, runAsNonRoot: true, capabilities: { drop: ['ALL'] } },
-                volumeMounts: [{ name: 'atlas-credentials', mountPath: '/mnt/secrets-store', readOnly: true }],
-              },
-            ],
-            volumes: [providerVolume('atlas-credentials', 'atlas-credentials')],
-          },
-        },
-      },
-    });
+    secretsSync(this, 'Sync', { name: SYNC, namespace, config: c, providers: ['atlas-credentials'] });
 
     const accessList = [
       ...c.atlas_network_allowed.map((a) => ({ ...(isCidr(a) ? { cidrBlock: a } : { ipAddress: a }), comment: 'atlas_network_allowed' })),
@@ -150,6 +121,47 @@ export class AtlasResources extends Construct {
         databaseName: 'admin',
         passwordSecretRef: { name: n.adminUser },
         roles: [{ roleName: 'atlasAdmin', databaseName: 'admin' }],
+        scopes: [{ name: n.cluster, type: AtlasDatabaseUserSpecScopesType.CLUSTER }],
+      },
+    });
+  }
+}
+
+export interface AtlasServicesUserProps {
+  /** The core namespace the services run in. */
+  namespace: string;
+  /** Where the Atlas project object lives (aura-system of the cluster). */
+  projectNamespace: string;
+  config: Config;
+}
+
+/**
+ * The core services' database user, in their namespace: the operator writes the connection
+ * Secret they read beside it. Read and write on every database, nothing on the project.
+ */
+export class AtlasServicesUser extends Construct {
+  constructor(scope: Construct, id: string, props: AtlasServicesUserProps) {
+    super(scope, id);
+    const { namespace, config: c } = props;
+    const n = atlasNames(c);
+    const labels = standardLabels(ATLAS_SERVICES_USER.object, c);
+    keyVaultProvider(this, 'Credentials', {
+      name: ATLAS_SERVICES_USER.provider,
+      namespace,
+      labels,
+      config: c,
+      objects: [ATLAS_SERVICES_USER.keyVaultSecret],
+      secretObjects: [{ secretName: ATLAS_SERVICES_USER.passwordSecret, type: 'Opaque', labels: ATLAS_CREDENTIALS_LABEL, data: [{ objectName: ATLAS_SERVICES_USER.keyVaultSecret, key: 'password' }] }],
+    });
+    secretsSync(this, 'Sync', { name: SYNC, namespace, config: c, providers: [ATLAS_SERVICES_USER.provider], pool: phaseInfo('core').nodePool });
+    new AtlasDatabaseUser(this, 'User', {
+      metadata: { name: ATLAS_SERVICES_USER.object, namespace, labels, annotations: atlasAnnotations(c) },
+      spec: {
+        projectRef: { name: n.projectObject, namespace: props.projectNamespace },
+        username: atlasServicesUsername(c),
+        databaseName: 'admin',
+        passwordSecretRef: { name: ATLAS_SERVICES_USER.passwordSecret },
+        roles: [{ roleName: 'readWriteAnyDatabase', databaseName: 'admin' }],
         scopes: [{ name: n.cluster, type: AtlasDatabaseUserSpecScopesType.CLUSTER }],
       },
     });

@@ -1,7 +1,7 @@
 import { ApiObject, type ApiObjectProps } from 'cdk8s';
 import { Construct } from 'constructs';
 import { standardLabels } from '../platform/labels';
-import { AURA_API_VERSION, AURA_GROUP, AURA_KINDS, auraKindSchema } from '../platform/operator';
+import { AURA_API_VERSION, AURA_GROUP, AURA_KINDS, auraKindSchema } from '../components/aura-operator';
 import type { Config } from '../profile/config.generated';
 
 /** The CustomResourceDefinitions of the Aura operator. */

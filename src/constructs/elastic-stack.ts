@@ -1,19 +1,30 @@
 import { Construct } from 'constructs';
 import { Elasticsearch, ElasticsearchSpecNodeSetsVolumeClaimTemplatesSpecResourcesRequests } from '../../imports/elasticsearch.k8s.elastic.co';
 import { Kibana } from '../../imports/kibana.k8s.elastic.co';
-import { keyVaultProvider, providerVolume } from './key-vault-secrets';
+import { keyVaultProvider, providerVolume, secretsSync } from './key-vault-secrets';
+import { keyVaultSecretFor } from '../profile/secrets';
+import {
+  ELASTIC_ADMIN,
+  ELASTIC_VERSION,
+  ELASTICSEARCH_NODES,
+  ELASTICSEARCH_RESOURCES,
+  KIBANA_RESOURCES,
+  SNAPSHOT_CREDENTIALS,
+} from '../components/elasticsearch';
+import { phaseInfo } from '../model/phases';
+import { poolSelector } from './workloads/pod-template';
 import { standardLabels } from '../platform/labels';
-import { ELASTIC_VERSION, ELASTICSEARCH_NODES, SNAPSHOT_CREDENTIALS } from '../platform/logging';
-import type { Config } from '../profile/config.generated';
+import type { Platform } from '../platform/types';
 
 export interface ElasticStackProps {
-  namespace: string;
-  config: Config;
-  /** Network access labels of a member's pods, by name (elasticsearch, kibana). */
-  accessLabels: (name: string) => Record<string, string>;
+  platform: Platform;
 }
 
-const MANAGEMENT_POOL = { 'kubernetes.azure.com/agentpool': 'management' };
+/**
+ * ECK builds these pods and owns their containers' security settings (Elasticsearch needs its
+ * own): from the shared pod template they take the placement only.
+ */
+const MANAGEMENT_POOL = poolSelector(phaseInfo('system').nodePool);
 
 /**
  * Elasticsearch and Kibana through the ECK operator. Their pods carry `app: elasticsearch` and
@@ -22,7 +33,9 @@ const MANAGEMENT_POOL = { 'kubernetes.azure.com/agentpool': 'management' };
 export class ElasticStack extends Construct {
   constructor(scope: Construct, id: string, props: ElasticStackProps) {
     super(scope, id);
-    const { namespace, config } = props;
+    const { platform } = props;
+    const { config } = platform;
+    const namespace = platform.namespaces.system;
 
     // The Azure snapshot client's account and key reach the Elasticsearch keystore from Key Vault:
     // the driver syncs them into this Secret when the Elasticsearch pods mount the volume.
@@ -35,10 +48,27 @@ export class ElasticStack extends Construct {
       secretObjects: [{ secretName: SNAPSHOT_CREDENTIALS.name, type: 'Opaque', data: SNAPSHOT_CREDENTIALS.objects.map((o) => ({ objectName: o.objectName, key: o.key })) }],
     });
 
+    // The elastic user from Key Vault: a basic-auth Secret of ECK's file realm, in place of the password ECK would generate.
+    keyVaultProvider(this, 'AdminUser', {
+      name: ELASTIC_ADMIN.secret,
+      namespace,
+      labels: standardLabels('elasticsearch', config, 'elasticsearch', ELASTIC_VERSION),
+      config,
+      objects: [keyVaultSecretFor(ELASTIC_ADMIN.username), keyVaultSecretFor(ELASTIC_ADMIN.password)],
+      secretObjects: [{
+        secretName: ELASTIC_ADMIN.secret,
+        type: 'kubernetes.io/basic-auth',
+        data: [{ objectName: keyVaultSecretFor(ELASTIC_ADMIN.username), key: 'username' }, { objectName: keyVaultSecretFor(ELASTIC_ADMIN.password), key: 'password' }],
+      }],
+    });
+    // ECK reads both Secrets before it creates a pod: a pod of their own keeps them synced.
+    secretsSync(this, 'Sync', { name: 'elasticsearch-secrets-sync', namespace, config, providers: [ELASTIC_ADMIN.secret, SNAPSHOT_CREDENTIALS.name] });
+
     new Elasticsearch(this, 'Elasticsearch', {
       metadata: { name: 'elasticsearch', namespace, labels: standardLabels('elasticsearch', config, 'elasticsearch', ELASTIC_VERSION) },
       spec: {
         version: ELASTIC_VERSION,
+        auth: { fileRealm: [{ secretName: ELASTIC_ADMIN.secret }] },
         secureSettings: [{ secretName: SNAPSHOT_CREDENTIALS.name }],
         nodeSets: [
           {
@@ -48,13 +78,13 @@ export class ElasticStack extends Construct {
             config: { 'node.store.allow_mmap': false },
             zoneAwareness: config.aks_multi_az ? {} : undefined,
             podTemplate: {
-              metadata: { labels: { ...standardLabels('elasticsearch', config, 'elasticsearch', ELASTIC_VERSION), ...props.accessLabels('elasticsearch') } },
+              metadata: { labels: { ...standardLabels('elasticsearch', config, 'elasticsearch', ELASTIC_VERSION), ...platform.network.podLabels('elasticsearch') } },
               spec: {
                 nodeSelector: MANAGEMENT_POOL,
                 containers: [
                   {
                     name: 'elasticsearch',
-                    resources: { requests: { cpu: '500m', memory: '4Gi' }, limits: { cpu: '2', memory: '4Gi' } },
+                    resources: ELASTICSEARCH_RESOURCES,
                     volumeMounts: [{ name: 'snapshot-credentials', mountPath: '/mnt/secrets-store', readOnly: true }],
                   },
                 ],
@@ -82,10 +112,10 @@ export class ElasticStack extends Construct {
         count: 1,
         elasticsearchRef: { name: 'elasticsearch' },
         podTemplate: {
-          metadata: { labels: { ...standardLabels('kibana', config, 'kibana', ELASTIC_VERSION), ...props.accessLabels('kibana') } },
+          metadata: { labels: { ...standardLabels('kibana', config, 'kibana', ELASTIC_VERSION), ...platform.network.podLabels('kibana') } },
           spec: {
             nodeSelector: MANAGEMENT_POOL,
-            containers: [{ name: 'kibana', resources: { requests: { cpu: '200m', memory: '1Gi' }, limits: { cpu: '1', memory: '1Gi' } } }],
+            containers: [{ name: 'kibana', resources: KIBANA_RESOURCES }],
           },
         },
       },

@@ -16,23 +16,19 @@ import { Policy } from '../../imports/nginx-policy-k8s.nginx.org';
 import { VirtualServer } from '../../imports/nginx-virtual-server-k8s.nginx.org';
 import { VirtualServerRoute } from '../../imports/nginx-virtual-server-route-k8s.nginx.org';
 import { keyVaultProvider } from './key-vault-secrets';
-import { ingressClass, namespaceOf, NGINX_CONFIGMAP, NGINX_VERSION, nginxSettings, PUBLIC_SERVICE, type Route, routes, TLS_PROVIDER, TLS_SECRET } from '../platform/ingress';
+import { ingressClass, NGINX_CONFIGMAP, NGINX_PORTS, NGINX_VERSION, nginxSettings, PUBLIC_SERVICE, TLS_CERTIFICATE, TLS_PROVIDER, TLS_SECRET } from '../components/nginx';
 import { selectorLabels, standardLabels } from '../platform/labels';
-import { coreNamespace, environmentName, serviceHost, SYSTEM_NAMESPACE } from '../platform/naming';
+import type { Platform, ResolvedRoute } from '../platform/types';
 import type { Config } from '../profile/config.generated';
-import { SYSLOG_PORT } from '../platform/logging';
-import { publicIpName, publicIpResourceGroup } from '../infra/names';
+import { publicIpName, publicIpResourceGroup } from '../platform/azure-names';
 
-/** The Key Vault certificate of the platform's hosts (a wildcard of dns_domain). */
-export const TLS_CERTIFICATE = 'aura-tls-certificate';
 const WAF_POLICY = 'waf-policy';
 const DOS_RESOURCE = 'dos-protected';
 const DENY_ALL = ['0.0.0.0/0'];
 
 export interface IngressProps {
-  config: Config;
-  /** False for a tenant: its parent cluster publishes the management pages. */
-  ownCluster: boolean;
+  /** The resolved platform: its routes (a tenant's are its core hosts only) and the aggregator's syslog endpoint. */
+  platform: Platform;
 }
 
 /**
@@ -43,8 +39,9 @@ export interface IngressProps {
 export class Ingress extends Construct {
   constructor(scope: Construct, id: string, props: IngressProps) {
     super(scope, id);
-    const { config: c } = props;
-    const ns = coreNamespace(c);
+    const { platform } = props;
+    const c = platform.config;
+    const ns = platform.namespaces.core;
     const labels = standardLabels('nginx', c, 'nginx', NGINX_VERSION);
     const className = ingressClass(c);
 
@@ -63,7 +60,7 @@ export class Ingress extends Construct {
         // Keep the client's address: the access policies allow by source range.
         externalTrafficPolicy: 'Local',
         selector: selectorLabels('nginx'),
-        ports: [{ name: 'https', port: 443, targetPort: k8s.IntOrString.fromString('https'), protocol: 'TCP' }],
+        ports: [{ name: NGINX_PORTS.https.name, port: NGINX_PORTS.https.servicePort, targetPort: k8s.IntOrString.fromString(NGINX_PORTS.https.name), protocol: 'TCP' }],
       },
     });
     // The certificate reaches the controller from Key Vault as a kubernetes.io/tls Secret.
@@ -85,16 +82,16 @@ export class Ingress extends Construct {
       ],
     });
 
-    if (c.nginx_plus_enabled) this.appProtect(c, ns, labels);
-    for (const route of routes(c, props.ownCluster)) this.host(route, c, ns, className, labels);
+    if (c.nginx_plus_enabled) this.appProtect(platform, ns, labels);
+    for (const route of platform.routes) this.host(route, c, ns, className, labels);
   }
 
   /** A host: its VirtualServer in the core namespace; a backend in aura-system is reached through a VirtualServerRoute there. */
-  private host(route: Route, c: Config, ns: string, className: string, labels: Record<string, string>): void {
-    const e = route.endpoint;
+  private host(route: ResolvedRoute, c: Config, ns: string, className: string, labels: Record<string, string>): void {
+    const e = route.spec;
     const allow = e.allow?.(c);
     // A whitelist left empty allows any source; the restricted pages deny all until ranges are set.
-    const access = allow === undefined || (allow.length === 0 && !e.name.match(/^(gateway|aura-manager)$/)) ? undefined : allow.length ? allow : DENY_ALL;
+    const access = allow === undefined || (allow.length === 0 && !e.closedWhenEmpty) ? undefined : allow.length ? allow : DENY_ALL;
     const policies = [
       ...(access ? [{ name: `${route.name}-access` }] : []),
       ...(e.public && c.nginx_plus_enabled ? [{ name: WAF_POLICY }] : []),
@@ -104,8 +101,8 @@ export class Ingress extends Construct {
         metadata: { name: `${route.name}-access`, namespace: ns, labels },
         spec: { accessControl: allow && allow.length ? { allow: access } : { deny: access } },
       });
-    const upstream = { name: 'backend', service: e.service, port: e.port, ...(e.tls ? { tls: { enable: true } } : {}) };
-    const backendNamespace = namespaceOf(e, c);
+    const upstream = { name: 'backend', service: route.service, port: route.port, ...(e.tls ? { tls: { enable: true } } : {}) };
+    const backendNamespace = route.namespace;
     new VirtualServer(this, route.name, {
       metadata: { name: route.name, namespace: ns, labels },
       spec: {
@@ -126,8 +123,9 @@ export class Ingress extends Construct {
   }
 
   /** NGINX App Protect: the `logconf` log profile, an alarm-only data-guard policy, the WAF policy logging to the aggregator; and DoS protection. */
-  private appProtect(c: Config, ns: string, labels: Record<string, string>): void {
-    const syslog = `${serviceHost('fluent-bit-aggregator', SYSTEM_NAMESPACE)}:${SYSLOG_PORT}`;
+  private appProtect(platform: Platform, ns: string, labels: Record<string, string>): void {
+    const c = platform.config;
+    const syslog = platform.endpoint('fluent-bit-aggregator', 'syslog').address;
     new ApLogConf(this, 'LogConf', {
       metadata: { name: 'logconf', namespace: ns, labels },
       spec: { content: { format: ApLogConfSpecContentFormat.DEFAULT, maxMessageSize: '64k', maxRequestSize: 'any' }, filter: { requestType: ApLogConfSpecFilterRequestType.ILLEGAL } },
@@ -177,8 +175,9 @@ export class Ingress extends Construct {
       metadata: { name: DOS_RESOURCE, namespace: ns, labels },
       spec: {
         enable: true,
-        name: `aura-${environmentName(c)}`,
-        apDosMonitor: { uri: `api-${environmentName(c)}.${c.dns_domain}` },
+        name: `aura-${platform.environment}`,
+        // The public API host is what DoS protection watches.
+        apDosMonitor: { uri: platform.routes.find((r) => r.name === 'api')!.host },
         apDosPolicy: 'dos-policy',
         dosSecurityLog: { enable: true, apDosLogConf: 'doslogconf', dosLogDest: syslog },
       },

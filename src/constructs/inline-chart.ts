@@ -1,6 +1,6 @@
 import { ApiObject, Helm, JsonPatch } from 'cdk8s';
 import { Construct } from 'constructs';
-import { kindScope } from '../checks/schema';
+import { kindScope } from '../model/kinds';
 import { targetKubernetesVersion } from '../model/kubernetes-versions';
 import { standardLabels } from '../platform/labels';
 import type { ChartOperator } from '../platform/operators';

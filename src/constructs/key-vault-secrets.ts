@@ -1,4 +1,9 @@
 import { Construct } from 'constructs';
+import { selectorLabels, standardLabels } from '../platform/labels';
+import { imageOf } from '../platform/naming';
+import { phaseInfo } from '../model/phases';
+import { podTemplate } from './workloads/pod-template';
+import { AuraDeployment } from './workloads/workloads';
 import { SecretProviderClass } from '../../imports/secrets-store.csi.x-k8s.io';
 import type { Config } from '../profile/config.generated';
 import { keyVaultSecretFor } from '../profile/secrets';
@@ -86,4 +91,29 @@ export class KeyVaultSecrets extends Construct {
   volumeMount() {
     return { name: 'key-vault', mountPath: SECRETS_MOUNT_PATH, readOnly: true };
   }
+}
+
+/**
+ * A pause pod that mounts SecretProviderClasses: the driver syncs a class's Secrets only while a
+ * pod mounts it, and an operator (Atlas, ECK) needs them before anything of its own runs.
+ */
+export function secretsSync(scope: Construct, id: string, props: { name: string; namespace: string; config: Config; providers: string[]; pool?: string }): void {
+  const { name, namespace, config: c, providers, pool = phaseInfo('system').nodePool } = props;
+  const labels = standardLabels(name, c);
+  new AuraDeployment(scope, id, {
+    component: name,
+    metadata: { name, namespace, labels },
+    selector: selectorLabels(name),
+    replicas: 1,
+    template: podTemplate({
+      component: name,
+      labels,
+      placement: { pool },
+      // The pause image's own non-root user; it writes nothing.
+      runAs: 65535,
+      scratch: false,
+      mounts: providers.map((p) => ({ name: p, mountPath: `/mnt/${p}`, readOnly: true, volume: { csi: providerVolume(p, p).csi } })),
+      containers: [{ name: 'pause', image: imageOf(c, 'thirdparty/pause', '3.9'), resources: { requests: { cpu: '5m', memory: '8Mi' }, limits: { cpu: '20m', memory: '16Mi' } } }],
+    }),
+  });
 }

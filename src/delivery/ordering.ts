@@ -1,13 +1,14 @@
-import type { CompiledObject } from '../compile';
-import type { Phase } from '../platform/catalog';
+import type { CompiledObject } from '../model/manifest';
+import { type Phase, PHASES } from '../model/phases';
+
+export { OPERATORS_WAVE } from '../model/phases';
 
 /**
  * Install order, as the delivery tools express it. Operators installed from their charts come
  * first (wave 0), then the phases in order. Argo CD reads the waves from the objects and from the
  * Applications; Flux reads the same order from the Kustomizations' dependsOn.
  */
-export const OPERATORS_WAVE = 0;
-export const PHASE_WAVE: Record<Phase, number> = { crds: 1, system: 2, core: 3, agents: 4 };
+export const PHASE_WAVE = Object.fromEntries(PHASES.map((p) => [p.name, p.wave])) as Record<Phase, number>;
 
 /** Label on every object naming its phase: `kubectl apply --prune` can then work phase by phase. */
 export const PHASE_LABEL = 'auracognitive.com/phase';
@@ -20,6 +21,21 @@ export const PHASE_LABEL = 'auracognitive.com/phase';
 const NEVER_PRUNED = new Set(['Namespace', 'CustomResourceDefinition', 'PersistentVolumeClaim', 'Elasticsearch', 'AtlasProject', 'AtlasDeployment']);
 /** Kinds that hold data or take everything else with them (npm run infra -- --delete keeps them unless asked). */
 export const isNeverPruned = (kind: string): boolean => NEVER_PRUNED.has(kind);
+
+/**
+ * A Job's pod template is immutable, and a provisioning Job's changes with its configuration and
+ * release: patching it fails the next upgrade. Each tool replaces it instead, and the Job runs
+ * again (the provisioners are idempotent): Argo CD runs it as a Sync hook in its wave, deleting
+ * the previous one first; Helm as a post-install/upgrade hook, likewise; Flux recreates it when
+ * an immutable field changes; with kubectl, `kubectl apply --force` does (see the README).
+ */
+const RERUN_ON_APPLY: Record<string, string> = {
+  'argocd.argoproj.io/hook': 'Sync',
+  'argocd.argoproj.io/hook-delete-policy': 'BeforeHookCreation',
+  'helm.sh/hook': 'post-install,post-upgrade',
+  'helm.sh/hook-delete-policy': 'before-hook-creation',
+  'kustomize.toolkit.fluxcd.io/force': 'Enabled',
+};
 
 /** Kubernetes' own API groups are core, `*.k8s.io` and the few dotless ones (apps, batch, ...). */
 const isCustomResource = (apiVersion: string) => {
@@ -42,6 +58,7 @@ export function withDeliveryMetadata({ phase, manifest }: CompiledObject): Compi
     'argocd.argoproj.io/sync-wave': String(PHASE_WAVE[phase]),
     ...(syncOptions.length ? { 'argocd.argoproj.io/sync-options': syncOptions.join(',') } : {}),
     ...(NEVER_PRUNED.has(manifest.kind) ? { 'kustomize.toolkit.fluxcd.io/prune': 'disabled', 'helm.sh/resource-policy': 'keep' } : {}),
+    ...(manifest.kind === 'Job' ? RERUN_ON_APPLY : {}),
   };
   const labels = { ...manifest.metadata.labels, [PHASE_LABEL]: phase };
   return { phase, manifest: { ...manifest, metadata: { ...manifest.metadata, labels: sortKeys(labels), annotations: sortKeys(annotations) } } };

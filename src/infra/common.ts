@@ -1,9 +1,9 @@
-import { BACKUP_CONTAINER } from '../platform/system-catalog';
-import { SNAPSHOT_CONTAINER } from '../platform/logging';
-import { THANOS_CONTAINER } from '../platform/monitoring';
+import { BACKUP_CONTAINER } from '../components/backups';
+import { SNAPSHOT_CONTAINER } from '../components/elasticsearch';
+import { THANOS_CONTAINER } from '../components/thanos';
 import type { Config } from '../profile/config.generated';
 import { azureTags, parametersFile } from './parameters';
-import { commonDeploymentName, commonKeyVault, commonResourceGroup, commonStorageAccount } from './names';
+import { commonDeploymentName, commonKeyVault, commonResourceGroup, commonStorageAccount } from '../platform/azure-names';
 
 /**
  * The guide's deploy_common: the environment's resource group, the common storage account (backups,

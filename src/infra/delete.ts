@@ -3,12 +3,12 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { isNeverPruned, PHASE_LABEL } from '../delivery/ordering';
 import { MANAGED_BY } from '../platform/labels';
-import { atlasNames } from '../platform/atlas';
+import { atlasNames } from '../components/atlas';
 import { agentsNamespace, clusterResourceGroup, coreNamespace, environmentName } from '../platform/naming';
 import type { Config } from '../profile/config.generated';
 import { dnsRecords } from './dns';
 import { atlasProjectPlaceholder } from './lifecycle';
-import { botChannelName, commonResourceGroup, publicIpName, publicIpResourceGroup } from './names';
+import { botChannelName, commonResourceGroup, publicIpName, publicIpResourceGroup } from '../platform/azure-names';
 import { hasOwnCluster } from './parameters';
 import { InputError, type Tool } from './tools';
 

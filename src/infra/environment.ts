@@ -1,12 +1,12 @@
-import { atlasNames } from '../platform/atlas';
+import { atlasNames } from '../components/atlas';
 import { agentsNamespace, clusterResourceGroup, coreNamespace, environmentName, SYSTEM_NAMESPACE } from '../platform/naming';
 import type { Config } from '../profile/config.generated';
-import { BACKUP_CONTAINER } from '../platform/system-catalog';
-import { SNAPSHOT_CONTAINER } from '../platform/logging';
-import { THANOS_CONTAINER } from '../platform/monitoring';
+import { BACKUP_CONTAINER } from '../components/backups';
+import { SNAPSHOT_CONTAINER } from '../components/elasticsearch';
+import { THANOS_CONTAINER } from '../components/thanos';
 import { COMMON_PARAMETERS_FILE, commonParametersFile, confidentialComputing } from './common';
 import { botChannels, DNS_PARAMETERS_FILE, dnsParametersFile, dnsRecords } from './dns';
-import { commonKeyVault, commonResourceGroup, commonStorageAccount, publicIpName, publicIpResourceGroup } from './names';
+import { commonKeyVault, commonResourceGroup, commonStorageAccount, publicIpName, publicIpResourceGroup } from '../platform/azure-names';
 import { aksParametersFile, hasOwnCluster, PARAMETERS_FILE } from './parameters';
 import { targetKubernetesVersion } from '../model/kubernetes-versions';
 

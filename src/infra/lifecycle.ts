@@ -1,4 +1,4 @@
-import { atlasNames } from '../platform/atlas';
+import { atlasNames } from '../components/atlas';
 import { clusterResourceGroup } from '../platform/naming';
 import type { Config } from '../profile/config.generated';
 import { keyVaultSecretFor } from '../profile/secrets';

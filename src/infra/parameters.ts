@@ -3,6 +3,8 @@ import type { Config } from '../profile/config.generated';
 import { MANAGED_BY, PART_OF } from '../platform/labels';
 import { environmentName } from '../platform/naming';
 
+export { hasOwnCluster } from '../platform/naming';
+
 export const TEMPLATE_FILE = 'infra/aks.bicep';
 export const PARAMETERS_FILE = 'infra/aks.parameters.json';
 
@@ -37,8 +39,6 @@ export function aksParameters(c: Config): Record<string, unknown> {
 /** The ARM deployment parameters file `az deployment group` reads. */
 export const aksParametersFile = (c: Config): string => parametersFile(aksParameters(c));
 
-/** Tenants run on their parent profile's cluster, and a release beside the running one (core_only) on its environment's: they have no infrastructure, CRDs or aura-system of their own. */
-export const hasOwnCluster = (c: Config): boolean => c.tenant_name === 'default' && !c.core_only;
 
 /** Tags of every Azure resource: the profile's, plus the environment and our owner tags. */
 export const azureTags = (c: Config): Record<string, string> => ({ ...c.resources_tags, environment: environmentName(c), 'part-of': PART_OF, 'managed-by': MANAGED_BY });

@@ -1,11 +1,11 @@
-import type { CompiledObject } from '../compile';
-import type { Phase } from '../platform/catalog';
+import type { CompiledObject } from '../model/manifest';
+import { PHASE_ORDER } from '../model/phases';
 import { fileHeader, manifestPath, MANIFESTS_FOLDER } from './layout';
-import { emitYaml } from './emit';
+import { emitYaml } from '../util/emit';
 
 export const ROOT_KUSTOMIZATION = 'kustomization.yaml';
 
-export const PHASE_ORDER: Phase[] = ['crds', 'system', 'core', 'agents'];
+export { PHASE_ORDER } from '../model/phases';
 
 /** Install order of kinds within a phase: what others depend on comes first. */
 const KIND_ORDER = [

@@ -1,5 +1,5 @@
-import type { CompiledObject, Manifest } from '../compile';
-import { quoted } from './emit';
+import type { CompiledObject, Manifest } from '../model/manifest';
+import { quoted } from '../util/emit';
 
 /** A name as written into a comment or a file name: as it is when plain, escaped otherwise (never a line break). */
 const safeName = (s: string) => (/^[A-Za-z0-9._-]+$/.test(s) ? s : quoted(s));

@@ -1,5 +1,5 @@
-import type { Manifest } from '../compile';
-import { emitYaml } from './emit';
+import type { Manifest } from '../model/manifest';
+import { emitYaml } from '../util/emit';
 
 const TOP = ['apiVersion', 'kind', 'metadata', 'spec'];
 const METADATA = ['name', 'namespace', 'labels', 'annotations'];

@@ -1,20 +1,20 @@
 import { Chart } from 'cdk8s';
 import type { Construct } from 'constructs';
 import { auraObject } from '../constructs/aura-crds';
-import { networkPlan } from '../platform/network';
-import { agentsNamespaceOf, objectName } from '../platform/operator';
-import type { Config } from '../profile/config.generated';
+import { objectName } from '../platform/naming';
+import type { Platform } from '../platform/types';
 import { keyVaultSecretName } from '../profile/secrets';
 import { PROFILE_SCHEMA } from '../profile/schema';
 import { platformNamespace } from './namespace';
 
 /** The agents' namespace and an Agent per context_agents entry; the Aura operator runs them. */
 export class AgentsPhase extends Chart {
-  constructor(scope: Construct, config: Config) {
+  constructor(scope: Construct, platform: Platform) {
     super(scope, 'agents', { disableResourceNameHashes: true });
-    if (!config.aura_operator_enabled) return;
-    const namespace = agentsNamespaceOf(config);
-    platformNamespace(this, namespace, config, networkPlan(config).namespaceLabels(namespace));
+    if (!platform.enabled('aura-operator')) return;
+    const { config } = platform;
+    const namespace = platform.namespaces.agents;
+    platformNamespace(this, namespace, config, platform.network.namespaceLabels(namespace));
     const sasTemplate = PROFILE_SCHEMA.properties.context_agents.additionalProperties.properties.azure_sas_token['x-key-vault-secret'] as string;
     for (const [agent, settings] of Object.entries(config.context_agents).sort(([a], [b]) => (a < b ? -1 : 1))) {
       const storage = settings?.azure_account

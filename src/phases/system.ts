@@ -1,27 +1,26 @@
 import { Chart } from 'cdk8s';
 import type { Construct } from 'constructs';
-import { AuraWorkload } from '../constructs/aura-workload';
 import { AccessPolicy } from '../constructs/access-policy';
 import { AtlasResources } from '../constructs/atlas';
+import { AuraWorkload } from '../constructs/aura-workload';
 import { ElasticStack } from '../constructs/elastic-stack';
-import { networkPlan } from '../platform/network';
-import { enabledComponents } from '../platform/catalog';
-import { SYSTEM_NAMESPACE } from '../platform/naming';
-import type { Config } from '../profile/config.generated';
+import type { Platform } from '../platform/types';
 import { platformNamespace } from './namespace';
 
 /** aura-system and the namespaces of system components that live apart (active-listening). */
 export class SystemPhase extends Chart {
-  constructor(scope: Construct, config: Config) {
+  constructor(scope: Construct, platform: Platform) {
     super(scope, 'system', { disableResourceNameHashes: true });
-    const components = enabledComponents(config, 'system');
-    const plan = networkPlan(config);
-    const namespaces = new Set([SYSTEM_NAMESPACE, ...components.flatMap((c) => (c.namespace ? [c.namespace(config)] : []))]);
-    const agentNamespaces = new Set(components.filter((c) => c.host).map((c) => c.namespace?.(config) ?? SYSTEM_NAMESPACE));
-    for (const ns of [...namespaces].sort()) platformNamespace(this, ns, config, plan.namespaceLabels(ns), agentNamespaces.has(ns));
-    for (const spec of components) new AuraWorkload(this, spec.name, { spec, namespace: SYSTEM_NAMESPACE, config, accessLabels: plan.podLabels(spec.name) });
-    new ElasticStack(this, 'elastic', { namespace: SYSTEM_NAMESPACE, config, accessLabels: plan.podLabels });
-    if (config.atlas_enabled) new AtlasResources(this, 'atlas', { namespace: SYSTEM_NAMESPACE, config });
-    for (const policy of plan.policies) new AccessPolicy(this, `policy-${policy.target}`, { policy, namespace: SYSTEM_NAMESPACE, config });
+    const { config, network } = platform;
+    const system = platform.namespaces.system;
+    const workloads = platform.workloads('system');
+    const namespaces = new Set([system, ...workloads.map((w) => platform.namespaceOf(w))]);
+    const agentNamespaces = new Set(workloads.filter((w) => w.host).map((w) => platform.namespaceOf(w)));
+    for (const ns of [...namespaces].sort()) platformNamespace(this, ns, config, network.namespaceLabels(ns), agentNamespaces.has(ns));
+    for (const spec of workloads) new AuraWorkload(this, spec.name, { spec, platform });
+    if (platform.enabled('elasticsearch')) new ElasticStack(this, 'elastic', { platform });
+    if (platform.enabled('atlas')) new AtlasResources(this, 'atlas', { namespace: system, config });
+    for (const policy of network.policies.filter((p) => p.namespace !== platform.namespaces.core))
+      new AccessPolicy(this, `policy-${policy.target}`, { policy, config });
   }
 }

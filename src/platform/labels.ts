@@ -31,3 +31,7 @@ export function standardLabels(name: string, c: Config, app = name, version = c.
     'app.kubernetes.io/managed-by': MANAGED_BY,
   };
 }
+
+/** The pod label a client carries to reach a target, and the namespace label of its namespace. */
+export const podAccessLabel = (target: string): string => `networking/allow-pod-${target}-access`;
+export const namespaceAccessLabel = (target: string): string => `networking/allow-namespace-${target}-access`;

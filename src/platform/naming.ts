@@ -6,9 +6,12 @@ import type { Config } from '../profile/config.generated';
  */
 export const SYSTEM_NAMESPACE = 'aura-system';
 
+/** <ob>-<env>: the environment of the cluster, which its tenants share (es-pro). */
+export const clusterEnvironmentName = (c: Config): string => `${c.environment_profile}-${c.environment_type}`;
+
 /** <ob>-<env>, plus -<tenant> for a tenant other than the default one: es-pro, de-pro-wsim. */
 export function environmentName(c: Config): string {
-  const base = `${c.environment_profile}-${c.environment_type}`;
+  const base = clusterEnvironmentName(c);
   return c.tenant_name === 'default' ? base : `${base}-${c.tenant_name}`;
 }
 
@@ -42,3 +45,12 @@ export const clusterResourceGroup = (c: Config): string => `rg-${c.cluster_name}
 
 /** ARM deployment name of the cluster template: stable, so each run updates the same deployment. */
 export const clusterDeploymentName = (c: Config): string => `aks-${c.cluster_name}`;
+
+/**
+ * Tenants run on their parent profile's cluster, and a release (core_only) beside its running
+ * profile: neither has cluster-wide objects, aura-system or infrastructure of its own.
+ */
+export const hasOwnCluster = (c: Config): boolean => c.tenant_name === 'default' && !c.core_only;
+
+/** An object name from a profile key: RFC 1123 (resources_es -> resources-es). */
+export const objectName = (key: string): string => key.toLowerCase().replace(/[^a-z0-9.-]+/g, '-').replace(/^-+|-+$/g, '');

@@ -1,5 +1,5 @@
 import type { Config } from '../profile/config.generated';
-import { hasOwnCluster } from '../infra/parameters';
+import { hasOwnCluster } from './naming';
 
 /** A third-party operator installed from its official Helm chart. */
 export interface ChartOperator {

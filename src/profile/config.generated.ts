@@ -48,6 +48,10 @@ export interface Config {
     severity: 'warning' | 'critical' | 'info';
   }[];
   /**
+   * The external service that checks the platform's health: blackbox-exporter probes it over HTTPS and ProbeFailed alerts when it does not answer 2xx. Not an installer key: the guide describes the endpoint but names no key. No probe when absent.
+   */
+  external_health_endpoint?: string;
+  /**
    * Telefonica Kernel integration.
    */
   fourth_platform: {
@@ -265,7 +269,7 @@ export interface Config {
    */
   elastic_admin_password?: never;
   /**
-   * Register the shared Azure snapshot repository read-only.
+   * Register this cluster's snapshot repository read-only. Each cluster writes its own folder (base_path: cluster_name) of the shared storage account, so the default is writable and log snapshots are taken and kept eck_azure_snapshot_expire; true only on a cluster that must not write (a migration's destination before cut-over).
    */
   eck_azure_snapshot_readonly: boolean;
   /**
@@ -552,9 +556,9 @@ export interface Config {
    */
   enable_customer_key_atlas_encryption: boolean;
   /**
-   * Atlas organisation id.
+   * Atlas organisation id, kept in Azure Key Vault beside the API keys it belongs to: the operator reads all three from one synced Secret, so a profile never carries a second copy that could disagree. Never in a profile.
    */
-  atlas_orgId?: string;
+  atlas_orgId?: never;
   /**
    * Atlas API public key. Secret: never in a profile; the value lives in Azure Key Vault.
    */
@@ -621,6 +625,10 @@ export interface Config {
    * Atlas cloud backup.
    */
   atlas_backup_enabled: boolean;
+  /**
+   * Id of the Atlas project the operator created (kubectl -n aura-system get atlasproject -o jsonpath='{.items[0].status.id}'): Prometheus discovers the project's metrics endpoints from it. Until it is set there is no Atlas scrape job and AtlasMetricsMissing fires. Not an installer key.
+   */
+  atlas_project_id?: string;
   /**
    * Password of the atlasprometheus user of the Prometheus integration. Secret: never in a profile; the value lives in Azure Key Vault.
    */
@@ -760,7 +768,7 @@ export interface Config {
    */
   atlas_skip_reconciliation: boolean;
   /**
-   * Outbound public addresses of the AKS cluster (az aks show ... networkProfile.loadBalancerProfile.effectiveOutboundIPs), allowed to reach Atlas beside atlas_network_allowed. Not an installer key: the installer looked them up.
+   * Outbound public addresses of the AKS cluster (az aks show ... networkProfile.loadBalancerProfile.effectiveOutboundIPs), allowed to reach Atlas beside atlas_network_allowed; required when atlas_enabled (the cluster's pods and the operator connect from them). Not an installer key: the installer looked them up.
    */
   aks_outbound_ips: string[];
   /**

@@ -171,7 +171,8 @@ function atlasRules(raw: Data, cfg: Data, fail: (path: PathSegment[], message: s
   if (cfg.atlas_enabled !== true) return;
   if (cfg.enable_customer_key_atlas_encryption === true && !cfg.atlas_encryption_at_rest)
     fail(['enable_customer_key_atlas_encryption'], 'needs atlas_encryption_at_rest (client_id and resource_group_name of the Azure identity Atlas encrypts with)');
-  if (!cfg.atlas_orgId) fail(['atlas_orgId'], 'is required when atlas_enabled is true (the Atlas operator creates the project in this organisation)');
+  if (!Array.isArray(cfg.aks_outbound_ips) || cfg.aks_outbound_ips.length === 0)
+    fail(['aks_outbound_ips'], 'is empty, so the Atlas access list (aks_outbound_ips and atlas_network_allowed) would not admit this cluster: list its outbound addresses (az aks show ... effectiveOutboundIPs)');
   if (raw.atlas_num_shards !== undefined && cfg.atlas_cluster_type !== 'SHARDED')
     fail(['atlas_num_shards'], 'must not be set unless atlas_cluster_type is SHARDED');
   if (cfg.atlas_cluster_type === 'SHARDED' && atlasSize(cfg.atlas_instance_size) < 30)

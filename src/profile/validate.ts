@@ -1,7 +1,7 @@
 import Ajv, { _, type ErrorObject, type ValidateFunction } from 'ajv';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
-import { cachedValidator } from '../checks/validator-cache';
+import { cachedValidator } from '../util/validator-cache';
 import type { Config } from './config.generated';
 import { type Diagnostic, formatPath, type PathSegment, ProfileError } from './errors';
 import { closest, PROFILE_FORMATS } from './formats';

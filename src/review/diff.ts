@@ -1,5 +1,5 @@
 import { structuredPatch } from 'diff';
-import type { Manifest } from '../compile';
+import type { Manifest } from '../model/manifest';
 import { describeObject } from '../checks/describe';
 import { escapeRegExp } from '../util/regexp';
 

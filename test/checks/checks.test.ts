@@ -81,10 +81,14 @@ describe('invariants', () => {
     ['Service without workload', (o) => { o.splice(o.findIndex((x) => x.manifest.kind === 'Deployment' && x.manifest.metadata.name === 'tac'), 1); }, /Service\/aura-es-pro\/tac: selects no workload/],
     ['HPA without target', (o) => { (o.find((x) => x.manifest.kind === 'HorizontalPodAutoscaler')!.manifest as any).spec.scaleTargetRef.name = 'ghost'; }, /scaleTargetRef Deployment\/ghost is not emitted/],
     ['unnamed target port', (o) => { (o.find((x) => x.manifest.kind === 'Service' && x.manifest.metadata.name === 'tac')!.manifest as any).spec.ports[0].targetPort = 'grpc'; }, /Service\/aura-es-pro\/tac: targetPort grpc is not a named port/],
+    ['probe job through a Service port that is not published', (o) => { (o.find((x) => x.manifest.kind === 'Service' && x.manifest.metadata.name === 'blackbox-exporter')!.manifest as any).spec.ports[0].port = 9116; }, /scrape job blackbox-tls probes through blackbox-exporter\.aura-system\.svc\.cluster\.local:9115, which no emitted Service publishes/],
     ['scrape job without its Service port', (o) => { (o.find((x) => x.manifest.kind === 'Service' && x.manifest.metadata.name === 'tac')!.manifest as any).spec.ports[0].name = 'web'; }, /scrape job tac keeps Service tac port http, which is not emitted/],
     ['namespaced kind without namespace', (o) => { delete o.find((x) => x.manifest.kind === 'ConfigMap')!.manifest.metadata.namespace; }, /namespaced kind without a namespace/],
     ['missing ConfigMap', (o) => o.splice(o.findIndex((x) => x.manifest.metadata.name === 'aura-bot-config'), 1), /reads ConfigMap aura-bot-config, which is not emitted/],
     ['missing SecretProviderClass', (o) => o.splice(o.findIndex((x) => x.manifest.metadata.name === 'aura-bot-keyvault'), 1), /mounts SecretProviderClass aura-bot-keyvault, which is not emitted/],
+    // CronJobs and the pods ECK runs are checked like every workload.
+    ['CronJob reading a missing ConfigMap', (o) => o.splice(o.findIndex((x) => x.manifest.metadata.name === 'redis-backup-config'), 1), /CronJob\/aura-system\/redis-backup: container redis-backup reads ConfigMap redis-backup-config/],
+    ['Elasticsearch mounting a missing SecretProviderClass', (o) => o.splice(o.findIndex((x) => x.manifest.kind === 'SecretProviderClass' && x.manifest.metadata.name === 'elasticsearch-snapshot-credentials'), 1), /Elasticsearch\/aura-system\/elasticsearch: volume snapshot-credentials mounts SecretProviderClass elasticsearch-snapshot-credentials/],
   ])('%s', (_, mutate, expected) => {
     const objects = base();
     mutate(objects);

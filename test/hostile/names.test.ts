@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { checkKubernetesNames } from '../../src/checks/k8s-names';
 import type { Manifest } from '../../src/compile';
 import { azCommands, azTag } from '../../src/infra/az';
-import { emitYaml } from '../../src/output/emit';
+import { emitYaml } from '../../src/util/emit';
 import { fileHeader, manifestPath, objectFileName } from '../../src/output/layout';
 import { toYaml } from '../../src/output/yaml';
 import { catchError, configOf, MINIMAL } from '../helpers';

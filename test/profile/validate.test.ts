@@ -16,7 +16,7 @@ describe('defaults', () => {
     expect(c).toMatchObject({
       backup_retention_time: 7, log_retention_time: 7, context_expiration_days: 15, aks_sku_tier: 'Paid', aks_multi_az: true,
       atlas_instance_size: 'M30', atlas_enabled: true, aura_operator_enabled: true, openai_enabled: false, azure_region: 'westeurope',
-      tenant_name: 'default', eck_azure_snapshot_readonly: true, eck_azure_snapshot_expire: '366d', eck_azure_snapshot_schedule: '0 0 1 * * ?',
+      tenant_name: 'default', eck_azure_snapshot_readonly: false, eck_azure_snapshot_expire: '366d', eck_azure_snapshot_schedule: '0 0 1 * * ?',
       aura_encryption_algorithm: 'aes-256-cbc', aura_encryption_iv_position: 35, atlas_autoscaling_disk: true, atlas_backup_enabled: true,
       nginx: { ssl_protocols: 'TLSv1.2 TLSv1.3', ssl_prefer_server_ciphers: 'True' },
       elasticsearch: { storage_size_gb: 100 }, prometheus: { storage_size_gb: 100 },
@@ -94,6 +94,7 @@ describe('secret keys', () => {
     ['genesys: { secret: "§" }', 'genesys.secret', 'genesys-secret'],
     ['elastic_admin_password: "§"', 'elastic_admin_password', 'elastic-admin-password'],
     ['atlas_private_apikey: "§"', 'atlas_private_apikey', 'atlas-private-apikey'],
+    ['atlas_orgId: "§"', 'atlas_orgId', 'atlas-org-id'],
     ['backoffice_users:\n  logs:\n    - name: ops.team\n      password: "§"', 'backoffice_users.logs[0].password', 'backoffice-logs-ops-team-password'],
     ['context_agents:\n  billing:\n    azure_sas_token: "§"', 'context_agents.billing.azure_sas_token', 'context-agent-billing-sas-token'],
     ['external_forwarding:\n  secret_shared_key: "§"\n  remote_servers: [{ hostname: logs.example.com, port: 24224 }]', 'external_forwarding.secret_shared_key', 'external-forwarding-shared-key'],
@@ -157,6 +158,12 @@ describe('cross-field rules', () => {
     expect(errorsOf(`${MINIMAL.replace('environment_profile: es\n', yaml.includes('environment_profile') ? '' : 'environment_profile: es\n')}${yaml}\n`)).toContainEqual(
       expect.objectContaining({ path, message: expect.stringContaining(message), line: expect.any(Number) }),
     );
+  });
+
+  it('an Atlas profile whose access list would not admit the cluster names the keys that fill it', () => {
+    const errors = errorsOf(MINIMAL.replace(/^aks_outbound_ips:.*$/m, 'aks_outbound_ips: []'));
+    expect(errors).toContainEqual(expect.objectContaining({ path: 'aks_outbound_ips', message: expect.stringMatching(/is empty.*aks_outbound_ips and atlas_network_allowed/) }));
+    expect(() => configOf(MINIMAL.replace(/^aks_outbound_ips:.*$/m, 'aks_outbound_ips: []\natlas_enabled: false'))).not.toThrow();
   });
 
   it('accepts a tenant within the limits and the guide combinations', () => {

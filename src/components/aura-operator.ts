@@ -1,0 +1,118 @@
+import { SINGLETON, type Component, type ResourceSpec } from '../platform/types';
+
+/**
+ * The Aura operator: its custom resource kinds (the CRDs are installed in the crds phase, their
+ * schemas shared with the strict check), and its controller in the core namespace, which runs
+ * the context agents in the agents namespace.
+ */
+/** The Aura operator's API group and the kinds it reconciles. */
+export const AURA_GROUP = 'auracognitive.com';
+export const AURA_API_VERSION = `${AURA_GROUP}/v1`;
+/** The only ResolutionResources object there may be. */
+export const RESOLUTION_RESOURCES_NAME = 'resolutionresources';
+export const UPDATE_STRATEGIES = ['Patch', 'Minor', 'Major'];
+const SEMVER = '^[0-9]+\\.[0-9]+\\.[0-9]+$';
+
+export interface AuraKind {
+  kind: string;
+  plural: string;
+  /** spec properties besides the optional update strategy. */
+  spec: Record<string, unknown>;
+  required: string[];
+  description: string;
+  /** CEL rules on the whole object. */
+  rules?: { rule: string; message: string }[];
+  columns: { name: string; jsonPath: string }[];
+}
+
+const VERSION_COLUMN = { name: 'Version', jsonPath: '.spec.version' };
+const UPDATE_COLUMN = { name: 'Update', jsonPath: '.spec.update' };
+
+export const AURA_KINDS: AuraKind[] = [
+  {
+    kind: 'NlpTraining',
+    plural: 'nlptrainings',
+    description: 'An NLP training package the operator installs and keeps at its version.',
+    spec: { version: { type: 'string', pattern: SEMVER, description: 'Package version, X.Y.Z.' } },
+    required: ['version'],
+    columns: [VERSION_COLUMN, UPDATE_COLUMN],
+  },
+  {
+    kind: 'ResolutionResources',
+    plural: 'resolutionresources',
+    description: 'The resolution resources version user-helper serves; a single object named resolutionresources.',
+    spec: { version: { type: 'string', pattern: SEMVER, description: 'Package version, X.Y.Z; 0.0.0 is the release default.' } },
+    required: ['version'],
+    rules: [{ rule: `self.metadata.name == '${RESOLUTION_RESOURCES_NAME}'`, message: `there is one ResolutionResources, named ${RESOLUTION_RESOURCES_NAME}` }],
+    columns: [VERSION_COLUMN, UPDATE_COLUMN],
+  },
+  {
+    kind: 'Agent',
+    plural: 'agents',
+    description: 'A context agent: the operator runs its Deployment, Service and ConfigMap.',
+    spec: {
+      tag: { type: 'string', pattern: '^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$', description: 'Image tag of the agent.' },
+      storage: {
+        type: 'object',
+        description: 'An external storage account for its transformations; the environment account when absent.',
+        properties: {
+          account: { type: 'string' },
+          container: { type: 'string' },
+          sasTokenSecret: { type: 'string', description: 'Key Vault secret holding the SAS token.' },
+        },
+        required: ['account', 'container', 'sasTokenSecret'],
+      },
+    },
+    required: ['tag'],
+    columns: [{ name: 'Tag', jsonPath: '.spec.tag' }, UPDATE_COLUMN],
+  },
+];
+
+/** The OpenAPI v3 schema of one of our kinds, as the CRD carries it: its spec, an optional update strategy, a free status. */
+export function auraKindSchema(k: AuraKind): Record<string, unknown> {
+  return {
+    type: 'object',
+    description: k.description,
+    required: ['spec'],
+    properties: {
+      apiVersion: { type: 'string' },
+      kind: { type: 'string' },
+      metadata: { type: 'object' },
+      spec: {
+        type: 'object',
+        required: k.required,
+        properties: {
+          ...k.spec,
+          update: { type: 'string', enum: UPDATE_STRATEGIES, description: 'Let the operator move to newer versions: Patch (X.Y.z), Minor (X.y.z) or Major (x.y.z); absent keeps the version fixed.' },
+        },
+      },
+      status: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true },
+    },
+    ...(k.rules ? { 'x-kubernetes-validations': k.rules } : {}),
+  };
+}
+
+const OPERATOR: ResourceSpec = { requests: { cpu: '50m', memory: '128Mi' }, limits: { cpu: '500m', memory: '512Mi' } };
+
+export const auraOperator: Component = {
+  name: 'aura-operator',
+  workloads: [
+    {
+      // One controller: two would reconcile the same objects against each other.
+      name: 'aura-operator', phase: 'core', workload: 'Deployment', image: 'core/aura-operator', enabled: (c) => c.aura_operator_enabled, scale: SINGLETON,
+      ports: [{ name: 'metrics', port: 8080 }], resources: OPERATOR, scrape: { port: 'metrics' },
+      env: (p) => ({ AGENTS_NAMESPACE: p.namespaces.agents, RECONCILE_INTERVAL: '1m', ENVIRONMENT_NAME: p.environment }),
+      secrets: () => ({
+        S3_ACCESS_KEY_ID: 'kv:aura-operator-s3-access-key-id',
+        S3_SECRET_ACCESS_KEY: 'kv:aura-operator-s3-secret-access-key',
+        STORAGE_CONNECTION_STRING: 'kv:aura-operator-storage-connection-string',
+      }),
+      clusterAccess: [
+        { apiGroups: [AURA_GROUP], resources: AURA_KINDS.flatMap((k) => [k.plural, `${k.plural}/status`]), verbs: ['get', 'list', 'watch', 'update', 'patch'] },
+        { apiGroups: ['apps'], resources: ['deployments'], verbs: ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'] },
+        { apiGroups: [''], resources: ['services', 'configmaps'], verbs: ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'] },
+        { apiGroups: [''], resources: ['events'], verbs: ['create', 'patch'] },
+      ],
+    },
+  ],
+};

@@ -1,0 +1,148 @@
+import { SENTINEL_MASTER } from '../platform/redis-ha';
+import { mongodbClient } from './mongodb';
+import type { Config } from '../profile/config.generated';
+import { botChannelName } from '../platform/azure-names';
+import { environmentName, kernelEndpoints } from '../platform/naming';
+import { autoscaled, type Component, type EnvValues, type PortSpec, type ResourceSpec, type RouteSpec, SINGLETON, type WorkloadSpec } from '../platform/types';
+
+/**
+ * The core namespace's services (aura-$ENV), in the order the guide lists them: the Aura
+ * services, their provisioning Jobs, and Qdrant for OpenAI profiles. Each service listens on
+ * 8080 behind port 80 of its Service; the public ones are published as <host>-<env>.<domain>.
+ */
+const STANDARD: ResourceSpec = { requests: { cpu: '100m', memory: '256Mi' }, limits: { cpu: '1', memory: '512Mi' } };
+const HTTP: PortSpec[] = [{ name: 'http', port: 8080, servicePort: 80 }];
+const QDRANT_PORTS: PortSpec[] = [{ name: 'http', port: 6333 }, { name: 'grpc', port: 6334 }];
+
+/** Core services scale from their service_replicas entry, under an HPA. */
+const replicasOf = (name: keyof Config['service_replicas']) => autoscaled((c: Config) => c.service_replicas[name]);
+const anyOf = (...flags: (keyof Config)[]) => (c: Config) => flags.some((f) => c[f] === true);
+/** A service the guide switches on from other flags, or by its own flag. */
+const derivedFlag = (own: keyof Config, ...drivers: (keyof Config)[]) => (c: Config) => c[own] === true || anyOf(...drivers)(c);
+
+/** The Bot Channel aura-groot and authentication-api use: the -next twin while next_domains_enabled (infra/dns.bicep deploys both). */
+const botChannelEnv = (c: Config): EnvValues =>
+  c.bot_channel ? { BOT_CHANNEL_NAME: botChannelName(c, c.next_domains_enabled), BOT_APP_ID: (c.next_domains_enabled && c.bot_channel.next_app_id) || c.bot_channel.app_id } : {};
+
+const apiKeyValidation = (c: Config) => ({ AURA_ENCRYPTION_ALGORITHM: c.aura_encryption_algorithm, AURA_ENCRYPTION_IV_POSITION: c.aura_encryption_iv_position });
+
+/** The guide's MongoDB clients (policy 9): their connection and credentials, added to their own configuration. */
+const mongodbClientOf = (rest: Partial<WorkloadSpec>): Partial<WorkloadSpec> => ({
+  ...rest,
+  env: (p) => ({ ...rest.env?.(p), ...mongodbClient.env(p) }),
+  secrets: (p) => ({ ...rest.secrets?.(p), ...mongodbClient.secrets(p) }),
+  generatedSecrets: (p) => mongodbClient.generatedSecrets(p, 'core'),
+});
+
+/** An Aura service of the core namespace: an autoscaled Deployment on the standard HTTP port. */
+const service = (name: keyof Config['service_replicas'], image: string, rest: Partial<WorkloadSpec> = {}): WorkloadSpec => ({
+  name, phase: 'core', workload: 'Deployment', image, scale: replicasOf(name), ports: HTTP, resources: STANDARD, ...rest,
+});
+
+const workloads: WorkloadSpec[] = [
+  service('api-gw', 'core/api-gw', {
+    env: (p) => apiKeyValidation(p.config), secrets: () => ({ AURA_ENCRYPTION_KEY: 'aura_encryption_key' }),
+  }),
+  service('aura-bot', 'core/aura-bot', mongodbClientOf({
+    talksTo: ['mongodb', 'prometheus'], scrape: { port: 'http' },
+    env: ({ config: c }) => ({
+      KERNEL_APIGW_URL: kernelEndpoints(c).apigwUrl, KERNEL_AUTHSERVER_URL: kernelEndpoints(c).authserverUrl,
+      KERNEL_CLIENT_ID: c.fourth_platform.client_id, CONTEXT_EXPIRATION_DAYS: c.context_expiration_days,
+      COMPLEX_LOGIC_ENABLED: c.complex_logic_enabled, ...apiKeyValidation(c),
+    }),
+    secrets: () => ({ KERNEL_CLIENT_SECRET: 'fourth_platform.client_secret', AURA_BOT_SERVICES_API_KEY: 'aura_bot_services_api_key' }),
+  })),
+  service('authentication-api', 'core/authentication-api', mongodbClientOf({
+    talksTo: ['mongodb'],
+    env: ({ config: c }) => ({ KERNEL_AUTHSERVER_URL: kernelEndpoints(c).authserverUrl, KERNEL_CLIENT_ID: c.fourth_platform.client_id, ...apiKeyValidation(c), ...botChannelEnv(c) }),
+    secrets: () => ({ KERNEL_CLIENT_SECRET: 'fourth_platform.client_secret', AURA_ENCRYPTION_KEY: 'aura_encryption_key' }),
+  })),
+  service('nlp', 'core/nlp', {
+    talksTo: ['prometheus'], scrape: { port: 'http' },
+    env: (p) => ({ OPENAI_ENABLED: p.config.openai_enabled, ...(p.config.openai_enabled ? { QDRANT_URL: p.endpoint('qdrant', 'http').url('http') } : {}) }),
+  }),
+  service('user-helper', 'core/user-helper', { env: (p) => ({ RESOLUTIONS_VERSION: p.config.resolutions.version }) }),
+  service('web-sdk', 'core/web-sdk'),
+  service('aog-bridge', 'core/aog-bridge'),
+  service('aura-bridge', 'core/aura-bridge', mongodbClientOf({
+    talksTo: ['mongodb', 'prometheus'], scrape: { port: 'http' },
+    enabled: anyOf('whatsapp_enabled', 'rcs_enabled', 'genesys_enabled', 'async_callback_enabled'),
+    env: ({ config: c }) => ({
+      WHATSAPP_ENABLED: c.whatsapp_enabled, RCS_ENABLED: c.rcs_enabled, GENESYS_ENABLED: c.genesys_enabled, ASYNC_CALLBACK_ENABLED: c.async_callback_enabled,
+      ...(c.genesys_enabled
+        ? { GENESYS_API_URL: c.genesys.api_url ?? '', GENESYS_USER: c.genesys.user ?? '', GENESYS_PUSH_PROVIDER: c.genesys.push_provider ?? `aura-${environmentName(c)}` }
+        : {}),
+    }),
+    secrets: (p): Record<string, string> => (p.config.genesys_enabled ? { GENESYS_SECRET: 'genesys.secret' } : {}),
+  })),
+  service('aura-groot', 'core/aura-groot', { env: (p) => ({ NEXT_DOMAINS_ENABLED: p.config.next_domains_enabled, ...botChannelEnv(p.config) }) }),
+  service('context', 'core/context', {
+    talksTo: ['redis', 'prometheus'], scrape: { port: 'http' },
+    env: (p) => {
+      const c = p.config;
+      const redis = p.endpoint('redis', 'redis');
+      return {
+        CONTEXT_EXPIRATION_DAYS: c.context_expiration_days, CONTEXT_4P_SYNC_ENABLED: c.context_4p_sync_enabled,
+        KERNEL_APIGW_URL_CONTEXT: kernelEndpoints(c).apigwUrlContext, KERNEL_CLIENT_ID_CONTEXT: c.fourth_platform.client_id_context,
+        CONTEXT_AGENTS: Object.keys(c.context_agents).sort().join(','),
+        // Sentinel clients ask any member for the current master of REDIS_SENTINEL_MASTER.
+        REDIS_HOST: redis.host, REDIS_PORT: redis.port, REDIS_SENTINEL_PORT: p.endpoint('redis', 'sentinel').port, REDIS_SENTINEL_MASTER: SENTINEL_MASTER,
+      };
+    },
+    secrets: () => ({ KERNEL_CLIENT_SECRET_CONTEXT: 'fourth_platform.client_secret_context' }),
+  }),
+  service('tac', 'core/tac', mongodbClientOf({ talksTo: ['mongodb', 'prometheus'], scrape: { port: 'http' } })),
+  {
+    // Exactly one: concurrent loaders race on the insight files in object storage.
+    name: 'insights-loader', phase: 'core', workload: 'Deployment', image: 'core/insights-loader', scale: SINGLETON, ports: HTTP, resources: STANDARD,
+    env: ({ config: c }) => ({
+      CONVERSATIONS_DAYS_TO_FIND: c.fourth_platform.conversations.days_to_find,
+      CONVERSATIONS_PLATFORM: c.fourth_platform.conversations.platform, CONVERSATIONS_BUCKET: c.fourth_platform.conversations.bucket,
+    }),
+    secrets: ({ config: c }): Record<string, string> =>
+      c.fourth_platform.conversations.platform
+        ? { CONVERSATIONS_ACCESS_KEY: 'fourth_platform.conversations.access_key', CONVERSATIONS_SECRET_KEY: 'fourth_platform.conversations.secret_key' }
+        : {},
+  },
+  service('aura-gateway-api', 'core/aura-gateway-api', {
+    enabled: derivedFlag('aura_gateway_api_enabled', 'nlpaas_enabled', 'generative_enabled', 'atria_rag_enabled'),
+    env: ({ config: c }) => ({ NLPAAS_ENABLED: c.nlpaas_enabled, GENERATIVE_ENABLED: c.generative_enabled, ATRIA_RAG_ENABLED: c.atria_rag_enabled }),
+  }),
+  service('aura-manager', 'core/aura-manager', { enabled: derivedFlag('aura_manager_enabled', 'generative_enabled', 'atria_rag_enabled') }),
+  service('atria-model-gateway', 'atria/atria-model-gateway', { enabled: derivedFlag('atria_model_gw_enabled', 'generative_enabled', 'atria_rag_enabled') }),
+  service('atria-rag-server', 'atria/atria-rag-server', { enabled: anyOf('atria_rag_enabled') }),
+  {
+    // A database: one replica with its own volume, never CPU-autoscaled.
+    name: 'qdrant', phase: 'core', workload: 'StatefulSet', image: 'thirdparty/qdrant', enabled: anyOf('openai_enabled'), scale: SINGLETON,
+    ports: QDRANT_PORTS, resources: STANDARD, volume: { mountPath: '/qdrant/storage', size: '10Gi' },
+  },
+  {
+    name: 'aura-bot-makeup', phase: 'core', workload: 'Job', image: 'core/aura-bot-makeup', ports: [], resources: STANDARD,
+    env: ({ config: c }) => ({ KERNEL_APIGW_URL: kernelEndpoints(c).apigwUrl, TENANT_NAME: c.tenant_name }),
+    secrets: () => ({ AURA_BOT_SERVICES_API_KEY: 'aura_bot_services_api_key' }),
+  },
+  {
+    name: 'nlp-provisioning', phase: 'core', talksTo: ['pushgateway'], workload: 'Job', image: 'core/nlp-provisioning', ports: [], resources: STANDARD,
+    env: (p) => ({
+      NLP_PACKAGES: Object.entries(p.config.nlp_packages).sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, v]) => `${k}@${v}`).join(','),
+      PUSHGATEWAY_URL: p.endpoint('pushgateway', 'http').url('http'),
+    }),
+  },
+];
+
+/** Kernel-facing and manager pages: the corporate VPN plus the profile's origins; empty means nobody. */
+const restricted = (key: 'aura_gateway_api_allowed_origins' | 'aura_manager_allowed_origins') => (c: Config) => [...c.corporate_vpn_ranges, ...c[key]];
+
+const routes: RouteSpec[] = [
+  { name: 'api', to: 'api-gw', port: 'http', public: true },
+  { name: 'web', to: 'web-sdk', port: 'http', public: true },
+  { name: 'auth', to: 'authentication-api', port: 'http', public: true },
+  { name: 'bot', to: 'aura-bot', port: 'http', public: true },
+  { name: 'groot', to: 'aura-groot', port: 'http', public: true },
+  { name: 'aog', to: 'aog-bridge', port: 'http', public: true },
+  { name: 'bridge', to: 'aura-bridge', port: 'http', public: true },
+  { name: 'gateway', to: 'aura-gateway-api', port: 'http', allow: restricted('aura_gateway_api_allowed_origins'), closedWhenEmpty: true, public: true },
+  { name: 'aura-manager', to: 'aura-manager', port: 'http', allow: restricted('aura_manager_allowed_origins'), closedWhenEmpty: true, public: false },
+];
+
+export const coreServices: Component = { name: 'core-services', workloads, routes };

@@ -1,0 +1,215 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { RuleSet } from '../platform/alert-rules';
+import type { Config } from '../profile/config.generated';
+import { backofficePasswordSecret } from '../profile/secrets';
+import { chartOperators } from '../platform/operators';
+import { ILM_POLICY, indexPattern, lifecycleProvisioning, LOG_STREAMS, SNAPSHOT_CONTAINER, SNAPSHOT_REPOSITORY } from '../platform/log-lifecycle';
+import type { Component, Platform, PortSpec, ResourceSpec } from '../platform/types';
+
+/**
+ * Elasticsearch and Kibana through the ECK operator (the pods ECK runs, their Services and
+ * ports), snapshots to Azure, and the Job that provisions index lifecycle, snapshot repository
+ * and policy, roles and the Kibana users of backoffice_users.logs.
+ */
+export const ELASTIC_VERSION = '8.15.3';
+export const ELASTICSEARCH_NODES = 3;
+/** Index patterns of the platform's logs and of the NGINX App Protect security logs. */
+export const LOG_INDICES = Object.values(LOG_STREAMS).map(indexPattern);
+export { SNAPSHOT_CONTAINER, SNAPSHOT_REPOSITORY };
+
+/**
+ * The elastic user, as the guide defines it: its password is elastic_admin_password in Key Vault.
+ * ECK takes it from a basic-auth Secret of its file realm, synced from Key Vault (the user name
+ * too, as a basic-auth Secret needs it and the driver syncs only Key Vault objects); every
+ * client reads the same two Key Vault secrets.
+ */
+export const ELASTIC_ADMIN = {
+  secret: 'elasticsearch-admin-user',
+  username: 'kv:elastic-admin-username',
+  password: 'elastic_admin_password',
+};
+/** The client environment of the elastic user: the same Key Vault secrets as the server's file realm. */
+export const elasticAdminSecrets = (user: string, password: string): Record<string, string> => ({ [user]: ELASTIC_ADMIN.username, [password]: ELASTIC_ADMIN.password });
+
+/** The namespace the ECK operator runs in: it manages the cluster through the HTTP API. */
+const eckNamespace = (c: Config): string[] => chartOperators({ ...c, tenant_name: 'default' }).filter((o) => o.key === 'eck').map((o) => o.namespace);
+/** The Azure snapshot client's credentials, Key Vault object to Elasticsearch keystore setting. */
+export const SNAPSHOT_CREDENTIALS = {
+  name: 'elasticsearch-snapshot-credentials',
+  objects: [
+    { objectName: 'eck-snapshot-storage-account', key: 'azure.client.default.account' },
+    { objectName: 'eck-snapshot-storage-key', key: 'azure.client.default.key' },
+  ],
+};
+/** Container ports of the pods ECK creates (its defaults); the custom resources do not list them. */
+export const ELASTICSEARCH_PORTS: PortSpec[] = [{ name: 'https', port: 9200 }, { name: 'transport', port: 9300 }];
+export const KIBANA_PORTS: PortSpec[] = [{ name: 'https', port: 5601 }];
+export const ELASTICSEARCH_RESOURCES: ResourceSpec = { requests: { cpu: '500m', memory: '4Gi' }, limits: { cpu: '2', memory: '4Gi' } };
+export const KIBANA_RESOURCES: ResourceSpec = { requests: { cpu: '200m', memory: '1Gi' }, limits: { cpu: '1', memory: '1Gi' } };
+
+const SMALL: ResourceSpec = { requests: { cpu: '50m', memory: '64Mi' }, limits: { cpu: '200m', memory: '256Mi' } };
+const json = (v: unknown) => `${JSON.stringify(v, null, 2)}\n`;
+
+/** Kibana users of backoffice_users.logs with their roles (the older `role` form is a quoted, comma-separated list). */
+export function logUsers(c: Config): { name: string; roles: string[] }[] {
+  return c.backoffice_users.logs.map((u) => ({
+    name: u.name,
+    roles: u.roles ?? (u.role ?? '').split(',').map((r) => r.trim().replace(/^"|"$/g, '')).filter(Boolean),
+  }));
+}
+
+/** The repository folder of the Kibana saved objects (data views, visualizations, dashboards), as Kibana exports them. */
+export const KIBANA_DIR = join(__dirname, '..', '..', 'kibana');
+
+/** Saved-object files and whether a profile imports them. */
+export const KIBANA_SAVED_OBJECTS: { file: string; enabled: (c: Config) => boolean }[] = [
+  // The data view the guide asks users to create by hand on first login.
+  { file: 'aura-services.ndjson', enabled: () => true },
+  // The aurak8s-waf-* data view and the guide's two NGINX Plus dashboards.
+  { file: 'nginx-plus.ndjson', enabled: (c) => c.nginx_plus_enabled },
+];
+
+const cache = new Map<string, string>();
+export function savedObjectsText(file: string): string {
+  if (!cache.has(file)) cache.set(file, readFileSync(join(KIBANA_DIR, file), 'utf8'));
+  return cache.get(file)!;
+}
+
+export const WAF_INDEX_PATTERN = LOG_INDICES[1]!;
+export const WAF_PIPELINE = 'aurak8s-waf';
+
+/**
+ * Fields of an App Protect security log (its default format: `key="value"` pairs separated by
+ * commas), with their Elasticsearch types; everything else stays a keyword.
+ */
+export const WAF_FIELDS: Record<string, 'keyword' | 'integer' | 'ip' | 'text'> = {
+  attack_type: 'keyword', blocking_exception_reason: 'keyword', ip_client: 'ip', method: 'keyword', outcome: 'keyword',
+  outcome_reason: 'keyword', policy_name: 'keyword', request_status: 'keyword', response_code: 'integer', severity: 'keyword',
+  sig_ids: 'keyword', sig_names: 'keyword', sub_violations: 'keyword', support_id: 'keyword', unit_hostname: 'keyword',
+  uri: 'keyword', violation_rating: 'integer', violations: 'keyword', vs_name: 'keyword', request: 'text',
+};
+
+/** The ingest pipeline that splits the syslog message into the fields above. */
+export const wafIngestPipeline = () => ({
+  description: 'NGINX App Protect security log: key="value" pairs of the syslog message into fields',
+  processors: [
+    { kv: { field: 'message', field_split: ',(?=[a-z_]+=)', value_split: '=', trim_value: '"', ignore_missing: true, ignore_failure: true } },
+    ...Object.entries(WAF_FIELDS).filter(([, t]) => t === 'integer').map(([f]) => ({ convert: { field: f, type: 'integer', ignore_missing: true, ignore_failure: true } })),
+  ],
+});
+
+/** The index template of aurak8s-waf-*: typed fields, the pipeline above, the platform's log lifecycle. */
+export const wafIndexTemplate = (ilmPolicy: string) => ({
+  index_patterns: [WAF_INDEX_PATTERN],
+  priority: 200,
+  template: {
+    // Replaces the stream's plain template (same file): the lifecycle and rollover alias stay.
+    settings: { 'index.default_pipeline': WAF_PIPELINE, 'index.lifecycle.name': ilmPolicy, 'index.lifecycle.rollover_alias': LOG_STREAMS.waf.alias },
+    mappings: {
+      dynamic_templates: [{ strings_as_keywords: { match_mapping_type: 'string', mapping: { type: 'keyword', ignore_above: 1024 } } }],
+      properties: { '@timestamp': { type: 'date' }, message: { type: 'text' }, ...Object.fromEntries(Object.entries(WAF_FIELDS).map(([f, type]) => [f, { type }])) },
+    },
+  },
+});
+
+/** The Elasticsearch and Kibana bodies elasticsearch-provision applies for Kibana, by file name. */
+export function kibanaProvisioning(c: Config, ilmPolicy: string): Record<string, string> {
+  return {
+    ...Object.fromEntries(KIBANA_SAVED_OBJECTS.filter((o) => o.enabled(c)).map((o) => [`kibana-${o.file}`, savedObjectsText(o.file)])),
+    ...(c.nginx_plus_enabled
+      ? { [`ingest-pipeline-${WAF_PIPELINE}.json`]: json(wafIngestPipeline()), [`index-template-${WAF_PIPELINE}.json`]: json(wafIndexTemplate(ilmPolicy)) }
+      : {}),
+  };
+}
+
+/**
+ * What the provisioning job applies: the log lifecycle (ILM bound to each stream's index template
+ * and rollover alias, the first write indices, the snapshot repository and its lifecycle), the
+ * role `aura` and the Kibana users. `requests.json` lists the API requests in order, each with
+ * its body file; a request with `unless` is skipped when that path already exists.
+ */
+export function elasticsearchProvisioning(c: Config): Record<string, string> {
+  const lifecycle = lifecycleProvisioning({
+    streams: Object.values(LOG_STREAMS),
+    retentionDays: c.log_retention_time,
+    snapshot: { readonly: c.eck_azure_snapshot_readonly, basePath: c.cluster_name, schedule: c.eck_azure_snapshot_schedule, expireAfter: c.eck_azure_snapshot_expire },
+  });
+  return {
+    ...lifecycle.files,
+    // After the lifecycle files: with NGINX Plus the WAF stream's template gains the pipeline and typed fields.
+    ...kibanaProvisioning(c, ILM_POLICY),
+    'role-aura.json': json({ indices: [{ names: LOG_INDICES, privileges: ['read', 'view_index_metadata'] }] }),
+    'users.json': json(logUsers(c)),
+    'requests.json': json([
+      // The WAF ingest pipeline before the template that names it.
+      ...(c.nginx_plus_enabled ? [{ method: 'PUT', path: `/_ingest/pipeline/${WAF_PIPELINE}`, body: `ingest-pipeline-${WAF_PIPELINE}.json` }] : []),
+      ...lifecycle.requests,
+      { method: 'PUT', path: '/_security/role/aura', body: 'role-aura.json' },
+      // Kibana saved objects go to Kibana's API (KIBANA_URL), not Elasticsearch's.
+      ...KIBANA_SAVED_OBJECTS.filter((o) => o.enabled(c)).map((o) => ({ method: 'POST', target: 'kibana', path: '/api/saved_objects/_import?overwrite=true', body: `kibana-${o.file}` })),
+    ]),
+  };
+}
+
+/** Cluster health from elasticsearch-exporter: one series per colour, 1 for the current one. */
+export const ELASTICSEARCH_RULES: RuleSet = {
+  name: 'elasticsearch',
+  rules: [
+    {
+      alert: 'ElasticsearchClusterNotGreen',
+      expr: 'elasticsearch_cluster_health_status{job="elasticsearch-exporter", color="green"} == 0',
+      for: '15m',
+      severity: 'warning',
+      summary: 'Elasticsearch cluster {{ $labels.cluster }} is not green',
+      description: 'Some replica shards of {{ $labels.cluster }} are unassigned: a node is missing or a disk passed its watermark.',
+    },
+    {
+      alert: 'ElasticsearchClusterRed',
+      expr: 'elasticsearch_cluster_health_status{job="elasticsearch-exporter", color="red"} == 1',
+      for: '5m',
+      severity: 'critical',
+      summary: 'Elasticsearch cluster {{ $labels.cluster }} is red',
+      description: 'Primary shards of {{ $labels.cluster }} are unassigned: logs of those indices cannot be written or searched.',
+    },
+  ],
+};
+
+export const elasticsearch: Component = {
+  name: 'elasticsearch',
+  alertRules: [ELASTICSEARCH_RULES],
+  workloads: [
+    {
+      name: 'elasticsearch-provision', phase: 'system', talksTo: ['elasticsearch', 'kibana'], workload: 'Job', image: 'tools/elasticsearch-provision',
+      ports: [], resources: SMALL, files: (p: Platform) => elasticsearchProvisioning(p.config),
+      env: (p) => ({
+        ELASTICSEARCH_URL: p.endpoint('elasticsearch', 'https').url('https'),
+        SNAPSHOT_REPOSITORY,
+        SNAPSHOT_REPOSITORY_READONLY: p.config.eck_azure_snapshot_readonly,
+        ILM_POLICY,
+        KIBANA_URL: p.endpoint('kibana', 'https').url('https'),
+      }),
+      secrets: ({ config: c }): Record<string, string> => ({
+        ...elasticAdminSecrets('ELASTIC_USERNAME', 'ELASTIC_PASSWORD'),
+        ...Object.fromEntries(logUsers(c).map((u, i) => [`LOGS_USER_${i}_PASSWORD`, `kv:${backofficePasswordSecret('logs', u.name)}`])),
+      }),
+    },
+  ],
+  // Elasticsearch nodes talk among themselves; Kibana to Elasticsearch (and, per the guide, to Kibana).
+  operatorPods: [
+    { name: 'elasticsearch', app: 'elasticsearch', phase: 'system', talksTo: ['elasticsearch'], service: 'elasticsearch-es-http', ports: ELASTICSEARCH_PORTS },
+    { name: 'kibana', app: 'kibana', phase: 'system', talksTo: ['elasticsearch', 'kibana'], service: 'kibana-kb-http', ports: KIBANA_PORTS },
+  ],
+  policies: [
+    {
+      target: 'elasticsearch', ports: [{ numberOf: 'https' }, { numberOf: 'transport' }], form: 'namespace-or-local-pod',
+      // The ECK operator manages the cluster through its HTTP API, from the namespace the profile installs it in.
+      admitNamespaces: (c) => eckNamespace(c).map((namespace) => ({ namespace, ports: [{ numberOf: 'https' }] })),
+    },
+    { target: 'kibana', ports: [{ numberOf: 'https' }], form: 'namespace-or-local-pod' },
+  ],
+  routes: [
+    { name: 'logs', to: 'kibana', port: 'https', tls: true, allow: (c) => c.service_whitelist_source_ranges.logs, public: false },
+    { name: 'raw-logs', to: 'elasticsearch', port: 'https', tls: true, allow: (c) => c.service_whitelist_source_ranges.raw_logs, public: false },
+  ],
+};

@@ -1,0 +1,273 @@
+import type { Phase } from '../model/phases';
+import type { Config } from '../profile/config.generated';
+import type { RuleSet } from './alert-rules';
+
+/**
+ * The vocabulary of the platform: what a component file declares (plain typed values, with a
+ * function only where the profile decides), and the resolved Platform every later stage reads.
+ */
+
+/** A named container port, published on the component's Service. The one place its number is written. */
+export interface PortSpec {
+  name: string;
+  port: number;
+  /** Port on the Service. @default `port` */
+  servicePort?: number;
+}
+
+export interface ResourceSpec {
+  requests: { cpu: string; memory: string };
+  limits: { cpu: string; memory: string };
+}
+
+/** Environment variables of a workload: plain values go to its ConfigMap. */
+export type EnvValues = Record<string, string | number | boolean>;
+
+export type WorkloadKind = 'Deployment' | 'StatefulSet' | 'DaemonSet' | 'Job' | 'CronJob';
+
+/** A Kubernetes RBAC rule, as the component's ClusterRole grants it. */
+export interface AccessRule {
+  apiGroups: string[];
+  resources: string[];
+  verbs: string[];
+}
+
+/**
+ * How many pods a Deployment or StatefulSet runs, said explicitly:
+ * - `singleton`: exactly one, never two at once (a Deployment is replaced with Recreate), no HPA;
+ * - `fixed`: a fixed count, rolling updates, a PodDisruptionBudget above one;
+ * - `autoscaled`: an HPA from `minReplicas` to three times that on CPU, rolling updates, a PodDisruptionBudget above one.
+ */
+export type Scale =
+  | { mode: 'singleton' }
+  | { mode: 'fixed'; replicas: (c: Config) => number }
+  | { mode: 'autoscaled'; minReplicas: (c: Config) => number };
+
+export const SINGLETON: Scale = { mode: 'singleton' };
+export const fixedReplicas = (replicas: number): Scale => ({ mode: 'fixed', replicas: () => replicas });
+export const autoscaled = (minReplicas: (c: Config) => number): Scale => ({ mode: 'autoscaled', minReplicas });
+
+/** A container beside the main one (sentinels, exporters, the Thanos sidecar). */
+export interface SidecarSpec {
+  name: string;
+  image: string;
+  imageTag?: string;
+  ports: PortSpec[];
+  resources: ResourceSpec;
+  args?: (p: Platform) => string[];
+}
+
+/**
+ * One workload of a component: everything else (objects, labels, access labels, secret mounts,
+ * scrape job) is derived from it. Functions receive the resolved Platform, so a workload reaches
+ * another component only through `p.endpoint(...)`.
+ */
+export interface WorkloadSpec {
+  /** Kubernetes name, exactly as the guide uses it; also the `app` label unless `app` says otherwise. */
+  name: string;
+  /** The `app` label when the guide gives several workloads one (`thanos`, or a provisioning Job labelled like its target). @default `name` */
+  app?: string;
+  phase: Exclude<Phase, 'crds'>;
+  workload: WorkloadKind;
+  /** Whether the profile deploys it. @default always */
+  enabled?: (c: Config) => boolean;
+  /** Deployments and StatefulSets: how many pods (required for them, refused for the others). */
+  scale?: Scale;
+  /** Image repository below the profile's registry (a function when the profile chooses it). */
+  image: string | ((c: Config) => string);
+  /** Tag pinned for a third-party or tool image. @default the profile's release tag */
+  imageTag?: string;
+  /** A namespace of its own. @default the phase's namespace */
+  namespace?: string;
+  /** The network policy targets (their `app` labels) it connects to; pod and namespace labels follow. @default none */
+  talksTo?: string[] | ((c: Config) => string[]);
+  ports: PortSpec[];
+  /** Ports that only some profiles open (the aggregator's syslog input with NGINX Plus). @default none */
+  profilePorts?: (c: Config) => PortSpec[];
+  resources: ResourceSpec | ((c: Config) => ResourceSpec);
+  args?: (p: Platform) => string[];
+  sidecars?: SidecarSpec[];
+  /** Other SecretProviderClasses its pods mount, so the driver syncs their Secrets (nginx's TLS certificate). @default none */
+  mountProviders?: string[];
+  /** Labels its pods carry besides the standard ones (the guide's pushgateway policy selects `release`). @default none */
+  podLabels?: Record<string, string>;
+  /** Cluster-wide read access it needs: a ServiceAccount, ClusterRole and binding. @default none, and no service account token */
+  clusterAccess?: AccessRule[];
+  /** Further sets of files, each its own ConfigMap `<name>-<set>` mounted read-only at its path (rules, dashboards). @default none */
+  fileSets?: { name: string; mountPath: string; files: (p: Platform) => Record<string, string> }[];
+  /** Configuration files, mounted read-only from the ConfigMap `<name>-files` at `filesPath`. */
+  files?: (p: Platform) => Record<string, string>;
+  /** @default /etc/<name> */
+  filesPath?: string;
+  /** Node agents: host paths mounted read-only, and the host's network and process namespaces. */
+  host?: { paths: { name: string; path: string }[]; network?: boolean; pid?: boolean; root?: boolean };
+  /** Where Prometheus scrapes it: a named port of its Service, and the path. @default not scraped; path /metrics */
+  scrape?: { port: string; path?: string; honorLabels?: boolean };
+  /** CronJobs: when they run; `suspend` makes a template run only by `kubectl create job --from`. */
+  schedule?: string;
+  suspend?: boolean;
+  /** StatefulSets: the persistent volume of each pod. */
+  volume?: { mountPath: string; size: string | ((c: Config) => string) };
+  /** Plain configuration, rendered into the component's ConfigMap. */
+  env?: (p: Platform) => EnvValues;
+  /**
+   * Secrets by environment variable: the profile key whose Key Vault secret holds the value, or
+   * `kv:<name>` for a platform secret no profile key stands for.
+   */
+  secrets?: (p: Platform) => Record<string, string>;
+  /** Environment variables read from a Secret an operator generates (the Atlas connection Secret). @default none */
+  generatedSecrets?: (p: Platform) => Record<string, { secret: string; key: string }>;
+  /** Environment variables from the pod's own fields (downward API), in every container: `{ POD_NAME: 'metadata.name' }`. @default none */
+  podFields?: Record<string, string>;
+  /** Environment variables built from others by Kubernetes' `$(VAR)` expansion, after the secrets. @default none */
+  composedEnv?: (p: Platform) => Record<string, string>;
+  /** Writable scratch folders (emptyDir) every container mounts: configuration an init container writes. @default none */
+  scratch?: { name: string; mountPath: string }[];
+  /** A container that runs to completion before the others, with the same mounts and environment. @default none */
+  init?: { name: string; image?: string; imageTag?: string; command: (p: Platform) => string[] };
+  /** StatefulSets: start and replace members all at once, when they find each other at run time (Redis). @default OrderedReady */
+  podManagementPolicy?: 'Parallel';
+}
+
+/**
+ * The guide's two rule forms: clients must carry the pod label *and* live in a labelled
+ * namespace; or (elasticsearch, kibana, pushgateway) every pod of a labelled namespace, plus
+ * labelled pods of the target's own namespace.
+ */
+export type RuleForm = 'pod-in-namespace' | 'namespace-or-local-pod';
+
+/** A port of a policy, by the name the target declares: emitted by name, or by number where the guide writes the number. */
+export type PolicyPort = string | { numberOf: string };
+
+export interface PolicySpec {
+  /** The `app` label the policy protects; the policy is `<target>-network-policy` in the target's namespace. */
+  target: string;
+  /** Labels the policy selects besides `app`. */
+  alsoSelect?: Record<string, string>;
+  ports: PolicyPort[] | ((c: Config) => PolicyPort[]);
+  form: RuleForm;
+  /** Whole namespaces admitted by name besides the access labels (an operator that manages the target). @default none */
+  admitNamespaces?: (c: Config) => { namespace: string; ports: PolicyPort[] }[];
+}
+
+/** Pods an operator runs for a custom resource (ECK's Elasticsearch and Kibana): they join the network plan and serve endpoints. */
+export interface OperatorPods {
+  name: string;
+  app: string;
+  phase: Exclude<Phase, 'crds'>;
+  talksTo: string[];
+  /** The Service the operator creates for them. */
+  service: string;
+  ports: PortSpec[];
+  enabled?: (c: Config) => boolean;
+}
+
+/** A public host: `<name>-<environment>.<dns_domain>`, on TLS 443, sent to a named port of a workload or operator Service. */
+export interface RouteSpec {
+  name: string;
+  /** The workload (or operator pods) that serves it. */
+  to: string;
+  port: string;
+  /** The backend speaks TLS (ECK's services). */
+  tls?: boolean;
+  /** Networks allowed in; undefined means any. */
+  allow?: (c: Config) => string[];
+  /** An empty `allow` list denies everyone instead of allowing anyone (pages that must be opened on purpose). @default false */
+  closedWhenEmpty?: boolean;
+  /** Public application endpoints get the WAF with NGINX Plus. */
+  public: boolean;
+}
+
+/**
+ * One component family, in one file: its workloads, the pods an operator runs for it, its
+ * network policies, its routes. Scrape jobs, access labels and endpoints are derived.
+ */
+export interface Component {
+  /** Family name, the file's name: `redis`, `prometheus`. */
+  name: string;
+  /** Whether the profile runs the family. @default when any of its workloads or operator pods is enabled */
+  enabled?: (c: Config) => boolean;
+  workloads: WorkloadSpec[];
+  operatorPods?: OperatorPods[];
+  policies?: PolicySpec[];
+  routes?: RouteSpec[];
+  /** Alert rules on the family's own metrics, one rule file per set. @default none */
+  alertRules?: RuleSet[];
+  /** Scrape jobs beyond its workloads' `scrape` ports (probes, sidecars, external integrations), as Prometheus reads them. @default none */
+  scrapeJobs?: (p: Platform) => Record<string, unknown>[];
+}
+
+/** Where a named port of another component is reached. */
+export interface Endpoint {
+  /** The Service's cluster DNS name. */
+  host: string;
+  port: number;
+  /** `<scheme>://<host>:<port><path>` */
+  url(scheme: string, path?: string): string;
+  /** `<host>:<port>` */
+  address: string;
+  /** One member of a headless Service: `<name>-<i>.<host>:<port>`. */
+  member(i: number): string;
+  /** DNS SRV name of the port: `_<port>._tcp.<host>`. */
+  srv: string;
+}
+
+/** A pod population of the network: a workload, or pods an operator runs. */
+export interface NetworkMember {
+  name: string;
+  app: string;
+  namespace: string;
+  talksTo: string[];
+}
+
+/** A policy with its ports resolved to what the NetworkPolicy carries. */
+export interface ResolvedPolicy {
+  target: string;
+  /** The namespace of the pods it protects, where the policy lives. */
+  namespace: string;
+  alsoSelect?: Record<string, string>;
+  ports: (string | number)[];
+  form: RuleForm;
+  admitNamespaces?: { namespace: string; ports: (string | number)[] }[];
+}
+
+/** Which policies exist, and the labels that follow from who talks to whom. */
+export interface NetworkPlan {
+  members: NetworkMember[];
+  policies: ResolvedPolicy[];
+  podLabels: (name: string) => Record<string, string>;
+  namespaceLabels: (namespace: string) => Record<string, string>;
+}
+
+export interface ResolvedRoute {
+  spec: RouteSpec;
+  /** Object name: the route's, with -next for the next hosts. */
+  name: string;
+  host: string;
+  service: string;
+  /** Service port number. */
+  port: number;
+  namespace: string;
+}
+
+/** The profile, resolved once after validation: what runs, where, and who talks to whom. */
+export interface Platform {
+  readonly config: Config;
+  /** False for a tenant: it shares its parent's cluster-wide objects and aura-system. */
+  readonly ownCluster: boolean;
+  readonly environment: string;
+  readonly namespaces: { system: string; core: string; agents: string };
+  /** Enabled components, in catalog order. */
+  readonly components: readonly Component[];
+  /** Whether a component family (or one of its workloads) runs. */
+  enabled(name: string): boolean;
+  /** Enabled workloads of a phase, in catalog order. */
+  workloads(phase: WorkloadSpec['phase']): WorkloadSpec[];
+  namespaceOf(w: WorkloadSpec): string;
+  /** A named port of a workload or operator Service; throws when the profile does not run it. */
+  endpoint(owner: string, port: string): Endpoint;
+  readonly network: NetworkPlan;
+  readonly routes: readonly ResolvedRoute[];
+  /** The Key Vault secret name of a profile secret key ('genesys.secret') or `kv:<name>`. */
+  keyVaultSecret(ref: string): string;
+}
