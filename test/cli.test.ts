@@ -37,7 +37,13 @@ describe('synth', () => {
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/^ {2}es-pro: \d+ objects \(\d+ ms\)\n {2}uk-pre: \d+ objects/);
     expect(r.out).toMatch(/✓ compiled 2 profile\(s\) into .*: \d+ objects, \d+ files/);
-    expect(readTree(join(out, 'es-pro'))).toEqual(readTree(join(ROOT, 'dist/es-pro')));
+    // A fresh folder holds no chart history: its chart starts at revision 1; everything else is dist/'s.
+    const [fresh, committed] = [readTree(join(out, 'es-pro')), readTree(join(ROOT, 'dist/es-pro'))];
+    expect(parse(fresh.get('chart/Chart.yaml')!).version).toBe('0.1.1');
+    expect(parse(fresh.get('chart/Chart.yaml')!).annotations).toEqual(parse(committed.get('chart/Chart.yaml')!).annotations);
+    fresh.delete('chart/Chart.yaml');
+    committed.delete('chart/Chart.yaml');
+    expect(fresh).toEqual(committed);
   });
 
   it('replaces a profile folder whole: stale files disappear, temporaries do not linger', () => {
@@ -107,7 +113,7 @@ describe('synth', () => {
 
   it.each([
     [[], /name a profile with --profile, or use --all/],
-    [['--profle', 'es-pro'], /Unknown option '--profle'/],
+    [['--profle', 'es-pro'], /unknown option --profle; did you mean --profile\?/],
     [['--all', 'extra'], /Unexpected argument 'extra'/],
   ])('usage error %j exits 2', (args, message) => {
     const r = run(...args);
@@ -119,7 +125,7 @@ describe('synth', () => {
   it('an unknown profile name exits 1 and lists the shipped ones', () => {
     const r = run('--profile', 'es-prod', '--check');
     expect(r.code).toBe(1);
-    expect(r.err).toMatch(/es-prod\.yaml: no such profile \(profiles in .*: br-pre, br-pro, de-pre/);
+    expect(r.err).toMatch(/es-prod\.yaml: no such profile; did you mean es-pro\? \(profiles in .*: br-pre, br-pro, de-pre/);
   });
 
   it('npm run synth works as a process, with exit codes', () => {
@@ -146,7 +152,6 @@ describe('synth', () => {
     const committed = [...readTree(join(ROOT, 'dist/br-pre/manifests'))].filter(([p]) => !p.endsWith('kustomization.yaml')).map(([, text]) => parse(text));
     expect(objects.length).toBe(committed.length);
     expect(byKey(objects)).toEqual(byKey(committed));
-    expect(r.stdout).not.toContain('{{');
   });
 });
 
