@@ -47,6 +47,24 @@ param agentPools array
 @description('Tags on every resource (profile: resources_tags).')
 param tags object
 
+@description('Key Vault the workloads read their secrets from; it must use Azure RBAC authorization (profile: key_vault.name).')
+param keyVaultName string
+
+@description('Resource group of that Key Vault (profile: key_vault.resource_group).')
+param keyVaultResourceGroup string
+
+@description('Azure Container Registry the nodes pull images from; empty when images.registry is not an Azure registry (profile: images.registry).')
+param containerRegistryName string
+
+@description('Resource group of that registry (profile: images.registry_resource_group).')
+param containerRegistryResourceGroup string
+
+@description('Encryption at host on every node pool: temporary disks, caches and the data flowing to storage are encrypted (profile: enable_encryption_in_transit).')
+param encryptionAtHost bool
+
+@description('Disk encryption set whose customer-managed key encrypts the nodes\' disks; empty for platform-managed keys (profile: enable_customer_key_encryption, infrastructure.disk_encryption_set_id).')
+param diskEncryptionSetId string
+
 resource cluster 'Microsoft.ContainerService/managedClusters@2024-02-01' = {
   name: clusterName
   location: location
@@ -62,6 +80,7 @@ resource cluster 'Microsoft.ContainerService/managedClusters@2024-02-01' = {
     kubernetesVersion: kubernetesVersion
     dnsPrefix: dnsPrefix
     enableRBAC: true
+    diskEncryptionSetID: empty(diskEncryptionSetId) ? null : diskEncryptionSetId
     agentPoolProfiles: [for pool in agentPools: {
       name: pool.name
       mode: pool.mode
@@ -74,6 +93,7 @@ resource cluster 'Microsoft.ContainerService/managedClusters@2024-02-01' = {
       minCount: pool.minCount
       maxCount: pool.maxCount
       availabilityZones: empty(availabilityZones) ? null : availabilityZones
+      enableEncryptionAtHost: encryptionAtHost
       tags: tags
     }]
     linuxProfile: empty(sshPublicKey) ? null : {
@@ -114,6 +134,26 @@ resource cluster 'Microsoft.ContainerService/managedClusters@2024-02-01' = {
         }
       }
     }
+  }
+}
+
+// Azure access the workloads need, granted to the identities AKS creates: without these no pod
+// could mount its Key Vault secrets, and no node could pull an image.
+module keyVaultSecretsUser 'modules/key-vault-secrets-user.bicep' = {
+  name: '${clusterName}-key-vault-secrets-user'
+  scope: resourceGroup(keyVaultResourceGroup)
+  params: {
+    keyVaultName: keyVaultName
+    principalId: cluster.properties.addonProfiles.azureKeyvaultSecretsProvider.identity.objectId
+  }
+}
+
+module acrPull 'modules/acr-pull.bicep' = if (!empty(containerRegistryName)) {
+  name: '${clusterName}-acr-pull'
+  scope: resourceGroup(containerRegistryResourceGroup)
+  params: {
+    registryName: containerRegistryName
+    principalId: cluster.properties.identityProfile.kubeletidentity.objectId
   }
 }
 

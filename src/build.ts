@@ -1,12 +1,13 @@
 import { checkInvariants } from './checks/invariants';
 import { checkKubernetesNames } from './checks/k8s-names';
-import { checkNetworkPolicies } from './checks/network';
-import { verifyNetwork } from './network/verify';
+import { checkNetworkPolicies } from './checks/network/policies';
+import { verifyProfileNetwork } from './checks/network/operators';
 import { profileWiring } from './checks/wiring/profile';
 import { checkSchemas } from './checks/schema';
 import { type CompiledObject, type CompileOptions, compileConfig, type Manifest } from './compile';
 import { type ChartRevision, helmChart, readChartRevision } from './delivery/helm-chart';
 import { withDeliveryMetadata } from './delivery/ordering';
+import { runtimeOwnedFields, withFluxOwnership } from './delivery/runtime-owned';
 import { kustomizations, PHASE_ORDER } from './output/kustomize';
 import { APPLICATIONSET_FILE, applicationSet, applicationSetKey, gitopsObjects } from './delivery/gitops';
 import { fileHeader, manifestPath, objectFileName } from './output/layout';
@@ -56,9 +57,11 @@ export function buildProfile(ref: string, profilesDir: string, options: BuildOpt
   if (options.kubernetesVersion !== undefined && kubernetesVersionProblem(options.kubernetesVersion))
     throw new Error(`Kubernetes version outside the window: ${kubernetesVersionProblem(options.kubernetesVersion)}`);
   const config = options.kubernetesVersion === undefined ? validated : { ...validated, kubernetes_version: options.kubernetesVersion };
-  const objects = compileWithNames(loaded.name, config, options).map(withDeliveryMetadata);
+  const compiled = compileWithNames(loaded.name, config, options);
+  const runtimeOwned = runtimeOwnedFields(compiled, config.aura_operator_enabled);
+  const objects = compiled.map((o) => withDeliveryMetadata(withFluxOwnership(o, runtimeOwned)));
   const manifests = objects.map((o) => o.manifest);
-  const gitops = gitopsObjects(config, loaded.name, PHASE_ORDER.filter((p) => objects.some((o) => o.phase === p)), manifests);
+  const gitops = gitopsObjects(config, loaded.name, PHASE_ORDER.filter((p) => objects.some((o) => o.phase === p)), runtimeOwned, manifests);
   const warnings: string[] = [];
   // Every object, the GitOps ones included, against the API of the version the cluster runs.
   const schemaOptions = { kubernetesVersion: targetKubernetesVersion(config), warn: (w: string) => warnings.push(w) };
@@ -69,7 +72,7 @@ export function buildProfile(ref: string, profilesDir: string, options: BuildOpt
     ...checkKubernetesNames([...gitops.values()].flat()),
     ...checkInvariants(objects),
     ...checkNetworkPolicies(manifests),
-    ...verifyNetwork(manifests, config as unknown as Record<string, unknown>).problems,
+    ...verifyProfileNetwork(manifests, config).problems,
     ...profileWiring(config, manifests).errors,
   ];
   if (problems.length) throw new CheckError(loaded.name, problems);

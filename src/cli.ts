@@ -2,6 +2,7 @@ import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync } f
 import { join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { type BuiltProfile, buildProfile, CheckError, renderApplicationSet } from './build';
+import { clusterSiblings, clusterViewProblems } from './checks/cluster-view';
 import { APPLICATIONSET_FILE } from './delivery/gitops';
 import { isOurs, lockOutput, MARKER_FILE, recover } from './output/journal';
 import { diffTree, readTree, writeFileAtomic, writeProfiles } from './output/write';
@@ -129,6 +130,13 @@ function synth(args: string[], io: Io): number {
       report.failure(e, profilesDir);
     }
   }
+  if (!failed) {
+    const problems = clusterView(built, profilesDir);
+    if (problems.length) {
+      failed++;
+      io.err(`✗ ${new CheckError(built.map((b) => b.name).join(', '), problems).message}`);
+    }
+  }
   let applicationSet = '';
   if (!failed) {
     try {
@@ -227,6 +235,29 @@ function write(parsed: Parsed, outDir: string, built: BuiltProfile[], applicatio
   const unchanged = built.length - changed.length;
   io.out(`✓ compiled ${built.length} profile(s) into ${parsed.out}: ${objects} objects, ${files} files${unchanged ? ` (${unchanged} unchanged, not rewritten)` : ''} (${ms(started)})`);
   return 0;
+}
+
+/**
+ * The compiled profiles with the other profiles of their clusters (compiled in memory, not
+ * written), checked together: a tenant must coexist with its parent.
+ */
+function clusterView(built: readonly BuiltProfile[], profilesDir: string): string[] {
+  const names = new Set(built.map((b) => b.name));
+  const siblings: BuiltProfile[] = [];
+  const problems: string[] = [];
+  for (const b of built)
+    for (const sibling of clusterSiblings(b.name, profilesDir, b.config)) {
+      if (names.has(sibling)) continue;
+      names.add(sibling);
+      try {
+        siblings.push(buildProfile(sibling, profilesDir));
+      } catch (e) {
+        if (!(e instanceof ProfileError || e instanceof CheckError)) throw e;
+        problems.push(`${sibling} shares the cluster ${b.config.cluster_name} with ${b.name} but does not compile: run npm run synth -- --profile ${sibling}`);
+      }
+    }
+  const outputs = [...built, ...siblings].map((b) => ({ name: b.name, config: b.config, manifests: b.objects.map((o) => o.manifest) }));
+  return [...problems, ...clusterViewProblems(outputs)];
 }
 
 const readFileOr = (file: string) => (existsSync(file) ? readFileSync(file, 'utf8') : undefined);

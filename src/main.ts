@@ -6,7 +6,7 @@
 import { main as synth } from './cli';
 import { main as pkg } from './delivery/package-cli';
 import { main as infra } from './infra/cli';
-import { main as verify } from './network/cli';
+import { main as verify } from './checks/network/cli';
 import { main as bench } from '../scripts/bench/bench';
 import { main as diff } from './review/cli';
 import { closest } from './profile/formats';

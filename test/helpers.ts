@@ -86,8 +86,10 @@ export const withKey = (line: string): string => {
   return MINIMAL.split('\n').some((l) => l.startsWith(`${key}:`)) ? MINIMAL.replace(new RegExp(`^${key}:.*$`, 'm'), line) : `${MINIMAL}${line}\n`;
 };
 
+/** JSON with every map's keys sorted: YAML maps are unordered, and tools (kustomize) reorder them. */
+const sortedJson = (v: unknown) => JSON.stringify(v, (_k, x) => (x && typeof x === 'object' && !Array.isArray(x) ? Object.fromEntries(Object.entries(x).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : x));
 /** Objects by kind/namespace/name, each as canonical JSON: what rendering tools must give back exactly. */
-export const byKey = (ms: readonly Manifest[]) => new Map(ms.map((m) => [describeObject(m), JSON.stringify(canonical(m))]));
+export const byKey = (ms: readonly Manifest[]) => new Map(ms.map((m) => [describeObject(m), sortedJson(canonical(m))]));
 
 /**
  * The objects of one component alone, synthesized in a cdk8s test chart: its workloads with

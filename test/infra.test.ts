@@ -4,12 +4,12 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_PROFILES_DIR } from '../src/cli';
 import { main } from '../src/infra/cli';
-import { aksParameters } from '../src/infra/parameters';
+import { aksParameters, azureRegistryName } from '../src/infra/parameters';
 import { DEFAULT_KUBERNETES_VERSION } from '../src/model/kubernetes-versions';
 import { k8sSchemaName } from '../src/checks/strict-schemas';
 import { loadProfile } from '../src/profile/load';
 import { validateProfile } from '../src/profile/validate';
-import { built, SHIPPED } from './helpers';
+import { built, catchError, configOf as configOfYaml, MINIMAL, SHIPPED } from './helpers';
 
 const ROOT = join(__dirname, '..');
 const configOf = (name: string) => validateProfile(loadProfile(name, DEFAULT_PROFILES_DIR));
@@ -63,8 +63,77 @@ describe('AKS parameters', () => {
     expect(schema.source).toContain(`/v${DEFAULT_KUBERNETES_VERSION}.`);
   });
 
+  it('the Azure access and encryption parameters come from the profile', () => {
+    expect(aksParameters(configOf('de-pro'))).toMatchObject({
+      keyVaultName: 'kv-aura-de-pro',
+      keyVaultResourceGroup: 'rg-auraclusterprode',
+      containerRegistryName: 'auraregistry',
+      containerRegistryResourceGroup: 'rg-aura-common',
+      encryptionAtHost: true,
+      diskEncryptionSetId: expect.stringMatching(/\/providers\/Microsoft\.Compute\/diskEncryptionSets\/des-aura-de$/),
+    });
+    // Outside Germany both confidential-computing flags are off: nothing changes on the nodes.
+    expect(aksParameters(configOf('es-pro'))).toMatchObject({ encryptionAtHost: false, diskEncryptionSetId: '' });
+    const own = aksParameters(configOfYaml(`${MINIMAL.replace('  name: kv-aura-test\n', '  name: kv-x\n  resource_group: rg-vaults\n')}images: { registry: mirror.example.com/aura }\n`));
+    expect(own).toMatchObject({ keyVaultName: 'kv-x', keyVaultResourceGroup: 'rg-vaults', containerRegistryName: '', containerRegistryResourceGroup: 'rg-auraclusterproes' });
+  });
+
+  it.each([
+    ['auraregistry.azurecr.io/aura', 'auraregistry'],
+    ['AuraRegistry.azurecr.io', 'auraregistry'],
+    ['mirror.example.com/aura', undefined],
+    ['auraregistry.azurecr.io.evil.com/aura', undefined],
+  ])('the Azure registry of %s is %s', (registry, name) => expect(azureRegistryName(registry)).toBe(name));
+
   it('a tenant profile has no infrastructure of its own', () => {
     expect(built('de-pro-wsim').files.has('infra/aks.parameters.json')).toBe(false);
+  });
+});
+
+/** The template and its modules, as text: the contract is read from the Bicep source. */
+const bicep = (file: string) => readFileSync(join(ROOT, 'infra', file), 'utf8');
+/** The block of a `module <name> '<file>' = ... {` declaration, up to its closing brace at column 0. */
+const moduleBlock = (name: string) => bicep('aks.bicep').match(new RegExp(`^module ${name} '([^']+)'[^\\n]*\\n([\\s\\S]*?)^}`, 'm'));
+
+describe('AKS template: Azure access and encryption', () => {
+  it.each([
+    ['keyVaultSecretsUser', 'modules/key-vault-secrets-user.bicep', 'keyVaultResourceGroup', 'keyVaultName: keyVaultName', 'addonProfiles.azureKeyvaultSecretsProvider.identity.objectId', '4633458b-17de-408a-b874-0445c86b69e6', 'Microsoft.KeyVault/vaults'],
+    ['acrPull', 'modules/acr-pull.bicep', 'containerRegistryResourceGroup', 'registryName: containerRegistryName', 'identityProfile.kubeletidentity.objectId', '7f951dda-4ed3-4680-a7ca-43fe172d538d', 'Microsoft.ContainerRegistry/registries'],
+  ])('%s: the right identity gets the right built-in role on the profile\'s resource', (name, file, group, param, identity, roleId, type) => {
+    const m = moduleBlock(name)!;
+    expect(m, name).toBeTruthy();
+    expect(m[1]).toBe(file);
+    expect(m[2]).toContain(`scope: resourceGroup(${group})`);
+    expect(m[2]).toContain(param);
+    expect(m[2]).toContain(`principalId: cluster.properties.${identity}`);
+    const module = bicep(file);
+    expect(module).toContain(`'${roleId}'`);
+    expect(module).toMatch(new RegExp(`resource \\w+ '${type.replace('.', '\\.')}@[^']+' existing`));
+    // Scoped to the one resource, never the resource group; named deterministically for idempotent redeploys.
+    expect(module).toMatch(/roleAssignments@[^']+' = \{\s*\/\/[^\n]*\n\s*name: guid\(\w+\.id, principalId, \w+RoleId\)\n\s*scope: \w+\n/);
+    // Every parameter the module declares is passed by the template.
+    for (const [, p] of module.matchAll(/^param (\w+) /gm)) expect(m[2]).toMatch(new RegExp(`^\\s+${p}: `, 'm'));
+  });
+
+  it('AcrPull is granted only for an Azure registry', () => {
+    expect(bicep('aks.bicep')).toMatch(/^module acrPull '[^']+' = if \(!empty\(containerRegistryName\)\) \{/m);
+  });
+
+  it('encryption at host covers every node pool, the disk encryption set the cluster', () => {
+    const source = bicep('aks.bicep');
+    const pool = source.match(/agentPoolProfiles: \[for pool in agentPools: \{([\s\S]*?)\}\]/)![1]!;
+    expect(pool).toContain('enableEncryptionAtHost: encryptionAtHost');
+    expect(source).toMatch(/^\s+diskEncryptionSetID: empty\(diskEncryptionSetId\) \? null : diskEncryptionSetId$/m);
+  });
+
+  it('the customer key needs its disk encryption set, and the set needs the flag', () => {
+    const missing = catchError(() => configOfYaml(`${MINIMAL}enable_customer_key_encryption: true\n`));
+    expect(missing.message).toMatch(/enable_customer_key_encryption: is true, so infrastructure.disk_encryption_set_id is required/);
+    const des = '/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-x/providers/Microsoft.Compute/diskEncryptionSets/des-x';
+    const orphan = catchError(() => configOfYaml(`${MINIMAL}infrastructure: { disk_encryption_set_id: ${des} }\n`));
+    expect(orphan.message).toMatch(/infrastructure.disk_encryption_set_id: is used only with enable_customer_key_encryption: true/);
+    const on = configOfYaml(`${MINIMAL}enable_customer_key_encryption: true\nenable_encryption_in_transit: true\ninfrastructure: { disk_encryption_set_id: ${des} }\n`);
+    expect(aksParameters(on)).toMatchObject({ encryptionAtHost: true, diskEncryptionSetId: des });
   });
 });
 

@@ -1,9 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { compileConfig } from '../src/compile';
-import { verifyNetwork } from '../src/network/verify';
+import { verifyNetwork } from '../src/checks/network/verify';
 import { configOf, find, manifests, MINIMAL } from './helpers';
 
 const compiled = (extra = '') => compileConfig(configOf(`${MINIMAL}${extra}`)).map((o) => o.manifest) as any[];
+/** MINIMAL with its backoffice_users replaced. */
+const compiledWithUsers = (users: string, extra = '') => compileConfig(configOf(`${MINIMAL.replace(/^backoffice_users:.*$/m, `backoffice_users: ${users}`)}${extra}`)).map((o) => o.manifest) as any[];
 const get = (objects: any[], kind: string, name: string) => objects.find((m) => m.kind === kind && m.metadata.name === name);
 
 describe('NGINX Ingress controller', () => {
@@ -29,7 +31,7 @@ describe('NGINX Ingress controller', () => {
 
   it('has its IngressClass, RBAC, and a public LoadBalancer on 443 only that keeps client addresses', () => {
     expect(find('es-pro', 'IngressClass', 'nginx-es-pro')).toMatchObject({ spec: { controller: 'nginx.org/ingress-controller' } });
-    expect((find('es-pro', 'ClusterRole', 'aura-nginx') as any).rules.flatMap((r: any) => r.apiGroups)).toContain('k8s.nginx.org');
+    expect((find('es-pro', 'ClusterRole', 'aura-es-pro-nginx') as any).rules.flatMap((r: any) => r.apiGroups)).toContain('k8s.nginx.org');
     expect((find('es-pro', 'Service', 'nginx-public') as any).spec).toMatchObject({ type: 'LoadBalancer', externalTrafficPolicy: 'Local', ports: [{ name: 'https', port: 443, targetPort: 'https', protocol: 'TCP' }] });
     expect((find('es-pro', 'SecretProviderClass', 'nginx-tls') as any).spec.secretObjects[0]).toMatchObject({ secretName: 'aura-tls', type: 'kubernetes.io/tls' });
   });
@@ -55,13 +57,40 @@ describe('VirtualServers', () => {
     expect(hosts.length).toBe(2 * compiled('').filter((m) => m.kind === 'VirtualServer').length);
   });
 
-  it('restricts management pages to service_whitelist_source_ranges; an empty list allows any source', () => {
+  it('restricts management pages to service_whitelist_source_ranges; an empty list allows any source (basic authentication still applies)', () => {
     const open = compiled('');
-    expect(get(open, 'VirtualServer', 'dashboards').spec.policies).toBeUndefined();
-    const closed = compiled('service_whitelist_source_ranges: { dashboard: [10.0.0.0/8], raw_logs: [192.168.0.0/16] }\n');
+    expect(get(open, 'VirtualServer', 'dashboards').spec.policies).toEqual([{ name: 'dashboards-auth' }]);
+    const closed = compiledWithUsers('{ dashboards: [{ name: admin }], logs: [{ name: ops }] }', 'service_whitelist_source_ranges: { dashboard: [10.0.0.0/8], raw_logs: [192.168.0.0/16] }\n');
     expect(get(closed, 'Policy', 'dashboards-access').spec).toEqual({ accessControl: { allow: ['10.0.0.0/8'] } });
-    expect(get(closed, 'VirtualServer', 'dashboards').spec.policies).toEqual([{ name: 'dashboards-access' }]);
+    expect(get(closed, 'VirtualServer', 'dashboards').spec.policies).toEqual([{ name: 'dashboards-access' }, { name: 'dashboards-auth' }]);
     expect(get(closed, 'Policy', 'raw-logs-access').spec.accessControl.allow).toEqual(['192.168.0.0/16']);
+  });
+
+  it('authenticates each management page with its backoffice_users, the htpasswd file from Key Vault', () => {
+    const objects = compiledWithUsers('{ dashboards: [{ name: admin }, { name: viewer }], metrics: [{ name: ops }], alerts: [{ name: ops }], logs: [{ name: ops }], aura_manager: [{ name: pm }] }', 'generative_enabled: true\ncorporate_vpn_ranges: [195.235.92.0/23]\n');
+    for (const [page, list, users] of <[string, string, string][]>[['dashboards', 'dashboards', 'admin,viewer'], ['metrics', 'metrics', 'ops'], ['alerts', 'alerts', 'ops'], ['logs', 'logs', 'ops'], ['raw-logs', 'logs', 'ops'], ['aura-manager', 'aura-manager', 'pm']]) {
+      const policy = get(objects, 'Policy', `${page}-auth`);
+      expect(policy.spec, page).toEqual({ basicAuth: { secret: `${list}-htpasswd`, realm: `Aura ${page} (es-pro)` } });
+      expect(policy.metadata.annotations['auracognitive.com/backoffice-users'], page).toBe(users);
+      expect(get(objects, 'VirtualServer', page).spec.policies, page).toContainEqual({ name: `${page}-auth` });
+    }
+    // The controller's Key Vault mount syncs one nginx.org/htpasswd Secret per list.
+    const provider = get(objects, 'SecretProviderClass', 'nginx-tls');
+    for (const list of ['alerts', 'aura-manager', 'dashboards', 'logs', 'metrics']) {
+      expect(provider.spec.parameters.objects).toContain(`objectName: backoffice-${list}-htpasswd`);
+      expect(provider.spec.secretObjects).toContainEqual({ secretName: `${list}-htpasswd`, type: 'nginx.org/htpasswd', data: [{ objectName: `backoffice-${list}-htpasswd`, key: 'htpasswd' }] });
+    }
+    // Public application hosts have no basic authentication.
+    expect(get(objects, 'VirtualServer', 'api').spec.policies).toBeUndefined();
+  });
+
+  it('serves a management page with no user to the corporate VPN only, whatever its whitelist; nobody without VPN ranges', () => {
+    const vpn = compiled('corporate_vpn_ranges: [195.235.92.0/23]\nservice_whitelist_source_ranges: { metrics: [10.0.0.0/8] }\n');
+    expect(get(vpn, 'Policy', 'metrics-access').spec).toEqual({ accessControl: { allow: ['195.235.92.0/23'] } });
+    expect(get(vpn, 'Policy', 'metrics-auth')).toBeUndefined();
+    expect(get(vpn, 'VirtualServer', 'metrics').spec.policies).toEqual([{ name: 'metrics-access' }]);
+    expect(get(vpn, 'SecretProviderClass', 'nginx-tls').spec.secretObjects.map((o: any) => o.secretName)).toEqual(['aura-tls', 'dashboards-htpasswd']);
+    expect(get(compiled(''), 'Policy', 'alerts-access').spec).toEqual({ accessControl: { deny: ['0.0.0.0/0'] } });
   });
 
   it('lets only the corporate VPN and the allowed origins reach aura-gateway-api and aura-manager; nobody when both are empty', () => {
@@ -81,7 +110,8 @@ describe('VirtualServers', () => {
     expect(find('de-pro', 'APLogConf', 'logconf')).toBeDefined();
     expect((find('de-pro', 'APPolicy', 'dataguard-alarm') as any).spec.policy.enforcementMode).toBe('transparent');
     expect((find('de-pro', 'VirtualServer', 'api') as any).spec.policies).toEqual([{ name: 'waf-policy' }]);
-    expect((find('de-pro', 'VirtualServer', 'dashboards') as any).spec.policies).toBeUndefined();
+    // Management pages: no WAF, their basic authentication only.
+    expect((find('de-pro', 'VirtualServer', 'dashboards') as any).spec.policies).toEqual([{ name: 'dashboards-auth' }]);
     expect(find('es-pro', 'Policy', 'waf-policy')).toBeUndefined();
   });
 

@@ -13,8 +13,8 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { Composer, Parser } from 'yaml';
 import type { Manifest } from '../src/compile';
-import { containerPortsOf, podsOf } from '../src/network/model';
-import type { Network, NetworkPolicy, Pod, Protocol } from '../src/network/semantics';
+import { containerPortsOf, podsOf } from '../src/checks/network/model';
+import type { Network, NetworkPolicy, Pod, Protocol } from '../src/checks/network/semantics';
 
 /** Relative to the repository root, as the team's shared inputs are. */
 export const UPSTREAM_NETPOL_ANALYZER = join(__dirname, '../../shared/upstream/netpol-analyzer');

@@ -5,7 +5,7 @@
  * connectivity. IP-block and ingress-controller lines are left out (not pod to pod).
  */
 import { describe, expect, it } from 'vitest';
-import { type Engine, engine, PROTOCOLS, type Protocol, RULES } from '../src/network/semantics';
+import { type Engine, engine, PROTOCOLS, type Protocol, RULES } from '../src/checks/network/semantics';
 import { connects, type ConformanceCase, loadCase, probePorts, suiteFolders, suiteRoot } from './netpol-analyzer';
 
 const root = suiteRoot();

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { Manifest } from '../src/compile';
-import { containerPortsOf, podsOf } from '../src/network/model';
+import { containerPortsOf, podsOf } from '../src/checks/network/model';
 import {
   type Connection,
   type ContainerPort,
@@ -17,7 +17,7 @@ import {
   type Protocol,
   RULES,
   type Rules,
-} from '../src/network/semantics';
+} from '../src/checks/network/semantics';
 
 /** The rules plus the model's port reading (where a named port on a second container is found). */
 interface Semantics {

@@ -40,7 +40,7 @@ describe('Aura operator', () => {
 
   it('runs one operator with the RBAC it needs and no more', () => {
     expect((find('es-pro', 'Deployment', 'aura-operator') as any).spec).toMatchObject({ replicas: 1, strategy: { type: 'Recreate' } });
-    const rules = (find('es-pro', 'ClusterRole', 'aura-aura-operator') as any).rules;
+    const rules = (find('es-pro', 'ClusterRole', 'aura-es-pro-aura-operator') as any).rules;
     expect(rules[0]).toMatchObject({ apiGroups: ['auracognitive.com'] });
     expect(rules.flatMap((r: any) => r.resources)).not.toContain('secrets');
   });

@@ -193,7 +193,8 @@ describe('npm run diff', () => {
       const file = join(repo, 'dist', 'de-pro', path);
       mkdirSync(dirname(file), { recursive: true });
       // The committed state: one Deployment on an older image, one Service missing.
-      writeFileSync(file, path.endsWith('deployment-aura-bot.yaml') ? content.replace(':7.2.0', ':7.1.0') : content);
+      // And a provisioning Job on an older image: its pod template cannot change in place.
+      writeFileSync(file, /(deployment-aura-bot|job-aura-bot-makeup)\.yaml$/.test(path) ? content.replace(':7.2.0', ':7.1.0') : content);
     }
     rmSync(join(repo, 'dist/de-pro/manifests/core/aura-de-pro/service-aura-bot.yaml'));
     git('add', '-A');
@@ -205,6 +206,14 @@ describe('npm run diff', () => {
     expect(r.out).toContain('### de-pro: HEAD → working tree');
     expect(r.out).toContain('- `Service/aura-de-pro/aura-bot`');
     expect(r.out).toMatch(/<code>Deployment\/aura-de-pro\/aura-bot<\/code> \(1 field\)[\s\S]*spec\.template\.spec\.containers\[name=aura-bot\]\.image: "[^"]+:7\.1\.0" → "[^"]+:7\.2\.0"/);
+    // The Job's change is listed first, before the summary table, as refused by the API server.
+    const hazard = r.out.indexOf('| `Job/aura-de-pro/aura-bot-makeup` | refused by the API server | spec.template changes:');
+    expect(hazard).toBeGreaterThan(0);
+    expect(hazard).toBeLessThan(r.out.indexOf('| added | removed |'));
+    expect(r.out).toContain('**1 change(s) will not apply cleanly**');
+    const terminal = run(['--profile', 'de-pro', '--against', 'HEAD', '--dist', dist, '--fail-on-hazards']);
+    expect(terminal.code).toBe(1);
+    expect(terminal.out.split('\n').slice(1, 3)).toEqual(['! 1 change(s) will not apply cleanly:', expect.stringMatching(/^!   Job\/aura-de-pro\/aura-bot-makeup \(refused by the API server\): spec\.template changes: /)]);
     expect(run(['--profile', 'de-pro', '--against', 'nope', '--dist', dist])).toMatchObject({ code: 2, err: expect.stringContaining('unknown git ref nope') });
   });
 

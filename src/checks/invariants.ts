@@ -2,7 +2,7 @@ import { parse } from 'yaml';
 import { type CompiledObject, type Manifest, objectKey } from '../model/manifest';
 import { kindScope } from '../model/kinds';
 import { podTemplatesOf, WORKLOAD_KINDS } from '../model/pod-templates';
-import { type LabelSelector, selects } from '../network/semantics';
+import { type LabelSelector, selects } from './network/semantics';
 import { describeObject } from './describe';
 
 const podLabels = (m: Manifest): Record<string, string> => podTemplatesOf(m)[0]?.metadata?.labels ?? {};

@@ -96,5 +96,5 @@ export const alertmanager: Component = {
     { target: 'alertmanager', ports: ['http', 'cluster'], form: 'pod-in-namespace' },
     { target: 'prometheus-msteams', ports: ['http'], form: 'pod-in-namespace' },
   ],
-  routes: [{ name: 'alerts', to: 'alertmanager', port: 'http', allow: (c) => c.service_whitelist_source_ranges.alerts, public: false }],
+  routes: [{ name: 'alerts', to: 'alertmanager', port: 'http', allow: (c) => c.service_whitelist_source_ranges.alerts, public: false, backoffice: 'alerts' }],
 };

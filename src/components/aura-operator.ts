@@ -8,6 +8,12 @@ import { SINGLETON, type Component, type ResourceSpec } from '../platform/types'
 /** The Aura operator's API group and the kinds it reconciles. */
 export const AURA_GROUP = 'auracognitive.com';
 export const AURA_API_VERSION = `${AURA_GROUP}/v1`;
+/**
+ * The configuration key the Aura operator rewrites at run time: when it provisions a
+ * ResolutionResources version it edits user-helper's ConfigMap to point at it. The profile sets the
+ * initial value; after that the field is the operator's (GitOps ignores it).
+ */
+export const OPERATOR_EDITED_CONFIG = { component: 'user-helper', key: 'RESOLUTIONS_VERSION' } as const;
 /** The only ResolutionResources object there may be. */
 export const RESOLUTION_RESOURCES_NAME = 'resolutionresources';
 export const UPDATE_STRATEGIES = ['Patch', 'Minor', 'Major'];

@@ -2,6 +2,7 @@ import { SENTINEL_MASTER } from '../platform/redis-ha';
 import { mongodbClient } from './mongodb';
 import type { Config } from '../profile/config.generated';
 import { botChannelName } from '../platform/azure-names';
+import { OPERATOR_EDITED_CONFIG } from './aura-operator';
 import { environmentName, kernelEndpoints } from '../platform/naming';
 import { autoscaled, type Component, type EnvValues, type PortSpec, type ResourceSpec, type RouteSpec, SINGLETON, type WorkloadSpec } from '../platform/types';
 
@@ -49,8 +50,13 @@ const workloads: WorkloadSpec[] = [
       KERNEL_APIGW_URL: kernelEndpoints(c).apigwUrl, KERNEL_AUTHSERVER_URL: kernelEndpoints(c).authserverUrl,
       KERNEL_CLIENT_ID: c.fourth_platform.client_id, CONTEXT_EXPIRATION_DAYS: c.context_expiration_days,
       COMPLEX_LOGIC_ENABLED: c.complex_logic_enabled, ...apiKeyValidation(c),
+      // Brazil's aurapush-sendfeedback-service plugin, on when its endpoint is set.
+      ...(c.aurapush_feedback_endpoint ? { AURAPUSH_FEEDBACK_ENDPOINT: c.aurapush_feedback_endpoint } : {}),
     }),
-    secrets: () => ({ KERNEL_CLIENT_SECRET: 'fourth_platform.client_secret', AURA_BOT_SERVICES_API_KEY: 'aura_bot_services_api_key' }),
+    secrets: ({ config: c }): Record<string, string> => ({
+      KERNEL_CLIENT_SECRET: 'fourth_platform.client_secret', AURA_BOT_SERVICES_API_KEY: 'aura_bot_services_api_key',
+      ...(c.aurapush_feedback_endpoint ? { AURAPUSH_FEEDBACK_SUBSCRIPTION_KEY: 'aurapush_feedback_subscription_key' } : {}),
+    }),
   })),
   service('authentication-api', 'core/authentication-api', mongodbClientOf({
     talksTo: ['mongodb'],
@@ -61,7 +67,7 @@ const workloads: WorkloadSpec[] = [
     talksTo: ['prometheus'], scrape: { port: 'http' },
     env: (p) => ({ OPENAI_ENABLED: p.config.openai_enabled, ...(p.config.openai_enabled ? { QDRANT_URL: p.endpoint('qdrant', 'http').url('http') } : {}) }),
   }),
-  service('user-helper', 'core/user-helper', { env: (p) => ({ RESOLUTIONS_VERSION: p.config.resolutions.version }) }),
+  service('user-helper', 'core/user-helper', { env: (p) => ({ [OPERATOR_EDITED_CONFIG.key]: p.config.resolutions.version }) }),
   service('web-sdk', 'core/web-sdk'),
   service('aog-bridge', 'core/aog-bridge'),
   service('aura-bridge', 'core/aura-bridge', mongodbClientOf({
@@ -142,7 +148,7 @@ const routes: RouteSpec[] = [
   { name: 'aog', to: 'aog-bridge', port: 'http', public: true },
   { name: 'bridge', to: 'aura-bridge', port: 'http', public: true },
   { name: 'gateway', to: 'aura-gateway-api', port: 'http', allow: restricted('aura_gateway_api_allowed_origins'), closedWhenEmpty: true, public: true },
-  { name: 'aura-manager', to: 'aura-manager', port: 'http', allow: restricted('aura_manager_allowed_origins'), closedWhenEmpty: true, public: false },
+  { name: 'aura-manager', to: 'aura-manager', port: 'http', allow: restricted('aura_manager_allowed_origins'), closedWhenEmpty: true, public: false, backoffice: 'aura_manager' },
 ];
 
 export const coreServices: Component = { name: 'core-services', workloads, routes };

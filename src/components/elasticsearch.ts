@@ -32,8 +32,6 @@ export const ELASTIC_ADMIN = {
 /** The client environment of the elastic user: the same Key Vault secrets as the server's file realm. */
 export const elasticAdminSecrets = (user: string, password: string): Record<string, string> => ({ [user]: ELASTIC_ADMIN.username, [password]: ELASTIC_ADMIN.password });
 
-/** The namespace the ECK operator runs in: it manages the cluster through the HTTP API. */
-const eckNamespace = (c: Config): string[] => chartOperators({ ...c, tenant_name: 'default' }).filter((o) => o.key === 'eck').map((o) => o.namespace);
 /** The Azure snapshot client's credentials, Key Vault object to Elasticsearch keystore setting. */
 export const SNAPSHOT_CREDENTIALS = {
   name: 'elasticsearch-snapshot-credentials',
@@ -202,14 +200,13 @@ export const elasticsearch: Component = {
   ],
   policies: [
     {
+      // The ECK operator's namespace is labelled for this access from the operators list (platform/operators.ts).
       target: 'elasticsearch', ports: [{ numberOf: 'https' }, { numberOf: 'transport' }], form: 'namespace-or-local-pod',
-      // The ECK operator manages the cluster through its HTTP API, from the namespace the profile installs it in.
-      admitNamespaces: (c) => eckNamespace(c).map((namespace) => ({ namespace, ports: [{ numberOf: 'https' }] })),
     },
     { target: 'kibana', ports: [{ numberOf: 'https' }], form: 'namespace-or-local-pod' },
   ],
   routes: [
-    { name: 'logs', to: 'kibana', port: 'https', tls: true, allow: (c) => c.service_whitelist_source_ranges.logs, public: false },
-    { name: 'raw-logs', to: 'elasticsearch', port: 'https', tls: true, allow: (c) => c.service_whitelist_source_ranges.raw_logs, public: false },
+    { name: 'logs', to: 'kibana', port: 'https', tls: true, allow: (c) => c.service_whitelist_source_ranges.logs, public: false, backoffice: 'logs' },
+    { name: 'raw-logs', to: 'elasticsearch', port: 'https', tls: true, allow: (c) => c.service_whitelist_source_ranges.raw_logs, public: false, backoffice: 'logs' },
   ],
 };

@@ -91,5 +91,5 @@ export const grafana: Component = {
     },
   ],
   policies: [{ target: 'grafana', ports: ['http'], form: 'pod-in-namespace' }],
-  routes: [{ name: 'dashboards', to: 'grafana', port: 'http', allow: (c) => c.service_whitelist_source_ranges.dashboard, public: false }],
+  routes: [{ name: 'dashboards', to: 'grafana', port: 'http', allow: (c) => c.service_whitelist_source_ranges.dashboard, public: false, backoffice: 'dashboards' }],
 };

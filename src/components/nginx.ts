@@ -17,6 +17,14 @@ export const TLS_PROVIDER = 'nginx-tls';
 /** The Key Vault certificate of the platform's hosts (a wildcard of dns_domain). */
 export const TLS_CERTIFICATE = 'aura-tls-certificate';
 export const PUBLIC_SERVICE = 'nginx-public';
+
+/**
+ * Basic authentication of a management page: the Key Vault secret holding the htpasswd file of
+ * its backoffice_users list (bcrypt lines, one per user, built from each user's password secret),
+ * and the nginx.org/htpasswd Secret the controller reads it from.
+ */
+export const htpasswdKeyVaultSecret = (list: string): string => `backoffice-${list.replace(/_/g, '-')}-htpasswd`;
+export const htpasswdSecret = (list: string): string => `${list.replace(/_/g, '-')}-htpasswd`;
 export const ingressClass = (c: Config): string => `nginx-${environmentName(c)}`;
 
 /** Non-root: the container listens on unprivileged ports; the public Service maps 443 to `https`. */

@@ -173,5 +173,5 @@ export const prometheus: Component = {
   ],
   // The guide's ports, plus the sidecar's StoreAPI that the querier reads.
   policies: [{ target: 'prometheus', ports: ['http', 'exposed', { numberOf: 'grpc' }], form: 'pod-in-namespace' }],
-  routes: [{ name: 'metrics', to: 'prometheus', port: 'http', allow: (c) => c.service_whitelist_source_ranges.metrics, public: false }],
+  routes: [{ name: 'metrics', to: 'prometheus', port: 'http', allow: (c) => c.service_whitelist_source_ranges.metrics, public: false, backoffice: 'metrics' }],
 };

@@ -3,7 +3,7 @@ import { Construct } from 'constructs';
 import * as k8s from '../../imports/k8s';
 import { phaseInfo } from '../model/phases';
 import { selectorLabels, standardLabels } from '../platform/labels';
-import { imageOf } from '../platform/naming';
+import { imageOf, SYSTEM_NAMESPACE } from '../platform/naming';
 import { appOf } from '../platform/resolve';
 import type { Platform, WorkloadSpec } from '../platform/types';
 import { KeyVaultSecrets, providerVolume } from './key-vault-secrets';
@@ -170,10 +170,17 @@ export class AuraWorkload extends Construct {
   }
 }
 
+/**
+ * The cluster-wide name of a component's ClusterRole and binding. aura-system is the parent
+ * cluster's alone; a component in a core namespace is named after that namespace, so a tenant on
+ * its parent's cluster never takes over the parent's binding (`aura-de-pro-wsim-nginx`).
+ */
+export const clusterAccessName = (component: string, namespace: string): string => (namespace === SYSTEM_NAMESPACE ? `aura-${component}` : `${namespace}-${component}`);
+
 /** The pod's ServiceAccount, bound to a ClusterRole with exactly the component's rules. */
 function clusterAccess(scope: Construct, spec: WorkloadSpec, namespace: string, labels: Record<string, string>): string {
   const name = spec.name;
-  const clusterName = `aura-${name}`;
+  const clusterName = clusterAccessName(name, namespace);
   new k8s.KubeServiceAccount(scope, 'ServiceAccount', { metadata: { name, namespace, labels }, automountServiceAccountToken: false });
   new k8s.KubeClusterRole(scope, 'ClusterRole', { metadata: { name: clusterName, labels }, rules: spec.clusterAccess });
   // Named after the ServiceAccount's namespace: a release beside the running one binds its own.

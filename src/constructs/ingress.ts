@@ -16,13 +16,19 @@ import { Policy } from '../../imports/nginx-policy-k8s.nginx.org';
 import { VirtualServer } from '../../imports/nginx-virtual-server-k8s.nginx.org';
 import { VirtualServerRoute } from '../../imports/nginx-virtual-server-route-k8s.nginx.org';
 import { keyVaultProvider } from './key-vault-secrets';
-import { ingressClass, NGINX_CONFIGMAP, NGINX_PORTS, NGINX_VERSION, nginxSettings, PUBLIC_SERVICE, TLS_CERTIFICATE, TLS_PROVIDER, TLS_SECRET } from '../components/nginx';
+import { htpasswdKeyVaultSecret, htpasswdSecret, ingressClass, NGINX_CONFIGMAP, NGINX_PORTS, NGINX_VERSION, nginxSettings, PUBLIC_SERVICE, TLS_CERTIFICATE, TLS_PROVIDER, TLS_SECRET } from '../components/nginx';
 import { selectorLabels, standardLabels } from '../platform/labels';
+import { environmentName } from '../platform/naming';
 import type { Platform, ResolvedRoute } from '../platform/types';
 import type { Config } from '../profile/config.generated';
 import { publicIpName, publicIpResourceGroup } from '../platform/azure-names';
 
 const WAF_POLICY = 'waf-policy';
+/** On a page's basic-auth Policy: the user names its htpasswd file must hold. */
+export const PAGE_USERS_ANNOTATION = 'auracognitive.com/backoffice-users';
+
+/** The users a management page admits: its backoffice_users list. */
+export const pageUsers = (route: ResolvedRoute, c: Config): string[] => (route.spec.backoffice ? c.backoffice_users[route.spec.backoffice].map((u) => u.name) : []);
 const DOS_RESOURCE = 'dos-protected';
 const DENY_ALL = ['0.0.0.0/0'];
 
@@ -63,13 +69,15 @@ export class Ingress extends Construct {
         ports: [{ name: NGINX_PORTS.https.name, port: NGINX_PORTS.https.servicePort, targetPort: k8s.IntOrString.fromString(NGINX_PORTS.https.name), protocol: 'TCP' }],
       },
     });
-    // The certificate reaches the controller from Key Vault as a kubernetes.io/tls Secret.
+    // The certificate reaches the controller from Key Vault as a kubernetes.io/tls Secret, and each
+    // authenticated page's htpasswd file as an nginx.org/htpasswd Secret.
+    const authLists = [...new Set(platform.routes.flatMap((r) => (r.spec.backoffice && pageUsers(r, c).length ? [r.spec.backoffice] : [])))].sort();
     keyVaultProvider(this, 'Tls', {
       name: TLS_PROVIDER,
       namespace: ns,
       labels,
       config: c,
-      objects: [TLS_CERTIFICATE],
+      objects: [TLS_CERTIFICATE, ...authLists.map(htpasswdKeyVaultSecret)],
       secretObjects: [
         {
           secretName: TLS_SECRET,
@@ -79,6 +87,8 @@ export class Ingress extends Construct {
             { objectName: TLS_CERTIFICATE, key: 'tls.crt' },
           ],
         },
+        // The management pages' htpasswd files, synced by the same mount.
+        ...authLists.map((list) => ({ secretName: htpasswdSecret(list), type: 'nginx.org/htpasswd', data: [{ objectName: htpasswdKeyVaultSecret(list), key: 'htpasswd' }] })),
       ],
     });
 
@@ -89,17 +99,28 @@ export class Ingress extends Construct {
   /** A host: its VirtualServer in the core namespace; a backend in aura-system is reached through a VirtualServerRoute there. */
   private host(route: ResolvedRoute, c: Config, ns: string, className: string, labels: Record<string, string>): void {
     const e = route.spec;
-    const allow = e.allow?.(c);
+    const users = pageUsers(route, c);
+    // A management page nobody may log in to is served to the corporate VPN only.
+    const allow = e.backoffice && !users.length ? c.corporate_vpn_ranges : e.allow?.(c);
+    const closed = e.closedWhenEmpty || (e.backoffice !== undefined && !users.length);
     // A whitelist left empty allows any source; the restricted pages deny all until ranges are set.
-    const access = allow === undefined || (allow.length === 0 && !e.closedWhenEmpty) ? undefined : allow.length ? allow : DENY_ALL;
+    const access = allow === undefined || (allow.length === 0 && !closed) ? undefined : allow.length ? allow : DENY_ALL;
+    const auth = e.backoffice && users.length ? e.backoffice : undefined;
     const policies = [
       ...(access ? [{ name: `${route.name}-access` }] : []),
+      ...(auth ? [{ name: `${route.name}-auth` }] : []),
       ...(e.public && c.nginx_plus_enabled ? [{ name: WAF_POLICY }] : []),
     ];
     if (access)
       new Policy(this, `${route.name}-access`, {
         metadata: { name: `${route.name}-access`, namespace: ns, labels },
         spec: { accessControl: allow && allow.length ? { allow: access } : { deny: access } },
+      });
+    if (auth)
+      new Policy(this, `${route.name}-auth`, {
+        // The users the htpasswd file must hold, for whoever builds it (README: Security and shared clusters).
+        metadata: { name: `${route.name}-auth`, namespace: ns, labels, annotations: { [PAGE_USERS_ANNOTATION]: users.join(',') } },
+        spec: { basicAuth: { secret: htpasswdSecret(auth), realm: `Aura ${e.name} (${environmentName(c)})` } },
       });
     const upstream = { name: 'backend', service: route.service, port: route.port, ...(e.tls ? { tls: { enable: true } } : {}) };
     const backendNamespace = route.namespace;

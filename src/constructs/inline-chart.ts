@@ -18,7 +18,7 @@ export class InlineOperatorChart extends Construct {
     new ApiObject(this, 'namespace', {
       apiVersion: 'v1',
       kind: 'Namespace',
-      metadata: { name: operator.namespace, labels: standardLabels(operator.release, config) },
+      metadata: { name: operator.namespace, labels: { ...standardLabels(operator.release, config), ...operator.namespaceLabels } },
     });
     const chart = new Helm(this, 'chart', {
       chart: operator.chartArchive,

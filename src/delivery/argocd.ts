@@ -67,7 +67,13 @@ export function argoCd(scope: Construct, t: Target): void {
         project,
         source: { repoUrl: o.chartRepository, chart: o.chart, targetRevision: o.version, helm: { releaseName: o.release, ...(Object.keys(o.values).length ? { valuesObject: o.values } : {}) } },
         destination: { name: cluster, namespace: o.namespace },
-        syncPolicy: { automated: { prune: true, selfHeal: true }, syncOptions: ['CreateNamespace=true', 'ServerSideApply=true'], retry: RETRY },
+        syncPolicy: {
+          automated: { prune: true, selfHeal: true },
+          syncOptions: ['CreateNamespace=true', 'ServerSideApply=true'],
+          // The namespace Argo CD creates carries the access labels of what the operator manages.
+          ...(Object.keys(o.namespaceLabels).length ? { managedNamespaceMetadata: { labels: o.namespaceLabels } } : {}),
+          retry: RETRY,
+        },
       },
     });
   }
@@ -84,13 +90,16 @@ export function argoCd(scope: Construct, t: Target): void {
     });
   }
   for (const phase of t.phases) {
+    const ignored = t.runtimeOwned.filter((f) => f.phase === phase);
     new Application(scope, `argocd-${phase}`, {
       metadata: metadata(phase, PHASE_WAVE.get(phase)!),
       spec: {
         project,
         source: { repoUrl: g.repository, targetRevision: g.revision, path: `${t.profileDir}/${MANIFESTS_FOLDER}/${phase}` },
         destination: { name: cluster },
-        syncPolicy: { automated: { prune: true, selfHeal: true }, syncOptions: ['ServerSideApply=true', 'PruneLast=true'], retry: RETRY },
+        // Exactly the fields a controller owns at run time; RespectIgnoreDifferences keeps a sync from writing them back.
+        ...(ignored.length ? { ignoreDifferences: ignored.map((f) => ({ group: f.group, kind: f.kind, name: f.name, namespace: f.namespace, jsonPointers: f.jsonPointers })) } : {}),
+        syncPolicy: { automated: { prune: true, selfHeal: true }, syncOptions: ['ServerSideApply=true', 'PruneLast=true', ...(ignored.length ? ['RespectIgnoreDifferences=true'] : [])], retry: RETRY },
       },
     });
   }

@@ -1,3 +1,4 @@
+import { ApiObject } from 'cdk8s';
 import type { Construct } from 'constructs';
 import { GitRepository } from '../../imports/flux-git-repository-source.toolkit.fluxcd.io';
 import { HelmRelease, HelmReleaseSpecChartSpecSourceRefKind, HelmReleaseSpecInstallCrds, HelmReleaseSpecUpgradeCrds, HelmReleaseSpecUpgradeRemediationStrategy } from '../../imports/flux-helm-release-helm.toolkit.fluxcd.io';
@@ -68,6 +69,9 @@ export function fluxOperators(scope: Construct, t: Target): void {
     new HelmRepository(scope, `flux-repo-${repository[0]}`, { metadata: metadata(repository[0]), spec: { url: repository[1], interval: '24h' } });
   }
   for (const o of operators) {
+    // Flux's createNamespace makes a bare namespace: the operator's is applied here first, with the access labels of what it manages.
+    if (Object.keys(o.namespaceLabels).length)
+      new ApiObject(scope, `flux-namespace-${o.release}`, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: o.namespace, labels: { ...labelsOf(t), ...o.namespaceLabels } } });
     new HelmRelease(scope, `flux-release-${o.release}`, {
       metadata: metadata(o.release),
       spec: {

@@ -3,6 +3,7 @@ import type { Phase } from '../model/phases';
 import { GITOPS_FOLDER } from '../output/layout';
 import { COMPONENT_LABEL, MANAGED_BY, PART_OF, VERSION_LABEL } from '../platform/labels';
 import type { Config } from '../profile/config.generated';
+import type { RuntimeOwnedField } from './runtime-owned';
 
 /** Folders of dist/<profile>/gitops/: one per tool, each holding manifests only (Flux requires it). */
 export const ARGOCD_FOLDER = `${GITOPS_FOLDER}/argocd`;
@@ -16,6 +17,8 @@ export interface Target {
   profileDir: string;
   env: string;
   phases: Phase[];
+  /** Fields the cluster's controllers own at run time: Argo CD ignores them. */
+  runtimeOwned: readonly RuntimeOwnedField[];
   /** The profile's compiled objects: their namespaces and cluster-scoped kinds bound its Argo CD project. */
   objects: readonly Manifest[];
 }

@@ -4,6 +4,7 @@ import type { Phase } from '../model/phases';
 import { environmentName, releaseName } from '../platform/naming';
 import type { Config } from '../profile/config.generated';
 import { argoCd } from './argocd';
+import type { RuntimeOwnedField } from './runtime-owned';
 import { flux, fluxOperators } from './flux';
 import { ARGOCD_FOLDER, FLUX_FOLDER, FLUX_OPERATORS_FOLDER, type Target } from './gitops-target';
 
@@ -16,8 +17,8 @@ export { profileProject } from './argocd';
  * the operators Flux installs. Returned as plain manifests for the same checks and rendering as
  * the platform's objects.
  */
-export function gitopsObjects(config: Config, profile: string, phases: Phase[], objects: readonly Manifest[] = []): Map<string, Manifest[]> {
-  const t: Target = { config, profileDir: `${config.gitops.output_path}/${profile}`, env: config.core_only ? releaseName(config) : environmentName(config), phases, objects };
+export function gitopsObjects(config: Config, profile: string, phases: Phase[], runtimeOwned: readonly RuntimeOwnedField[] = [], objects: readonly Manifest[] = []): Map<string, Manifest[]> {
+  const t: Target = { config, profileDir: `${config.gitops.output_path}/${profile}`, env: config.core_only ? releaseName(config) : environmentName(config), phases, runtimeOwned, objects };
   const app = new App({ outdir: '/nonexistent' });
   const out = new Map<string, Manifest[]>();
   for (const [folder, build] of [

@@ -1,7 +1,7 @@
 import { targetKubernetesVersion } from '../model/kubernetes-versions';
 import type { Config } from '../profile/config.generated';
 import { MANAGED_BY, PART_OF } from '../platform/labels';
-import { environmentName } from '../platform/naming';
+import { clusterResourceGroup, environmentName } from '../platform/naming';
 
 export { hasOwnCluster } from '../platform/naming';
 
@@ -33,7 +33,19 @@ export function aksParameters(c: Config): Record<string, unknown> {
       maxCount: pools[name].max_size,
     })),
     tags: azureTags(c),
+    keyVaultName: c.key_vault.name,
+    keyVaultResourceGroup: c.key_vault.resource_group ?? clusterResourceGroup(c),
+    containerRegistryName: azureRegistryName(c.images.registry) ?? '',
+    containerRegistryResourceGroup: c.images.registry_resource_group ?? clusterResourceGroup(c),
+    encryptionAtHost: c.enable_encryption_in_transit,
+    // The profile rules require the set whenever the flag is on.
+    diskEncryptionSetId: c.enable_customer_key_encryption ? c.infrastructure.disk_encryption_set_id! : '',
   };
+}
+
+/** The Azure Container Registry name of an image registry (`auraregistry.azurecr.io/aura`), or undefined for another registry. */
+export function azureRegistryName(registry: string): string | undefined {
+  return /^([a-z0-9]{5,50})\.azurecr\.io(\/|$)/i.exec(registry)?.[1]?.toLowerCase();
 }
 
 /** The ARM deployment parameters file `az deployment group` reads. */

@@ -1,38 +1,9 @@
 import type { Config } from '../profile/config.generated';
 import { emitYaml } from '../util/emit';
-import type { Platform } from './types';
+import type { AlertRule, Platform, RuleSet } from './types';
 
-/** The severities the guide's webhooks subscribe to; Alertmanager routes on this label. */
-export const SEVERITIES = ['critical', 'warning', 'info'] as const;
-export type Severity = (typeof SEVERITIES)[number];
-
-/**
- * One Prometheus alerting rule. Annotations may use `{{ $labels.<name> }}` and nothing else
- * from Go templates: the unit tests render them the same way to compare with promtool.
- */
-export interface AlertRule {
-  /** Alert name; also the heading of its runbook in the README's "Monitoring and alerts". */
-  alert: string;
-  expr: string;
-  /** How long the condition must hold before the alert fires; absent fires on the first evaluation. */
-  for?: string;
-  severity: Severity;
-  /** One line: what is wrong, naming the object. */
-  summary: string;
-  /** Why it matters and where to look first. */
-  description: string;
-}
-
-/**
- * Alert rules a component declares on its own metrics, rendered into one rule file and rule
- * group named after the set.
- */
-export interface RuleSet {
-  name: string;
-  /** Whether the profile loads these rules; always when absent. */
-  enabled?: (c: Config) => boolean;
-  rules: AlertRule[] | ((p: Platform) => AlertRule[]);
-}
+// The rule vocabulary lives in types.ts with the rest of the Platform's (one module, no cycle).
+export { SEVERITIES, type AlertRule, type RuleSet, type Severity } from './types';
 
 export const rulesOf = (set: RuleSet, p: Platform): AlertRule[] => (typeof set.rules === 'function' ? set.rules(p) : set.rules);
 

@@ -1,4 +1,5 @@
 import type { Config } from '../profile/config.generated';
+import { namespaceAccessLabel } from './labels';
 import { hasOwnCluster } from './naming';
 
 /** A third-party operator installed from its official Helm chart. */
@@ -15,6 +16,10 @@ export interface ChartOperator {
   values: Record<string, unknown>;
   /** Set: rendered at compile time from this archive instead of being installed by Argo CD or Flux. */
   chartArchive?: string;
+  /** The `app` labels of the in-cluster workloads the operator calls to manage them. */
+  manages: string[];
+  /** Labels of its namespace: one namespace access label per managed workload, so their policies admit it. */
+  namespaceLabels: Record<string, string>;
 }
 
 /** The NGINX Ingress Controller's CRDs, applied from the official repository at a release tag. */
@@ -26,6 +31,13 @@ export interface CrdSource {
 }
 
 const REPOSITORY_NAMES: Record<ChartOperator['key'], string> = { eck: 'elastic', mongodb_atlas: 'mongodb' };
+
+/**
+ * What each operator reaches inside the cluster: ECK calls the Elasticsearch API of the clusters
+ * it manages (health, settings, shard moves before a node goes); the Atlas operator talks only to
+ * the Atlas cloud API. Their namespaces' labels, and the network verifier's flows, follow.
+ */
+export const OPERATOR_MANAGES: Record<ChartOperator['key'], string[]> = { eck: ['elasticsearch'], mongodb_atlas: [] };
 
 /** Operators a profile needs: the cluster-wide ones belong to the profile that owns the cluster. */
 export function chartOperators(c: Config): ChartOperator[] {
@@ -43,6 +55,8 @@ export function chartOperators(c: Config): ChartOperator[] {
       namespace: o.namespace,
       values: o.values as Record<string, unknown>,
       ...(o.chart_archive ? { chartArchive: o.chart_archive } : {}),
+      manages: OPERATOR_MANAGES[key],
+      namespaceLabels: Object.fromEntries(OPERATOR_MANAGES[key].map((app) => [namespaceAccessLabel(app), 'true'])),
     };
   });
 }

@@ -137,6 +137,9 @@ export function resolvePlatform(config: Config, catalog: readonly Component[] = 
   served.sort((x, y) => Number(x.namespace !== namespaces.core) - Number(y.namespace !== namespaces.core));
   const variants = c.next_domains_enabled ? ['', '-next'] : [''];
   const routes: ResolvedRoute[] = variants.flatMap((suffix) => served.map((r) => ({ ...r, name: `${r.spec.name}${suffix}`, host: `${r.spec.name}-${environment}${suffix}.${c.dns_domain}` })));
+  // The pre-Kubernetes services domain keeps answering, as the api host does; one cluster-wide host, so the main tenant's only.
+  const legacy = served.find((r) => r.spec.name === LEGACY_SERVICES_ROUTE);
+  if (c.legacy_services_domain && ownCluster && legacy) routes.push({ ...legacy, name: 'legacy-services', host: c.legacy_services_domain });
 
   const enabledNames = new Set([...components.map((k) => k.name), ...workloads.map((w) => w.name), ...operatorPods.map((o) => o.name)]);
   return {
@@ -154,6 +157,9 @@ export function resolvePlatform(config: Config, catalog: readonly Component[] = 
     keyVaultSecret: keyVaultSecretFor,
   };
 }
+
+/** The route whose backend the legacy services domain (legacy_services_domain) serves. */
+export const LEGACY_SERVICES_ROUTE = 'api';
 
 /** Impossible combinations, named by workload and field, before anything is built. */
 function validateWorkload(w: WorkloadSpec): void {

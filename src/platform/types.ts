@@ -1,6 +1,5 @@
 import type { Phase } from '../model/phases';
 import type { Config } from '../profile/config.generated';
-import type { RuleSet } from './alert-rules';
 
 /**
  * The vocabulary of the platform: what a component file declares (plain typed values, with a
@@ -176,6 +175,12 @@ export interface RouteSpec {
   closedWhenEmpty?: boolean;
   /** Public application endpoints get the WAF with NGINX Plus. */
   public: boolean;
+  /**
+   * A management page: the backoffice_users list whose users it admits, by NGINX basic
+   * authentication on top of the source ranges (a page whose list is empty is served to the
+   * corporate VPN ranges only).
+   */
+  backoffice?: keyof Config['backoffice_users'];
 }
 
 /**
@@ -270,4 +275,36 @@ export interface Platform {
   readonly routes: readonly ResolvedRoute[];
   /** The Key Vault secret name of a profile secret key ('genesys.secret') or `kv:<name>`. */
   keyVaultSecret(ref: string): string;
+}
+
+/** The severities the guide's webhooks subscribe to; Alertmanager routes on this label. */
+export const SEVERITIES = ['critical', 'warning', 'info'] as const;
+export type Severity = (typeof SEVERITIES)[number];
+
+/**
+ * One Prometheus alerting rule. Annotations may use `{{ $labels.<name> }}` and nothing else
+ * from Go templates: the unit tests render them the same way to compare with promtool.
+ */
+export interface AlertRule {
+  /** Alert name; also the heading of its runbook in the README's "Monitoring and alerts". */
+  alert: string;
+  expr: string;
+  /** How long the condition must hold before the alert fires; absent fires on the first evaluation. */
+  for?: string;
+  severity: Severity;
+  /** One line: what is wrong, naming the object. */
+  summary: string;
+  /** Why it matters and where to look first. */
+  description: string;
+}
+
+/**
+ * Alert rules a component declares on its own metrics, rendered into one rule file and rule
+ * group named after the set.
+ */
+export interface RuleSet {
+  name: string;
+  /** Whether the profile loads these rules; always when absent. */
+  enabled?: (c: Config) => boolean;
+  rules: AlertRule[] | ((p: Platform) => AlertRule[]);
 }

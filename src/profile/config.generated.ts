@@ -368,6 +368,10 @@ export interface Config {
      * Public SSH key of the nodes' admin user (not a secret). Absent: nodes accept no SSH.
      */
     ssh_public_key?: string;
+    /**
+     * Resource id of the disk encryption set (customer-managed key) that encrypts the nodes' OS disks; required with enable_customer_key_encryption.
+     */
+    disk_encryption_set_id?: string;
   };
   elasticsearch: {
     /**
@@ -544,11 +548,11 @@ export interface Config {
    */
   aurapush_feedback_subscription_key?: never;
   /**
-   * Confidential computing: encrypt traffic between nodes.
+   * Confidential computing: encryption at host on every node pool (temporary disks, caches and the data flowing between the nodes and storage are encrypted). The subscription needs the EncryptionAtHost feature.
    */
   enable_encryption_in_transit: boolean;
   /**
-   * Confidential computing: customer-managed keys for storage accounts.
+   * Confidential computing: the nodes' OS disks are encrypted with the customer-managed key of infrastructure.disk_encryption_set_id.
    */
   enable_customer_key_encryption: boolean;
   /**
@@ -654,6 +658,10 @@ export interface Config {
      * Release tag of the Aura images.
      */
     tag: string;
+    /**
+     * Resource group of the Azure Container Registry of images.registry (an <name>.azurecr.io registry); the cluster's (rg-<cluster_name>) when absent. The AKS template grants the kubelet identity AcrPull on it.
+     */
+    registry_resource_group?: string;
   };
   /**
    * The Azure Key Vault workloads read their secrets from, through the AKS Key Vault secrets provider (not an installer key: the installer kept secrets in its vault).
@@ -671,6 +679,10 @@ export interface Config {
      * Client id of the managed identity of the AKS Key Vault secrets provider add-on.
      */
     identity_client_id: string;
+    /**
+     * Resource group of the Key Vault; the cluster's (rg-<cluster_name>) when absent. The AKS template grants the secrets provider identity Key Vault Secrets User on the vault.
+     */
+    resource_group?: string;
   };
   /**
    * Replicas of each core service: the HPA minimum (the maximum is three times it).

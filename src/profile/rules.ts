@@ -1,5 +1,6 @@
 import { kubernetesVersionProblem } from '../model/kubernetes-versions';
 import type { PathSegment } from './errors';
+import { unsupportedKeys } from './unsupported';
 
 export interface RuleViolation {
   path: PathSegment[];
@@ -108,6 +109,22 @@ export function crossFieldRules(raw: Data, cfg: Data): RuleViolation[] {
 
   azureTagRules(cfg.resources_tags, fail);
   uniqueNameRules(cfg, fail);
+  // Confidential computing (Germany): the flags act in infra/aks.bicep; the customer key needs its disk encryption set.
+  const desId = cfg.infrastructure?.disk_encryption_set_id;
+  if (cfg.enable_customer_key_encryption === true && !desId)
+    fail(['enable_customer_key_encryption'], 'is true, so infrastructure.disk_encryption_set_id is required (the resource id of the disk encryption set holding the customer-managed key; the common deployment creates it)');
+  if (cfg.enable_customer_key_encryption !== true && desId)
+    fail(['infrastructure', 'disk_encryption_set_id'], 'is used only with enable_customer_key_encryption: true; set that flag or remove this key');
+
+  // The legacy host is served with the platform's wildcard certificate (*.<dns_domain>): one label under the zone.
+  const legacy = cfg.legacy_services_domain;
+  if (typeof legacy === 'string' && typeof cfg.dns_domain === 'string') {
+    const zone = `.${cfg.dns_domain.toLowerCase()}`;
+    const host = legacy.toLowerCase();
+    if (!host.endsWith(zone) || host.slice(0, -zone.length).includes('.'))
+      fail(['legacy_services_domain'], 'must be a host directly under dns_domain, such as ai-services-<env>.<dns_domain>: it is served with the platform\'s wildcard certificate of that zone');
+  }
+  out.push(...unsupportedKeys(raw));
   atlasRules(raw, cfg, fail);
   return out;
 }

@@ -27,6 +27,7 @@ import {
 import { kubernetesVersionProblem, targetKubernetesVersion } from '../model/kubernetes-versions';
 import { isObjectFile, parseObjects } from './objects';
 import { helpOrVersion, useColor } from '../util/command-line';
+import { upgradeHazards, type UpgradeHazard } from './upgrade-safety';
 
 const USAGE = `usage: npm run diff -- (--profile NAME ... | --all) (--against GIT_REF | --with OTHER | --kubernetes-version V) [options]
        npm run diff -- --truncate FILE [--max-length N] [--full-diff-link URL]
@@ -47,6 +48,8 @@ const USAGE = `usage: npm run diff -- (--profile NAME ... | --all) (--against GI
   --truncate FILE    only cut an existing Markdown diff (as --max-length says) and print it
   --dist DIR         the output folder (default: dist)
   --profiles DIR     where profile names are looked up (default: profiles/)
+  --fail-on-hazards  exit 1 when a change will not apply cleanly (refused by the API server, or
+                     losing data); such changes are always listed first
   --allow-outside-repo  read profile files outside the repository
   --debug            print the stack of an internal error`;
 
@@ -103,6 +106,7 @@ export function main(rawArgv: string[], io?: { out: (s: string) => void; err: (s
         'max-length': { type: 'string' },
         'full-diff-link': { type: 'string' },
         truncate: { type: 'string' },
+        'fail-on-hazards': { type: 'boolean' },
         dist: { type: 'string', default: 'dist' },
         profiles: { type: 'string', default: DEFAULT_PROFILES_DIR },
         'allow-outside-repo': { type: 'boolean' },
@@ -153,9 +157,13 @@ export function main(rawArgv: string[], io?: { out: (s: string) => void; err: (s
     const current = buildProfile(profile, profilesDir, {}, readRules);
     let diff: ObjectDiff;
     let title: string;
+    let hazards: UpgradeHazard[] = [];
     if (args.against) {
-      const committed = filesAtRef(args.against, resolve(args.dist!), current.name);
-      diff = diffObjects(parseObjects(committed), parseObjects(current.files), options);
+      const committed = parseObjects(filesAtRef(args.against, resolve(args.dist!), current.name));
+      const compiled = parseObjects(current.files);
+      diff = diffObjects(committed, compiled, options);
+      // Only an upgrade of one profile applies over live objects; two profiles are two clusters.
+      hazards = upgradeHazards(committed, compiled);
       title = `${current.name}: ${args.against} → working tree`;
     } else if (target !== undefined) {
       const retargeted = buildProfile(profile, profilesDir, { kubernetesVersion: target }, readRules);
@@ -173,10 +181,10 @@ export function main(rawArgv: string[], io?: { out: (s: string) => void; err: (s
       diff = diffObjects(withoutEnvironment(parseObjects(current.files), replaceEnvironment(envA)), withoutEnvironment(parseObjects(other.files), replaceEnvironment(envB)), options);
       title = `${current.name} → ${other.name} (environment names shown as $ENV: ${envA}, ${envB})`;
     }
-    if (args.json) out(`${JSON.stringify({ title, profile: current.name, ...diff }, null, 2)}\n`);
-    else out(args.format === 'markdown' ? formatMarkdown(diff, title, maxLength || Infinity) : formatTerminal(diff, title, color));
+    if (args.json) out(`${JSON.stringify({ title, profile: current.name, ...diff, hazards }, null, 2)}\n`);
+    else out(args.format === 'markdown' ? formatMarkdown(diff, title, maxLength || Infinity, hazards) : formatTerminal(diff, title, color, hazards));
     const differs = diff.added.length + diff.removed.length + diff.changed.length > 0;
-    return args['exit-code'] && differs ? 1 : 0;
+    return (args['exit-code'] && differs) || (args['fail-on-hazards'] && hazards.length) ? 1 : 0;
   });
 }
 

@@ -2,6 +2,7 @@ import { structuredPatch } from 'diff';
 import type { Manifest } from '../model/manifest';
 import { describeObject } from '../checks/describe';
 import { escapeRegExp } from '../util/regexp';
+import { hazardLines, hazardMarkdown, type UpgradeHazard } from './upgrade-safety';
 
 /** One changed field: its path in the object and both values (undefined: absent on that side). */
 export interface FieldChange {
@@ -184,9 +185,10 @@ function fieldLines(c: FieldChange): string[] {
 const summary = (d: ObjectDiff) =>
   `${d.added.length} added, ${d.removed.length} removed, ${d.changed.length} changed, ${d.unchanged} unchanged${d.derivedOnly ? `, ${d.derivedOnly} with derived changes only (--show-derived)` : ''}`;
 
-export function formatTerminal(d: ObjectDiff, title: string, color = false): string {
+/** The diff for a terminal; changes that will not apply cleanly come first. */
+export function formatTerminal(d: ObjectDiff, title: string, color = false, hazards: readonly UpgradeHazard[] = []): string {
   const paint = (code: number, s: string) => (color ? `\u001b[${code}m${s}\u001b[0m` : s);
-  const lines = [`${title}: ${summary(d)}`];
+  const lines = [`${title}: ${summary(d)}`, ...hazardLines(hazards).map((l) => (l ? paint(91, l) : l))];
   for (const k of d.added) lines.push(paint(32, `+ ${k}`));
   for (const k of d.removed) lines.push(paint(31, `- ${k}`));
   for (const { key, fields } of d.changed) {
@@ -200,8 +202,8 @@ export function formatTerminal(d: ObjectDiff, title: string, color = false): str
 export const MAX_COMMENT = 60_000;
 
 /** For a pull request comment: a summary table, then each change, changed objects folded. */
-export function formatMarkdown(d: ObjectDiff, title: string, maxLength = MAX_COMMENT): string {
-  const out = [`### ${title}`, '', '| added | removed | changed | unchanged |', '|---:|---:|---:|---:|', `| ${d.added.length} | ${d.removed.length} | ${d.changed.length} | ${d.unchanged} |`, ''];
+export function formatMarkdown(d: ObjectDiff, title: string, maxLength = MAX_COMMENT, hazards: readonly UpgradeHazard[] = []): string {
+  const out = [`### ${title}`, '', ...hazardMarkdown(hazards), '| added | removed | changed | unchanged |', '|---:|---:|---:|---:|', `| ${d.added.length} | ${d.removed.length} | ${d.changed.length} | ${d.unchanged} |`, ''];
   if (!d.added.length && !d.removed.length && !d.changed.length) return `${[...out, 'No object changes.'].join('\n')}\n`;
   if (d.added.length) out.push('**Added**', '', ...d.added.map((k) => `- \`${k}\``), '');
   if (d.removed.length) out.push('**Removed**', '', ...d.removed.map((k) => `- \`${k}\``), '');

@@ -1,10 +1,10 @@
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { checkInvariants } from '../../src/checks/invariants';
-import { checkNetworkPolicies } from '../../src/checks/network';
+import { checkNetworkPolicies } from '../../src/checks/network/policies';
 import { compileConfig } from '../../src/compile';
 import { CATALOG } from '../../src/components/catalog';
-import { verifyNetwork } from '../../src/network/verify';
+import { verifyNetwork } from '../../src/checks/network/verify';
 import { resolvePlatform } from '../../src/platform/resolve';
 import { echo } from '../fixtures/components/echo';
 import { configOf, MINIMAL } from '../helpers';

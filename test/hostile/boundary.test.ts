@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { main as synthMain } from '../../src/cli';
 import { main as packageMain } from '../../src/delivery/package-cli';
 import { main as infraMain } from '../../src/infra/cli';
-import { main as networkMain } from '../../src/network/cli';
+import { main as networkMain } from '../../src/checks/network/cli';
 import { main as diffMain } from '../../src/review/cli';
 import { reportError, withBoundary } from '../../src/util/errors';
 import { profilesWith, runMain, SENTINEL, sentinelNowhere, synth } from './harness';

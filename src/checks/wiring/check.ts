@@ -1,8 +1,8 @@
 import { parse } from 'yaml';
 import type { Manifest } from '../../compile';
-import { networkOf, podsOf } from '../../network/model';
-import { allowed, isolated, type Network, policyTypes, type Pod, selects } from '../../network/semantics';
-import { verifyNetwork } from '../../network/verify';
+import { networkOf, podsOf } from '../network/model';
+import { allowed, isolated, type Network, policyTypes, type Pod, selects } from '../network/semantics';
+import { verifyNetwork } from '../network/verify';
 import { atlasConnectionSecretName } from '../../components/atlas';
 import { describeObject } from '../describe';
 
@@ -363,7 +363,7 @@ function admittingPolicy(src: Pod, dst: Pod, port: number, net: Network): string
   return candidates.find((p) => flowAllowed(src, dst, port, { ...net, policies: [p] }))?.metadata.name;
 }
 
-/** The one call into src/network's engine (TCP: every endpoint here is a TCP service). */
+/** The one call into src/checks/network's engine (TCP: every endpoint here is a TCP service). */
 function flowAllowed(src: Pod, dst: Pod, port: number, net: Network): boolean {
   return allowed(src, dst, { port, protocol: 'TCP' }, net);
 }

@@ -1,0 +1,71 @@
+import { dirname, resolve } from 'node:path';
+import type { Manifest } from '../compile';
+import type { Config } from '../profile/config.generated';
+import { listProfiles, loadProfile, resolveProfileRef } from '../profile/load';
+import { validateProfile } from '../profile/validate';
+import { describeObject } from './describe';
+import { kindScope } from './schema';
+
+/** What the cluster view needs of a compiled profile. */
+export interface ProfileOutput {
+  name: string;
+  config: Pick<Config, 'cluster_name' | 'tenant_name'>;
+  manifests: readonly Manifest[];
+}
+
+/** Cluster-scoped objects, or namespaced ones, by the key the API server knows them by. */
+const objectKey = (m: Manifest) => describeObject(m);
+/** Content compared key order aside. */
+const content = (m: Manifest) => JSON.stringify(m, (_key, value) => (value && typeof value === 'object' && !Array.isArray(value) ? Object.fromEntries(Object.entries(value).sort(([a], [b]) => (a < b ? -1 : 1))) : value));
+const clusterScoped = (m: Manifest) => kindScope(m.apiVersion, m.kind) === 'Cluster' || (!m.metadata.namespace && kindScope(m.apiVersion, m.kind) === undefined);
+
+/**
+ * Profiles that share a cluster (one cluster_name: the parent and its tenants) apply into one API
+ * server, each through its own GitOps application. Two of them emitting one object is a fight:
+ * whichever applies last wins, and a controller silently loses its permissions. Problems:
+ * - an object that two profiles of one cluster emit with different content;
+ * - a cluster-scoped object a tenant emits under a name another profile of its cluster also
+ *   emits (a tenant's cluster-scoped names must be its own, even when today's content agrees).
+ */
+export function clusterViewProblems(profiles: readonly ProfileOutput[]): string[] {
+  const problems: string[] = [];
+  const clusters = new Map<string, ProfileOutput[]>();
+  for (const p of profiles) clusters.set(p.config.cluster_name, [...(clusters.get(p.config.cluster_name) ?? []), p]);
+  for (const [cluster, members] of [...clusters].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    if (members.length < 2) continue;
+    const owners = new Map<string, { profile: ProfileOutput; manifest: Manifest }[]>();
+    for (const profile of members)
+      for (const manifest of profile.manifests) {
+        const key = objectKey(manifest);
+        owners.set(key, [...(owners.get(key) ?? []), { profile, manifest }]);
+      }
+    for (const [key, emitters] of [...owners].sort(([a], [b]) => (a < b ? -1 : 1))) {
+      if (emitters.length < 2) continue;
+      const names = emitters.map((e) => e.profile.name).join(' and ');
+      if (new Set(emitters.map((e) => content(e.manifest))).size > 1)
+        problems.push(`cluster ${cluster}: ${key} is emitted by ${names} with different content (whichever applies last wins); give each profile its own name for it`);
+      else if (clusterScoped(emitters[0]!.manifest) && emitters.some((e) => e.profile.config.tenant_name !== 'default'))
+        problems.push(`cluster ${cluster}: ${key} is emitted by ${names}; a tenant's cluster-scoped names must be its own (two GitOps applications would own it)`);
+    }
+  }
+  return problems;
+}
+
+/**
+ * The other deployable profiles of the same cluster as `ref`, looked up beside it in the profiles
+ * folder: a tenant brings its parent, a parent its tenants. A profile outside the folder (a path)
+ * has no siblings.
+ */
+export function clusterSiblings(ref: string, profilesDir: string, config: Config): string[] {
+  const file = resolveProfileRef(ref, profilesDir);
+  if (resolve(dirname(file)) !== resolve(profilesDir)) return [];
+  return listProfiles(profilesDir).filter((name) => {
+    if (resolve(profilesDir, `${name}.yaml`) === resolve(file)) return false;
+    try {
+      return validateProfile(loadProfile(name, profilesDir)).cluster_name === config.cluster_name;
+    } catch {
+      // An invalid sibling is reported when it is compiled itself.
+      return false;
+    }
+  });
+}
