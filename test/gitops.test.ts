@@ -78,7 +78,7 @@ describe.each(SHIPPED)('GitOps objects of %s', (name) => {
       expect(r.spec.upgrade).toEqual({ crds: 'CreateReplace', cleanupOnFail: true, remediation: { retries: 3, remediateLastFailure: true, strategy: 'rollback' } });
     }
     // Named after the profile, like every other GitOps object: one Flux may serve several profiles.
-    for (const o of objects) expect(o.metadata.name.startsWith(`aura-${env()}-`), o.metadata.name).toBe(true);
+    for (const o of objects.filter((x) => x.kind !== 'Namespace')) expect(o.metadata.name.startsWith(`aura-${env()}-`), o.metadata.name).toBe(true);
   });
 
   it("puts the profile's Applications in its own Argo CD project, which allows exactly their sources, namespaces and cluster-scoped kinds", () => {

@@ -58,7 +58,7 @@ export function loadProfile(ref: string, profilesDir: string, options: LoadOptio
     // Asked by name: the name is the user's command line, suggesting the nearest one is safe.
     const hint = /^[A-Za-z0-9._-]{1,100}$/.test(name) ? closest(name, profiles) : undefined;
     throw new ProfileError(name, [
-      { file: displayPath(file), path: '', message: `no such profile${hint ? `; did you mean ${hint}?` : ''} (profiles in ${displayPath(profilesDir)}: ${known || 'none'})` },
+      { file: displayPath(file), path: '', message: `no such profile (profiles in ${displayPath(profilesDir)}: ${known || 'none'})${hint ? `; did you mean ${hint}?` : ''}` },
     ]);
   }
   const layers: Layer[] = [];
