@@ -198,7 +198,8 @@ describe('the ApplicationSet', () => {
   it('refuses profiles that disagree on the GitOps settings, and writes nothing', () => {
     const dir = mkdtempSync(join(tmpdir(), 'aura-gitops-'));
     writeFileSync(join(dir, 'a.yaml'), MINIMAL);
-    writeFileSync(join(dir, 'b.yaml'), `${MINIMAL}gitops: { revision: release-7 }\n`);
+    // Another cluster: two profiles of one cluster with different content are the cluster view's to refuse.
+    writeFileSync(join(dir, 'b.yaml'), `${MINIMAL.replace('cluster_name: auraclusterproes', 'cluster_name: auraclusterprees')}gitops: { revision: release-7 }\n`);
     const out = join(dir, 'out');
     const err: string[] = [];
     expect(main(['synth', '--profiles', dir, '--all', '--out', out], { out: () => {}, err: (l) => err.push(l) })).toBe(1);

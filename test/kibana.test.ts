@@ -53,7 +53,8 @@ describe('Kibana saved objects', () => {
     expect(Object.keys(kibanaProvisioning(PLAIN, 'aura-logs'))).toEqual(['kibana-aura-services.ndjson']);
     expect(Object.keys(kibanaProvisioning(PLUS, 'aura-logs')).sort()).toEqual(['index-template-aurak8s-waf.json', 'ingest-pipeline-aurak8s-waf.json', 'kibana-aura-services.ndjson', 'kibana-nginx-plus.ndjson']);
     const template = JSON.parse(kibanaProvisioning(PLUS, 'aura-logs')['index-template-aurak8s-waf.json']!);
-    expect(template.template.settings).toEqual({ 'index.default_pipeline': 'aurak8s-waf', 'index.lifecycle.name': 'aura-logs' });
+    // It replaces the WAF stream's plain template, so it keeps the stream's lifecycle and rollover alias.
+    expect(template.template.settings).toEqual({ 'index.default_pipeline': 'aurak8s-waf', 'index.lifecycle.name': 'aura-logs', 'index.lifecycle.rollover_alias': 'aurak8s-waf' });
     expect(wafIngestPipeline().processors[0]).toMatchObject({ kv: { field: 'message', value_split: '=', trim_value: '"' } });
   });
 });

@@ -150,7 +150,7 @@ describe('compiling for another version', () => {
   it('npm run diff -- --kubernetes-version shows what changes between the two', () => {
     const { io, sink } = capture();
     expect(diff(['--profile', 'de-pro-wsim', '--kubernetes-version', '1.35'], sink)).toBe(0);
-    expect(io.out).toContain(`de-pro-wsim: Kubernetes ${DEFAULT_KUBERNETES_VERSION} → 1.35 (other files that differ: chart/Chart.yaml)`);
+    expect(io.out).toContain(`de-pro-wsim: Kubernetes ${DEFAULT_KUBERNETES_VERSION} → 1.35 (other files that differ: chart/Chart.yaml, infra/environment.json)`);
     expect(io.out).toContain(`metadata.labels["pod-security.kubernetes.io/enforce-version"]: "v${DEFAULT_KUBERNETES_VERSION}" → "v1.35"`);
   });
 });

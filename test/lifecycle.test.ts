@@ -284,8 +284,10 @@ describe('npm run infra -- --stop and --start', () => {
   const KEYS = [
     'az keyvault secret show --vault-name kv-aura-de-pro --name atlas-public-apikey --query value --output tsv',
     'az keyvault secret show --vault-name kv-aura-de-pro --name atlas-private-apikey --query value --output tsv',
+    // The organisation id lives in Key Vault beside the keys (one source).
+    'az keyvault secret show --vault-name kv-aura-de-pro --name atlas-org-id --query value --output tsv',
   ];
-  const PROJECT = 'atlas projects list --orgId 7b3c4d5e6f7a8b9c0d1e2f3a --output json';
+  const PROJECT = 'atlas projects list --output json';
   const DESCRIBE = 'atlas clusters describe aura-de-pro-70 --projectId 64b0c0ffee --output json';
   const PREFLIGHT = [...AZ_LOGIN, 'atlas --version'];
 
@@ -318,7 +320,7 @@ describe('npm run infra -- --stop and --start', () => {
 
   it('start: Atlas first (the applications find their database), then AKS; keys from the environment are used as they are', async () => {
     const tools = fakeTools({ aks: 'Stopped', atlasPaused: true });
-    const env = { ...tools.env, MONGODB_ATLAS_PUBLIC_API_KEY: 'pub', MONGODB_ATLAS_PRIVATE_API_KEY: 'priv' };
+    const env = { ...tools.env, MONGODB_ATLAS_PUBLIC_API_KEY: 'pub', MONGODB_ATLAS_PRIVATE_API_KEY: 'priv', MONGODB_ATLAS_ORG_ID: 'org' };
     const r = await infra(['--profile', 'de-pro', '--start'], env);
     expect(r.code).toBe(0);
     expect(tools.calls()).toEqual([...PREFLIGHT, PROJECT, DESCRIBE, 'atlas clusters start aura-de-pro-70 --projectId 64b0c0ffee --output json', `az aks show ${AKS} --query powerState.code --output tsv`, `az aks start ${AKS}`]);
@@ -352,7 +354,7 @@ describe('npm run infra -- --stop and --start', () => {
     const r = await infra(['--profile', 'de-pro', '--stop'], noProject.env);
     expect([r.code, r.err]).toEqual([3, '✗ no Atlas project named aura-project-de-pro is visible to these API keys']);
     const moving = fakeTools({ aks: 'Stopping' });
-    const m = await infra(['--profile', 'de-pro', '--start'], { ...moving.env, MONGODB_ATLAS_PUBLIC_API_KEY: 'p', MONGODB_ATLAS_PRIVATE_API_KEY: 'q' });
+    const m = await infra(['--profile', 'de-pro', '--start'], { ...moving.env, MONGODB_ATLAS_PUBLIC_API_KEY: 'p', MONGODB_ATLAS_PRIVATE_API_KEY: 'q', MONGODB_ATLAS_ORG_ID: 'o' });
     expect(m.code).toBe(3);
     expect(m.err).toMatch(/reports power state "Stopping", neither Running nor Stopped/);
   });

@@ -125,7 +125,9 @@ describe('alerting and dashboards', () => {
   it('runs the WAF query with the Elasticsearch password from Key Vault, and imports the Kibana content', () => {
     const objects = compiled(PLUS);
     const container = podOf(objects, 'Deployment', 'prometheus-es-exporter').containers[0];
-    expect(container.args).toEqual(expect.arrayContaining(['--basic-user=elastic', '--basic-password=$(ES_PASSWORD)', '--config-file=/etc/prometheus-es-exporter/exporter.cfg']));
+    expect(container.args).toEqual(expect.arrayContaining(['--basic-user=$(ES_USERNAME)', '--basic-password=$(ES_PASSWORD)', '--config-file=/etc/prometheus-es-exporter/exporter.cfg']));
+    // The elastic user's name and password: the same Key Vault secrets as the server's file realm (issue 13).
+    expect(container.env).toContainEqual({ name: 'ES_USERNAME', valueFrom: { secretKeyRef: { name: 'prometheus-es-exporter-keyvault', key: 'elastic-admin-username' } } });
     expect(container.env).toContainEqual({ name: 'ES_PASSWORD', valueFrom: { secretKeyRef: { name: 'prometheus-es-exporter-keyvault', key: 'elastic-admin-password' } } });
     expect(byName(objects, 'ConfigMap', 'prometheus-es-exporter-files').data['exporter.cfg']).toContain('[query_waf_policy_hits]');
     expect(file(objects, 'prometheus-rules', 'nginx-plus.rules.yml').groups[0].rules.map((r: any) => r.alert)).toEqual(['waf_policy_hits_increase']);
@@ -199,7 +201,13 @@ const configMapData = (profile: string, name: string): Record<string, string> =>
  */
 function checkablePrometheusConfig(text: string, rulesDir: string): string {
   const config = parse(text);
+  // promtool also opens the files a job reads its credentials from: the pod's service-account
+  // token and CA exist only in a pod, so they point at a stand-in file here.
+  const standIn = join(rulesDir, 'stand-in');
+  writeFileSync(standIn, 'x\n');
   for (const job of config.scrape_configs ?? []) {
+    if (job.authorization?.credentials_file) job.authorization.credentials_file = standIn;
+    if (job.tls_config?.ca_file) job.tls_config.ca_file = standIn;
     if (!job.kubernetes_sd_configs) continue;
     delete job.kubernetes_sd_configs;
     job.static_configs = [{ targets: ['127.0.0.1:9'] }];

@@ -1,3 +1,4 @@
+import { chartOperators } from '../src/platform/operators';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { profileWiring } from '../src/checks/wiring/profile';
@@ -66,6 +67,8 @@ describe('Elasticsearch', () => {
       'PUT /_index_template/aura-services', 'PUT /aura-services-000001 unless /_alias/aura-services',
       'PUT /_index_template/aurak8s-waf', 'PUT /aurak8s-waf-000001 unless /_alias/aurak8s-waf',
       'PUT /_slm/policy/aura-logs', 'PUT /_security/role/aura',
+      // Then Kibana's API: the aura-services-* data view (issue 14).
+      'POST /api/saved_objects/_import?overwrite=true',
     ]);
     for (const r of requests) expect(Object.keys(files)).toContain(r.body);
   });
@@ -94,8 +97,11 @@ describe('Elasticsearch', () => {
       secretName: 'elasticsearch-admin-user', type: 'kubernetes.io/basic-auth',
       data: [{ objectName: 'elastic-admin-username', key: 'username' }, { objectName: 'elastic-admin-password', key: 'password' }],
     }]);
+    // The operator's namespace carries the access label the policy admits (derived from the operators list).
     const policy = manifests('de-pro').find((m) => m.kind === 'NetworkPolicy' && m.metadata.name === 'elasticsearch-network-policy') as any;
-    expect(policy.spec.ingress).toContainEqual({ from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': dePro.operators.eck.namespace } } }], ports: [{ protocol: 'TCP', port: 9200 }] });
+    const admitted = policy.spec.ingress.find((r: any) => r.from[0].namespaceSelector)?.from[0].namespaceSelector.matchLabels;
+    expect(chartOperators(dePro).find((o) => o.key === 'eck')!.namespaceLabels).toMatchObject(admitted);
+    expect(policy.spec.ingress.find((r: any) => r.from[0].namespaceSelector).ports).toContainEqual({ protocol: 'TCP', port: 9200 });
   });
 });
 
@@ -114,7 +120,7 @@ describe('Prometheus and Thanos', () => {
     const keep = new RegExp(`^(?:${bot.relabel_configs.find((r: any) => r.source_labels[0] === '__meta_kubernetes_namespace' && r.action === 'keep').regex})$`);
     expect(['aura-de-pro', 'aura-de-pro-wsim'].every((ns) => keep.test(ns))).toBe(true);
     expect(['aura-agents-de-pro', 'aura-system', 'aura-es-pro'].some((ns) => keep.test(ns))).toBe(false);
-    expect(config.scrape_configs.filter((j: any) => j.kubernetes_sd_configs[0].role === 'node').map((j: any) => `${j.job_name} ${j.metrics_path}`)).toEqual([
+    expect(config.scrape_configs.filter((j: any) => j.kubernetes_sd_configs?.[0].role === 'node').map((j: any) => `${j.job_name} ${j.metrics_path}`)).toEqual([
       'kubelet /metrics', 'cadvisor /metrics/cadvisor',
     ]);
   });

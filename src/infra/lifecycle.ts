@@ -15,8 +15,16 @@ import { capture, EnvironmentError, showLine, stream, type Tool, type ToolIo } f
  */
 export type Direction = 'stop' | 'start';
 
-/** The Atlas CLI authenticates with the profile's API keys, read from Key Vault (never printed) unless already in the environment. */
-const ATLAS_KEY_VARIABLES = { MONGODB_ATLAS_PUBLIC_API_KEY: 'atlas_public_apikey', MONGODB_ATLAS_PRIVATE_API_KEY: 'atlas_private_apikey' } as const;
+/**
+ * The Atlas CLI authenticates with the profile's API keys and works in its organisation, all read
+ * from Key Vault (never printed) unless already in the environment: the organisation id has one
+ * source, beside the keys (issue 13).
+ */
+const ATLAS_KEY_VARIABLES = {
+  MONGODB_ATLAS_PUBLIC_API_KEY: 'atlas_public_apikey',
+  MONGODB_ATLAS_PRIVATE_API_KEY: 'atlas_private_apikey',
+  MONGODB_ATLAS_ORG_ID: 'atlas_orgId',
+} as const;
 
 interface Side {
   what: string;
@@ -49,7 +57,7 @@ function aksSide(c: Config, direction: Direction): Side {
 /** The Atlas project's id, looked up by name (the CLI addresses clusters by project id). */
 export async function atlasProjectId(c: Config, io: ToolIo): Promise<string> {
   const project = atlasNames(c).project;
-  const out = await capture('atlas', ['projects', 'list', ...(c.atlas_orgId ? ['--orgId', c.atlas_orgId] : []), '--output', 'json'], io);
+  const out = await capture('atlas', ['projects', 'list', '--output', 'json'], io);
   let found: { id?: string } | undefined;
   try {
     found = (JSON.parse(out).results ?? []).find((p: { name?: string }) => p.name === project);

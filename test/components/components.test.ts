@@ -56,6 +56,9 @@ describe('Prometheus scrape jobs', () => {
     const platform = resolvePlatform(config);
     const files = componentObjects(config, 'prometheus').find((m) => m.metadata.name === 'prometheus-files') as any;
     const jobs = parse(files.data['prometheus.yml']).scrape_configs.map((j: any) => j.job_name);
-    expect(jobs).toEqual([...platform.workloads('system'), ...platform.workloads('core')].filter((w) => w.scrape).map((w) => w.name));
+    const declared = [...platform.workloads('system'), ...platform.workloads('core')].filter((w) => w.scrape).map((w) => w.name);
+    // Then the jobs components declare (probes, sidecars, integrations), then every node's kubelet and cAdvisor.
+    const extra = platform.components.flatMap((c) => c.scrapeJobs?.(platform) ?? []).map((j) => String(j.job_name));
+    expect(jobs).toEqual([...declared, ...extra, 'kubelet', 'cadvisor']);
   });
 });
