@@ -5,7 +5,7 @@ import { verifyProfileNetwork } from './checks/network/operators';
 import { profileWiring } from './checks/wiring/profile';
 import { checkSchemas } from './checks/schema';
 import { type CompiledObject, type CompileOptions, compileConfig, type Manifest } from './compile';
-import { helmChart } from './delivery/helm-chart';
+import { type ChartRevision, helmChart, readChartRevision } from './delivery/helm-chart';
 import { withDeliveryMetadata } from './delivery/ordering';
 import { runtimeOwnedFields, withFluxOwnership } from './delivery/runtime-owned';
 import { kustomizations, PHASE_ORDER } from './output/kustomize';
@@ -18,7 +18,7 @@ import type { Config } from './profile/config.generated';
 import { type LoadedProfile, type LoadOptions, loadProfile } from './profile/load';
 import { type Diagnostic, formatPath, ProfileError } from './profile/errors';
 import { statSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { validateProfile } from './profile/validate';
 import { kubernetesVersionProblem, targetKubernetesVersion } from './model/kubernetes-versions';
 
@@ -40,6 +40,11 @@ export interface BuiltProfile extends ProfileFiles {
 export interface BuildOptions extends CompileOptions {
   /** Compile for this Kubernetes version instead of the profile's (`npm run synth -- --kubernetes-version`). */
   kubernetesVersion?: string;
+  /**
+   * The output folder (dist) holding the profile's previous output: its chart's revision is the
+   * base of the new chart version. Without it the chart is revision 1.
+   */
+  outDir?: string;
 }
 
 /** Profile reference to checked files: load, validate, compile, check, render. Writes nothing. */
@@ -53,7 +58,7 @@ export function buildProfile(ref: string, profilesDir: string, options: BuildOpt
   const runtimeOwned = runtimeOwnedFields(compiled, config.aura_operator_enabled);
   const objects = compiled.map((o) => withDeliveryMetadata(withFluxOwnership(o, runtimeOwned)));
   const manifests = objects.map((o) => o.manifest);
-  const gitops = gitopsObjects(config, loaded.name, PHASE_ORDER.filter((p) => objects.some((o) => o.phase === p)), runtimeOwned);
+  const gitops = gitopsObjects(config, loaded.name, PHASE_ORDER.filter((p) => objects.some((o) => o.phase === p)), runtimeOwned, manifests);
   const warnings: string[] = [];
   // Every object, the GitOps ones included, against the API of the version the cluster runs.
   const schemaOptions = { kubernetesVersion: targetKubernetesVersion(config), warn: (w: string) => warnings.push(w) };
@@ -71,7 +76,8 @@ export function buildProfile(ref: string, profilesDir: string, options: BuildOpt
   const archives = [config.operators.eck.chart_archive, config.operators.mongodb_atlas.chart_archive].filter((a): a is string => !!a);
   // Layer files are named as displayed (relative to the working folder): made absolute, the profile file first.
   const sources = [...new Set([loaded.file, ...loaded.layers.map((l) => resolve(l.file)), ...archives])];
-  return { name: loaded.name, objects, config, warnings, sources, files: renderProfile(loaded.name, config, objects, gitops) };
+  const previousChart = options.outDir ? readChartRevision(join(options.outDir, loaded.name)) : undefined;
+  return { name: loaded.name, objects, config, warnings, sources, files: renderProfile(loaded.name, config, objects, gitops, previousChart) };
 }
 
 /**
@@ -123,10 +129,16 @@ function chartArchiveProblem(file: string): string | undefined {
 }
 
 /** Everything under dist/<profile>/: the manifests, the Azure templates' parameters and the environment facts. */
-export function renderProfile(profile: string, config: Config, objects: readonly CompiledObject[], gitops: ReadonlyMap<string, Manifest[]>): Map<string, string> {
+export function renderProfile(
+  profile: string,
+  config: Config,
+  objects: readonly CompiledObject[],
+  gitops: ReadonlyMap<string, Manifest[]>,
+  previousChart?: ChartRevision,
+): Map<string, string> {
   const files = renderFiles(profile, objects);
   for (const [folder, manifests] of gitops) for (const m of manifests) files.set(`${folder}/${objectFileName(m)}`, toYaml(m, fileHeader(profile)));
-  for (const [path, content] of helmChart(config, objects, files)) files.set(path, content);
+  for (const [path, content] of helmChart(config, objects, files, previousChart)) files.set(path, content);
   for (const [path, content] of kustomizations(profile, objects)) files.set(path, content);
   for (const [path, content] of infraFiles(config)) files.set(path, content);
   return new Map([...files].sort(([a], [b]) => (a < b ? -1 : 1)));
@@ -160,8 +172,9 @@ export function renderApplicationSet(built: readonly BuiltProfile[]): string {
       ['profiles compiled together must share gitops.repository, revision, output_path, argocd_namespace and argocd_project (one ApplicationSet covers them all):', ...lines],
     );
   }
-  const manifest = applicationSet(built[0]!.config);
-  const problems = checkSchemas([{ manifest }], { remember: true });
+  const manifests = applicationSet(built[0]!.config);
+  const problems = checkSchemas(manifests.map((manifest) => ({ manifest })), { remember: true });
   if (problems.length) throw new CheckError(APPLICATIONSET_FILE, problems);
-  return toYaml(manifest, 'Generated by aura-manifests: one Argo CD ApplicationSet for every profile. Edit the profiles, not this file.');
+  const header = "# Generated by aura-manifests: the fleet's Argo CD project and one ApplicationSet for every profile. Edit the profiles, not this file.\n";
+  return header + manifests.map((m) => `---\n${toYaml(m)}`).join('');
 }

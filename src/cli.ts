@@ -11,6 +11,10 @@ import { ProfileError } from './profile/errors';
 import { listProfiles, type LoadOptions, profileNameOf, resolveProfileRef } from './profile/load';
 import { kubernetesVersionProblem } from './model/kubernetes-versions';
 import { EnvironmentError, takeDebugFlag, UsageError, withBoundary, asEnvironmentError } from './util/errors';
+import { githubAnnotation, type OutputFormat, outputFormat } from './util/command-line';
+import { diffObjects } from './review/diff';
+import { parseObjects } from './review/objects';
+import { helpOrVersion } from './util/command-line';
 
 export const DEFAULT_PROFILES_DIR = join(__dirname, '..', 'profiles');
 /** The repository: profiles and their layers are read from inside it unless --allow-outside-repo. */
@@ -39,6 +43,9 @@ const USAGE = `usage: npm run synth -- (--profile NAME|PATH ... | --all) [--out 
   --kubernetes-version V
                    compile for Kubernetes V instead of the profile's kubernetes_version
                    (default --out: dist-k8s-V, so dist/ keeps the profiles' own versions)
+  --format F       text, or github: ::error annotations (file, line, column) for profile errors,
+                   failed checks and stale files; automatic under GitHub Actions
+  --json           one JSON document on stdout: each profile's objects and files, errors, stale files
   --allow-outside-repo  read profile and layer files outside the repository and profiles folder
   --no-cache       compile every profile, even one whose inputs and output are unchanged
   --debug          print the stack of an internal error
@@ -56,6 +63,8 @@ interface Io {
 /** Runs the CLI and returns the exit code: 0 success, 1 invalid input or failed checks, 2 usage, 3 environment or I/O. */
 export function main(rawArgv: string[], io: Io = { out: console.log, err: console.error }): number {
   const { argv, debug } = takeDebugFlag(rawArgv);
+  const early = helpOrVersion(argv, USAGE, io);
+  if (early !== undefined) return early;
   return withBoundary(io, { usage: USAGE, debug, invalid: describeInvalid }, () => {
     const [command, ...rest] = argv;
     if (command !== 'synth') throw new UsageError(command ? 'unknown command (the command is synth)' : 'missing command');
@@ -64,31 +73,38 @@ export function main(rawArgv: string[], io: Io = { out: console.log, err: consol
 }
 
 function synth(args: string[], io: Io): number {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args,
-      options: {
-        profile: { type: 'string', multiple: true, short: 'p' },
-        all: { type: 'boolean' },
-        out: { type: 'string' },
-        check: { type: 'boolean' },
-        profiles: { type: 'string', default: DEFAULT_PROFILES_DIR },
-        'kubernetes-version': { type: 'string' },
-        'allow-outside-repo': { type: 'boolean' },
-        'no-cache': { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-      strict: true,
-      allowPositionals: false,
-    }).values;
-  } catch (e) {
-    throw new UsageError((e as Error).message);
-  }
+  // node's own parse errors reach the boundary as they are: an unknown option gets a did-you-mean.
+  const parsed = parseArgs({
+    args,
+    options: {
+      profile: { type: 'string', multiple: true, short: 'p' },
+      all: { type: 'boolean' },
+      out: { type: 'string' },
+      check: { type: 'boolean' },
+      profiles: { type: 'string', default: DEFAULT_PROFILES_DIR },
+      'kubernetes-version': { type: 'string' },
+      'allow-outside-repo': { type: 'boolean' },
+      'no-cache': { type: 'boolean' },
+      format: { type: 'string' },
+      json: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    strict: true,
+    allowPositionals: false,
+  }).values;
   if (parsed.help) {
     io.out(USAGE);
     return 0;
   }
+  let format: OutputFormat;
+  try {
+    format = outputFormat(parsed.format);
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+  // With --json, stdout carries the JSON document only; the lines go nowhere, the facts into it.
+  const report = new SynthReport(format, parsed.json === true, io);
+  io = report.io;
   const profilesDir = resolve(parsed.profiles!);
   if (parsed.profiles !== DEFAULT_PROFILES_DIR && !isDirectory(profilesDir)) throw new UsageError('--profiles must name a folder');
   const refs = uniqueProfiles([...(parsed.profile ?? []), ...(parsed.all ? listProfiles(profilesDir) : [])], profilesDir);
@@ -114,14 +130,15 @@ function synth(args: string[], io: Io): number {
     for (const ref of pending) {
       const t0 = performance.now();
       try {
-        const b = buildProfile(ref, profilesDir, { kubernetesVersion }, readRules);
+        const b = buildProfile(ref, profilesDir, { kubernetesVersion, outDir }, readRules);
         built.push(b);
+        report.profiles.push({ name: b.name, objects: b.objects.length, files: b.files.size });
         io.out(`  ${b.name}: ${b.objects.length} objects (${ms(t0)})`);
         for (const w of b.warnings) io.err(`  ⚠ ${b.name}: ${w}`);
       } catch (e) {
         if (!(e instanceof ProfileError || e instanceof CheckError)) throw e;
         failed++;
-        io.err(`✗ ${e.message}`);
+        report.failure(e, profilesDir);
       }
     }
   };
@@ -143,14 +160,14 @@ function synth(args: string[], io: Io): number {
     } catch (e) {
       if (!(e instanceof CheckError)) throw e;
       failed++;
-      io.err(`✗ ${e.message}`);
+      report.failure(e, profilesDir);
     }
   }
   if (failed) {
     io.err(`${failed} of ${refs.length} profile(s) failed; nothing was written to ${parsed.out}`);
-    return 1;
+    return report.finish(1);
   }
-  if (parsed.check && !existsSync(outDir)) return check(parsed, outDir, profilesDir, built, applicationSet, io, started, cache);
+  if (parsed.check && !existsSync(outDir)) return report.finish(check(parsed, outDir, profilesDir, built, applicationSet, report, started, cache));
   try {
     mkdirSync(outDir, { recursive: true });
   } catch (e) {
@@ -160,7 +177,7 @@ function synth(args: string[], io: Io): number {
   const unlock = lockOutput(outDir);
   try {
     for (const line of recover(outDir)) io.out(`  ${parsed.out}: ${line}`);
-    return parsed.check ? check(parsed, outDir, profilesDir, built, applicationSet, io, started, cache) : write(parsed, outDir, built, applicationSet, io, started, cache);
+    return report.finish(parsed.check ? check(parsed, outDir, profilesDir, built, applicationSet, report, started, cache) : write(parsed, outDir, built, applicationSet, io, started, cache));
   } catch (e) {
     throw asEnvironmentError(e);
   } finally {
@@ -173,7 +190,8 @@ interface Parsed {
   all?: boolean;
 }
 
-function check(parsed: Parsed, outDir: string, profilesDir: string, built: BuiltProfile[], applicationSet: string, io: Io, started: number, cache: CachedRun): number {
+function check(parsed: Parsed, outDir: string, profilesDir: string, built: BuiltProfile[], applicationSet: string, report: SynthReport, started: number, cache: CachedRun): number {
+  const io = report.io;
   const objects = built.reduce((n, b) => n + b.objects.length, cache.objects);
   const files = built.reduce((n, b) => n + b.files.size, cache.files);
   // With --all, dist/ holds exactly the shipped profiles: a folder left by a deleted profile would still be deployed.
@@ -187,6 +205,7 @@ function check(parsed: Parsed, outDir: string, profilesDir: string, built: Built
     if (readFileOr(join(outDir, APPLICATIONSET_FILE)) !== applicationSet) {
       stale++;
       io.err(`✗ ${parsed.out}/${APPLICATIONSET_FILE} is stale`);
+      report.staleFile(`${parsed.out}/${APPLICATIONSET_FILE}`, 'stale: run npm run synth -- --all');
     }
     for (const b of built) {
       if (existsSync(join(outDir, b.name)) && !isOurs(join(outDir, b.name))) {
@@ -194,12 +213,20 @@ function check(parsed: Parsed, outDir: string, profilesDir: string, built: Built
         io.err(`✗ ${parsed.out}/${b.name} was not written by aura-manifests (no ${MARKER_FILE} file); synth will refuse to replace it`);
         continue;
       }
-      const d = diffTree(b.files, readTree(join(outDir, b.name)));
+      const committed = readTree(join(outDir, b.name));
+      const d = diffTree(b.files, committed);
       const lines = [...d.added.map((p) => `    missing   ${p}`), ...d.removed.map((p) => `    extra     ${p}`), ...d.changed.map((p) => `    differs   ${p}`)];
       if (lines.length) {
         stale++;
         const shown = lines.length > MAX_LISTED ? [...lines.slice(0, MAX_LISTED), `    ... and ${lines.length - MAX_LISTED} more`] : lines;
-        io.err(`✗ ${parsed.out}/${b.name} is stale (${lines.length} file(s)):\n${shown.join('\n')}`);
+        // What changed, said as objects: the semantic diff's summary, beside the file list.
+        const objects = semanticSummary(committed, b.files);
+        io.err(`✗ ${parsed.out}/${b.name} is stale (${lines.length} file(s)):\n${shown.join('\n')}${objects ? `\n  ${objects}` : ''}`);
+        report.stale.push({ profile: b.name, missing: d.added, extra: d.removed, differs: d.changed, objects });
+        for (const p of [...d.added, ...d.removed, ...d.changed].slice(0, MAX_LISTED)) {
+          const why = d.added.includes(p) ? 'missing' : d.removed.includes(p) ? 'extra' : 'differs from the compiled output';
+          report.staleFile(`${parsed.out}/${b.name}/${p}`, `${why}: run npm run synth -- --all`);
+        }
       }
     }
     if (stale) {
@@ -290,6 +317,63 @@ export function uniqueProfiles(refs: readonly string[], profilesDir: string): st
     byFile.set(file, ref);
   }
   return [...byFile.values()];
+}
+
+
+/** The objects' side of a stale folder: `objects: 1 added, 0 removed, 2 changed: Deployment/aura-de-pro/aura-bot, ...`. */
+function semanticSummary(committed: Map<string, string>, compiled: Map<string, string>): string {
+  try {
+    const d = diffObjects(parseObjects(committed), parseObjects(compiled));
+    const keys = [...d.added, ...d.removed, ...d.changed.map((c) => c.key)];
+    if (!keys.length) return '';
+    const listed = keys.slice(0, 5).join(', ') + (keys.length > 5 ? `, and ${keys.length - 5} more` : '');
+    return `objects: ${d.added.length} added, ${d.removed.length} removed, ${d.changed.length} changed (${listed}); npm run diff -- --profile NAME --against HEAD shows each field`;
+  } catch {
+    return ''; // a committed file that is not YAML: the file list already says it differs
+  }
+}
+
+/**
+ * What synth reports, in the form asked for: lines (text), lines and GitHub annotations
+ * (github), or one JSON document on stdout (--json).
+ */
+class SynthReport {
+  readonly profiles: { name: string; objects: number; files: number }[] = [];
+  readonly errors: { profile: string; file?: string; line?: number; col?: number; message: string }[] = [];
+  readonly stale: { profile: string; missing: string[]; extra: string[]; differs: string[]; objects: string }[] = [];
+  readonly staleFiles: { file: string; message: string }[] = [];
+  readonly io: Io;
+
+  constructor(
+    private readonly format: OutputFormat,
+    private readonly json: boolean,
+    private readonly raw: Io,
+  ) {
+    this.io = json ? { out: () => {}, err: () => {} } : raw;
+  }
+
+  /** A profile that failed: its diagnostics (file, line, column) or its failed checks. */
+  failure(e: ProfileError | CheckError, profilesDir: string): void {
+    this.io.err(`✗ ${e.message}`);
+    if (e instanceof ProfileError) {
+      for (const d of e.diagnostics) this.errors.push({ profile: e.profile, file: d.file, line: d.line, col: d.col, message: d.path ? `${d.path}: ${d.message}` : d.message });
+    } else {
+      // A failed check belongs to the profile: the annotation points at its file when it is in the profiles folder.
+      const file = existsSync(join(profilesDir, `${e.profile}.yaml`)) ? relative(process.cwd(), join(profilesDir, `${e.profile}.yaml`)) : undefined;
+      for (const p of e.problems) this.errors.push({ profile: e.profile, file, message: p });
+    }
+    if (this.format === 'github' && !this.json) for (const x of this.errors.slice(-(e instanceof ProfileError ? e.diagnostics.length : e.problems.length))) this.raw.out(githubAnnotation({ file: x.file, line: x.line, col: x.col, title: `aura-manifests: profile ${x.profile}`, message: x.message }));
+  }
+
+  staleFile(file: string, message: string): void {
+    this.staleFiles.push({ file, message });
+    if (this.format === 'github' && !this.json) this.raw.out(githubAnnotation({ file, title: 'aura-manifests: stale output', message }));
+  }
+
+  finish(code: number): number {
+    if (this.json) this.raw.out(JSON.stringify({ ok: code === 0, exitCode: code, profiles: this.profiles, errors: this.errors, stale: this.stale, staleFiles: this.staleFiles }, null, 2));
+    return code;
+  }
 }
 
 if (require.main === module) process.exitCode = main(process.argv.slice(2));

@@ -1,17 +1,18 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parse } from 'yaml';
+import { parse, parseAllDocuments } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_KUBERNETES_VERSION } from '../src/model/kubernetes-versions';
 import { buildProfile } from '../src/build';
 import { checkSchemas } from '../src/checks/schema';
 import { DEFAULT_PROFILES_DIR, main } from '../src/cli';
-import { APPLICATIONSET_FILE } from '../src/delivery/gitops';
+import { APPLICATIONSET_FILE, gitopsObjects } from '../src/delivery/gitops';
+import { kindScope } from '../src/checks/schema';
 import { OPERATORS_WAVE, PHASE_WAVE } from '../src/delivery/ordering';
 import { readTree } from '../src/output/write';
 import { runHelm } from '../src/tools/helm';
-import { built, catchError, MINIMAL, SHIPPED } from './helpers';
+import { built, catchError, configOf, MINIMAL, SHIPPED, withKey } from './helpers';
 
 const ROOT = join(__dirname, '..');
 const DIST = join(ROOT, 'dist');
@@ -73,8 +74,44 @@ describe.each(SHIPPED)('GitOps objects of %s', (name) => {
     for (const r of releases) {
       expect(repositories.has(r.spec.chart.spec.sourceRef.name)).toBe(true);
       expect(r.spec.chart.spec.version).toMatch(/^\d+\.\d+\.\d+$/);
-      expect(r.spec.install).toEqual({ createNamespace: true, crds: 'CreateReplace' });
+      expect(r.spec.install).toEqual({ createNamespace: true, crds: 'CreateReplace', remediation: { retries: 3 } });
+      expect(r.spec.upgrade).toEqual({ crds: 'CreateReplace', cleanupOnFail: true, remediation: { retries: 3, remediateLastFailure: true, strategy: 'rollback' } });
     }
+    // Named after the profile, like every other GitOps object: one Flux may serve several profiles.
+    for (const o of objects.filter((x) => x.kind !== 'Namespace')) expect(o.metadata.name.startsWith(`aura-${env()}-`), o.metadata.name).toBe(true);
+  });
+
+  it("puts the profile's Applications in its own Argo CD project, which allows exactly their sources, namespaces and cluster-scoped kinds", () => {
+    const argo = folder(name, 'gitops/argocd');
+    const project = argo.find((o) => o.kind === 'AppProject');
+    expect(project.metadata.name).toBe(`aura-${env()}`);
+    expect(project.metadata.annotations['argocd.argoproj.io/sync-wave']).toBe('-1');
+    const apps = argo.filter((o) => o.kind === 'Application');
+    for (const app of apps) {
+      expect(app.spec.project).toBe(`aura-${env()}`);
+      expect(project.spec.sourceRepos).toContain(app.spec.source.repoURL);
+    }
+    const cluster = config().gitops.argocd_cluster ?? config().cluster_name;
+    expect(new Set(project.spec.destinations.map((d: { name: string }) => d.name))).toEqual(new Set([cluster]));
+    expect(built(name).objects.every((o) => allows(project, o.manifest))).toBe(true);
+    // The check can fail: an object elsewhere, or of a kind the profile never deploys, is refused.
+    const any = built(name).objects.find((o) => o.manifest.metadata.namespace)!.manifest;
+    expect(allows(project, { ...any, metadata: { ...any.metadata, namespace: 'kube-system' } })).toBe(false);
+    expect(allows(project, { apiVersion: 'storage.k8s.io/v1', kind: 'StorageClass', metadata: { name: 'x' } })).toBe(false);
+  });
+
+  it('leaves finalizers off every Application: deleting one never deletes what it deployed', () => {
+    for (const o of [...folder(name, 'gitops/argocd')]) expect(o.metadata.finalizers, o.metadata.name).toBeUndefined();
+  });
+
+  it('labels every object, compiled and GitOps, with its version and component', () => {
+    const gitops = [...built(name).files].filter(([p]) => p.startsWith('gitops/')).map(([, t]) => parse(t));
+    for (const m of [...built(name).objects.map((o) => o.manifest), ...gitops]) {
+      expect(m.metadata.labels['app.kubernetes.io/version'], `${m.kind}/${m.metadata.name}`).toMatch(/^v?\d+\.\d+\.\d+/);
+      expect(m.metadata.labels['app.kubernetes.io/component'], `${m.kind}/${m.metadata.name}`).toBeTruthy();
+    }
+    const bot = built(name).objects.find((o) => o.manifest.kind === 'Deployment' && o.manifest.metadata.name === 'aura-bot');
+    if (bot) expect(bot.manifest.metadata.labels).toMatchObject({ 'app.kubernetes.io/version': config().images.tag, 'app.kubernetes.io/component': 'aura-bot' });
   });
 
   it('keeps every tool in its own folder: manifests only under Flux paths, Chart.yaml only in chart/, kustomization.yaml only for kustomize', () => {
@@ -92,8 +129,45 @@ describe.each(SHIPPED)('GitOps objects of %s', (name) => {
   });
 });
 
+/** Whether an Argo CD project lets an Application deploy this object (namespace and cluster-scoped kind). */
+function allows(project: any, m: { apiVersion: string; kind: string; metadata: { name: string; namespace?: string } }): boolean {
+  if (kindScope(m.apiVersion, m.kind) === 'Cluster') {
+    const group = m.apiVersion.includes('/') ? m.apiVersion.split('/')[0] : '';
+    return project.spec.clusterResourceWhitelist.some((k: { group: string; kind: string }) => k.group === group && k.kind === m.kind);
+  }
+  return project.spec.destinations.some((d: { namespace: string }) => d.namespace === m.metadata.namespace);
+}
+
+describe('GitOps settings', () => {
+  it('give Flux the Secret of a private repository by name', () => {
+    const config = configOf(withKey('gitops: { flux_secret_ref: aura-git-credentials }'));
+    const source = gitopsObjects(config, 'test', ['core'], []).get('gitops/flux')!.find((m) => m.kind === 'GitRepository')!;
+    expect((source.spec as any).secretRef).toEqual({ name: 'aura-git-credentials' });
+    expect((gitopsObjects(configOf(MINIMAL), 'test', ['core'], []).get('gitops/flux')![0]!.spec as any).secretRef).toBeUndefined();
+  });
+
+  it("refuse Argo CD's default project, which allows everything", () => {
+    expect(catchError(() => configOf(withKey('gitops: { argocd_project: default }'))).message).toMatch(/gitops\.argocd_project.*must not be Argo CD's default project/);
+  });
+});
+
 describe('the ApplicationSet', () => {
-  const set = parse(readFileSync(join(DIST, APPLICATIONSET_FILE), 'utf8'));
+  const docs = parseAllDocuments(readFileSync(join(DIST, APPLICATIONSET_FILE), 'utf8')).map((d) => d.toJS());
+  const set = docs.find((d) => d.kind === 'ApplicationSet');
+  const project = docs.find((d) => d.kind === 'AppProject');
+
+  it("keeps what the Applications deployed when it is deleted, and its parents' project allows only creating Applications and projects in Argo CD's namespace", () => {
+    expect(set.spec.syncPolicy).toEqual({ preserveResourcesOnDeletion: true });
+    expect(set.spec.template.spec.project).toBe(project.metadata.name);
+    expect(project.metadata.name).toBe('aura');
+    expect(project.spec).toMatchObject({
+      sourceRepos: [set.spec.template.spec.source.repoURL],
+      destinations: [set.spec.template.spec.destination],
+      clusterResourceWhitelist: [],
+      namespaceResourceWhitelist: [{ group: 'argoproj.io', kind: 'AppProject' }, { group: 'argoproj.io', kind: 'Application' }],
+    });
+    expect(checkSchemas([{ manifest: project }])).toEqual([]);
+  });
 
   it('finds every profile folder and names each parent Application after its profile', () => {
     const glob = set.spec.generators[0].git.directories[0].path as string;

@@ -38,10 +38,11 @@ describe.each(SHIPPED)('Helm chart of %s', (name) => {
     expect(byKey(template(chart))).toEqual(byKey(built(name).objects.map((o) => o.manifest)));
   });
 
-  it('has a version made of the package version and a hash of its content', () => {
+  it('has an ordered version (compiler major.minor, chart revision) and its content hash as an annotation', () => {
     const meta = docs(readFileSync(join(chart, 'Chart.yaml'), 'utf8'))[0];
     expect(meta.name).toBe(`aura-${name}`);
-    expect(meta.version).toMatch(/^0\.1\.0\+[0-9a-f]{12}$/);
+    expect(meta.version).toMatch(/^0\.1\.[1-9][0-9]*$/);
+    expect(meta.annotations['auracognitive.com/content-hash']).toMatch(/^[0-9a-f]{12}$/);
   });
 });
 
@@ -79,8 +80,8 @@ describe('Helm chart content', () => {
     expect(template(writeChart(files))[0].data).toEqual(data);
   });
 
-  it('changes the chart version when the content changes, and only then', () => {
-    const version = (files: Map<string, string>) => docs(files.get('chart/Chart.yaml')!)[0].version;
+  it('changes the content hash when the content changes, and only then', () => {
+    const version = (files: Map<string, string>) => docs(files.get('chart/Chart.yaml')!)[0].annotations['auracognitive.com/content-hash'];
     expect(version(render(object({ a: '1' })))).toBe(version(render(object({ a: '1' }))));
     expect(version(render(object({ a: '1' })))).not.toBe(version(render(object({ a: '2' }))));
     expect(chartName(config)).toBe('aura-es-pro');

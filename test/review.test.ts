@@ -5,7 +5,20 @@ import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import type { Manifest } from '../src/compile';
 import { main } from '../src/review/cli';
-import { diffObjects, replaceEnvironment, formatMarkdown, formatTerminal, lineChanges, withoutEnvironment } from '../src/review/diff';
+import {
+  BLOCK_END,
+  diffObjects,
+  formatMarkdownGrouped,
+  formatTerminalGrouped,
+  groupAcrossProfiles,
+  replaceEnvironment,
+  formatMarkdown,
+  formatTerminal,
+  lineChanges,
+  textHunks,
+  truncateMarkdown,
+  withoutEnvironment,
+} from '../src/review/diff';
 import { built } from './helpers';
 
 const deployment = (name: string, spec: Record<string, unknown>, namespace = 'aura-es-pro'): Manifest => ({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name, namespace }, spec });
@@ -45,7 +58,8 @@ describe('semantic diff', () => {
     const text = formatTerminal(d, 't');
     expect(text).toContain('~ ConfigMap/c');
     expect(text).toContain('data["a.yml"]:');
-    expect(text).toMatch(/- two\n\s+\+ 2\n\s+\+ four/);
+    expect(text).toContain('@@ -1,3 +1,4 @@');
+    expect(text).toMatch(/  one\n\s+- two\n\s+\+ 2\n\s+  three\n\s+\+ four/);
     expect(lineChanges('a\nb', 'a\nb')).toEqual([]);
   });
 
@@ -69,6 +83,93 @@ describe('semantic diff', () => {
     expect(short.length).toBeLessThan(2600);
     expect(short).toMatch(/… and \d+ more changed objects: run `npm run diff` locally/);
     expect(formatMarkdown(diffObjects(before, before), 'same')).toContain('No object changes.');
+  });
+});
+
+describe('review-sized diffs', () => {
+  const c = (name: string, extra: Record<string, unknown>) => ({ name, ...extra });
+
+  it('matches list items by their natural key: name, key, objectName, port, containerPort', () => {
+    const spc = (data: unknown[], ports: unknown[], objects: unknown[], containerPorts: unknown[]) => [deployment('a', { secretObjects: [{ secretName: 's', data }], ports, objects, containerPorts })];
+    const d = diffObjects(
+      spc([{ objectName: 'a', key: 'A' }, { objectName: 'b', key: 'B' }], [{ port: 80, protocol: 'TCP' }, { port: 443, protocol: 'TCP' }], [{ objectName: 'x', objectType: 'secret' }], [{ containerPort: 8080 }]),
+      spc([{ objectName: 'new', key: 'N' }, { objectName: 'a', key: 'A' }, { objectName: 'b', key: 'B2' }], [{ port: 443, protocol: 'TCP' }, { port: 80, protocol: 'UDP' }], [{ objectName: 'y', objectType: 'secret' }, { objectName: 'x', objectType: 'key' }], [{ containerPort: 8080, protocol: 'TCP' }]),
+    );
+    expect(d.changed[0]!.fields.map((f) => f.path)).toEqual([
+      'spec.containerPorts[containerPort=8080].protocol',
+      'spec.objects[objectName=y]',
+      'spec.objects[objectName=x].objectType',
+      'spec.ports[port=80].protocol',
+      'spec.ports (order)',
+      'spec.secretObjects[0].data[key=N]',
+      'spec.secretObjects[0].data[key=B2]',
+      'spec.secretObjects[0].data[key=B]',
+    ]);
+  });
+
+  it('shows a list of scalars item by item, whatever its length', () => {
+    const args = (extra: string[]) => [deployment('a', { args: ['--a=1', `--long=${'x'.repeat(150)}`, ...extra] })];
+    const fields = diffObjects(args(['--b=1']), args(['--b=2'])).changed[0]!.fields;
+    expect(fields).toEqual([{ path: 'spec.args[]', before: '--b=1' }, { path: 'spec.args[]', after: '--b=2' }]);
+    expect(formatTerminal(diffObjects(args(['--b=1']), args(['--b=2'])), 't')).toContain('spec.args[]: added "--b=2"');
+    expect(diffObjects([deployment('a', { args: ['x', 'y'] })], [deployment('a', { args: ['y', 'x'] })]).changed[0]!.fields).toEqual([{ path: 'spec.args (order)', before: ['x', 'y'], after: ['y', 'x'] }]);
+  });
+
+  it('hides derived config checksums unless asked, and says how many objects changed only there', () => {
+    const pod = (sum: string, replicas = 1) => [deployment('a', { replicas, template: { metadata: { annotations: { 'checksum/config': sum } } } })];
+    const hidden = diffObjects(pod('1'), pod('2'));
+    expect(hidden).toMatchObject({ changed: [], derivedOnly: 1, unchanged: 0 });
+    expect(formatTerminal(hidden, 't')).toContain('1 with derived changes only (--show-derived)');
+    expect(diffObjects(pod('1'), pod('2', 2)).changed[0]!.fields.map((f) => f.path)).toEqual(['spec.replicas']);
+    expect(diffObjects(pod('1'), pod('2'), { showDerived: true }).changed[0]!.fields.map((f) => f.path)).toEqual(['spec.template.metadata.annotations["checksum/config"]']);
+  });
+
+  it('shows text as unified hunks with context', () => {
+    const before = Array.from({ length: 20 }, (_, i) => `line ${i}`).join('\n');
+    const after = before.replace('line 10', 'line ten');
+    expect(textHunks(before, after)).toEqual(['@@ -8,7 +8,7 @@', '  line 7', '  line 8', '  line 9', '- line 10', '+ line ten', '  line 11', '  line 12', '  line 13']);
+  });
+
+  const bump = (env: string, from: string, to: string, extra: Manifest[] = []) => ({
+    profile: env,
+    env,
+    diff: diffObjects(
+      [deployment('aura-bot', { containers: [c('aura-bot', { image: `r/aura-bot:${from}` })] }, `aura-${env}`)],
+      [deployment('aura-bot', { containers: [c('aura-bot', { image: `r/aura-bot:${to}` })] }, `aura-${env}`), ...extra],
+    ),
+  });
+
+  it('groups the same change of several profiles once, "same in N profiles", and lists the rest per profile', () => {
+    const diffs = ['de-pro', 'es-pro', 'uk-pro'].map((env) => bump(env, '7.1.0', '7.2.0'));
+    diffs.push(bump('br-pro', '7.1.0', '7.3.0', [deployment('extra', {}, 'aura-br-pro')]));
+    const { shared, own } = groupAcrossProfiles(diffs);
+    expect(shared).toEqual([
+      { change: 'changed', key: 'Deployment/aura-$ENV/aura-bot', fields: [{ path: 'spec.containers[name=aura-bot].image', before: 'r/aura-bot:7.1.0', after: 'r/aura-bot:7.2.0' }], profiles: ['de-pro', 'es-pro', 'uk-pro'] },
+    ]);
+    expect(own.get('br-pro')!.map((g) => [g.change, g.key])).toEqual([
+      ['added', 'Deployment/aura-br-pro/extra'],
+      ['changed', 'Deployment/aura-br-pro/aura-bot'],
+    ]);
+    const md = formatMarkdownGrouped(diffs, 'PR');
+    expect(md.match(/aura-bot:7\.2\.0/g)).toHaveLength(1);
+    expect(md).toContain('(1 field, same in 3 profiles: de-pro, es-pro, uk-pro)');
+    expect(md).toContain('#### br-pro only');
+    expect(formatTerminalGrouped(diffs, 'PR')).toContain('~ Deployment/aura-$ENV/aura-bot  (same in 3 profiles: de-pro, es-pro, uk-pro)');
+  });
+
+  it('cuts a long Markdown diff between blocks, never inside one, with a visible notice and the link to the full diff', () => {
+    const diffs = Array.from({ length: 30 }, (_, i) => bump(`p${i}`, '1', `${i}`, [deployment('x', { note: 'n'.repeat(300) }, `aura-p${i}`)]));
+    const md = formatMarkdownGrouped(diffs, 'PR');
+    const cut = truncateMarkdown(md, 4000, 'https://example.com/artifact/1');
+    expect(cut.length).toBeLessThanOrEqual(4000);
+    expect(cut).toMatch(/> \[!WARNING\]\n> Cut to fit a comment: \d+ more blocks of changes not shown; the full diff: https:\/\/example\.com\/artifact\/1\n$/);
+    const kept = cut.slice(0, cut.indexOf('\n> [!WARNING]'));
+    expect(kept.endsWith(`${BLOCK_END}\n`)).toBe(true);
+    expect(kept.split('<details>').length).toBe(kept.split('</details>').length);
+    expect(kept.split('```').length % 2).toBe(1);
+    expect(md.startsWith(kept)).toBe(true);
+    expect(truncateMarkdown(md, md.length)).toBe(md);
+    expect(truncateMarkdown(md, 3000)).toContain('run `npm run diff` locally for the full diff');
   });
 });
 
@@ -114,6 +215,14 @@ describe('npm run diff', () => {
     expect(terminal.code).toBe(1);
     expect(terminal.out.split('\n').slice(1, 3)).toEqual(['! 1 change(s) will not apply cleanly:', expect.stringMatching(/^!   Job\/aura-de-pro\/aura-bot-makeup \(refused by the API server\): spec\.template changes: /)]);
     expect(run(['--profile', 'de-pro', '--against', 'nope', '--dist', dist])).toMatchObject({ code: 2, err: expect.stringContaining('unknown git ref nope') });
+  });
+
+  it('--truncate cuts an existing Markdown diff without compiling anything', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'aura-cut-')), 'diff.md');
+    writeFileSync(file, `a\n${BLOCK_END}\n${'b'.repeat(500)}\n${BLOCK_END}\n`);
+    const r = run(['--truncate', file, '--max-length', '300', '--full-diff-link', 'https://example.com/a']);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/^a\n<!-- aura-diff: end of block -->\n\n> \[!WARNING\]\n> Cut to fit a comment: 1 more block of changes not shown; the full diff: https:\/\/example\.com\/a\n$/);
   });
 
   it('refuses a wrong invocation with usage and exit 2, a bad profile with exit 1', () => {

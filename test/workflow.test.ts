@@ -13,9 +13,14 @@ describe('the example GitHub Actions workflow', () => {
   it('installs, fails on a stale dist/ and diffs every profile in Markdown against the target branch', () => {
     expect(runs).toContain('npm ci');
     expect(runs).toContain('npm run synth -- --all --check');
-    const diff = runs.find((r) => r.includes('npm run --silent diff'))!;
-    expect(diff).toMatch(/--against "\$BASE" --format markdown --exit-code/);
-    expect(diff).toContain('for file in profiles/*.yaml');
+    const diff = runs.find((r) => r.includes('npm run --silent diff -- --all'))!;
+    expect(diff).toMatch(/--all --against "\$BASE" --format markdown --max-length 0 --exit-code > diff-full\.md/);
+    // The full diff is kept as an artifact, and the comment is cut between blocks with a link to it.
+    const upload = steps.find((s) => s.uses?.startsWith('actions/upload-artifact')) as { id?: string; with?: { path?: string } };
+    expect(upload.with?.path).toBe('diff-full.md');
+    const cut = runs.find((r) => r.includes('--truncate'))!;
+    expect(cut).toMatch(/--truncate diff-full\.md --max-length 60000 --full-diff-link "\$FULL_DIFF_URL" > comment\.md/);
+    expect(JSON.stringify(steps)).toContain(`steps.${upload.id}.outputs.artifact-url`);
     expect(steps.some((s) => s.uses?.startsWith('actions/github-script'))).toBe(true);
     expect(workflow.permissions['pull-requests']).toBe('write');
   });

@@ -35,7 +35,7 @@ export class AuraWorkload extends Construct {
     const { spec, platform } = props;
     const config = platform.config;
     const namespace = platform.namespaceOf(spec);
-    const labels = standardLabels(spec.name, config, appOf(spec));
+    const labels = standardLabels(spec.name, config, appOf(spec), spec.imageTag);
     const selector = selectorLabels(spec.name, appOf(spec));
     const meta = (name = spec.name) => ({ name, namespace, labels });
 

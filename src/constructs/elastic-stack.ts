@@ -42,7 +42,7 @@ export class ElasticStack extends Construct {
     keyVaultProvider(this, 'SnapshotCredentials', {
       name: SNAPSHOT_CREDENTIALS.name,
       namespace,
-      labels: standardLabels('elasticsearch', config),
+      labels: standardLabels('elasticsearch', config, 'elasticsearch', ELASTIC_VERSION),
       config,
       objects: SNAPSHOT_CREDENTIALS.objects.map((o) => o.objectName),
       secretObjects: [{ secretName: SNAPSHOT_CREDENTIALS.name, type: 'Opaque', data: SNAPSHOT_CREDENTIALS.objects.map((o) => ({ objectName: o.objectName, key: o.key })) }],
@@ -52,7 +52,7 @@ export class ElasticStack extends Construct {
     keyVaultProvider(this, 'AdminUser', {
       name: ELASTIC_ADMIN.secret,
       namespace,
-      labels: standardLabels('elasticsearch', config),
+      labels: standardLabels('elasticsearch', config, 'elasticsearch', ELASTIC_VERSION),
       config,
       objects: [keyVaultSecretFor(ELASTIC_ADMIN.username), keyVaultSecretFor(ELASTIC_ADMIN.password)],
       secretObjects: [{
@@ -65,7 +65,7 @@ export class ElasticStack extends Construct {
     secretsSync(this, 'Sync', { name: 'elasticsearch-secrets-sync', namespace, config, providers: [ELASTIC_ADMIN.secret, SNAPSHOT_CREDENTIALS.name] });
 
     new Elasticsearch(this, 'Elasticsearch', {
-      metadata: { name: 'elasticsearch', namespace, labels: standardLabels('elasticsearch', config) },
+      metadata: { name: 'elasticsearch', namespace, labels: standardLabels('elasticsearch', config, 'elasticsearch', ELASTIC_VERSION) },
       spec: {
         version: ELASTIC_VERSION,
         auth: { fileRealm: [{ secretName: ELASTIC_ADMIN.secret }] },
@@ -78,7 +78,7 @@ export class ElasticStack extends Construct {
             config: { 'node.store.allow_mmap': false },
             zoneAwareness: config.aks_multi_az ? {} : undefined,
             podTemplate: {
-              metadata: { labels: { ...standardLabels('elasticsearch', config), ...platform.network.podLabels('elasticsearch') } },
+              metadata: { labels: { ...standardLabels('elasticsearch', config, 'elasticsearch', ELASTIC_VERSION), ...platform.network.podLabels('elasticsearch') } },
               spec: {
                 nodeSelector: MANAGEMENT_POOL,
                 containers: [
@@ -106,13 +106,13 @@ export class ElasticStack extends Construct {
     });
 
     new Kibana(this, 'Kibana', {
-      metadata: { name: 'kibana', namespace, labels: standardLabels('kibana', config) },
+      metadata: { name: 'kibana', namespace, labels: standardLabels('kibana', config, 'kibana', ELASTIC_VERSION) },
       spec: {
         version: ELASTIC_VERSION,
         count: 1,
         elasticsearchRef: { name: 'elasticsearch' },
         podTemplate: {
-          metadata: { labels: { ...standardLabels('kibana', config), ...platform.network.podLabels('kibana') } },
+          metadata: { labels: { ...standardLabels('kibana', config, 'kibana', ELASTIC_VERSION), ...platform.network.podLabels('kibana') } },
           spec: {
             nodeSelector: MANAGEMENT_POOL,
             containers: [{ name: 'kibana', resources: KIBANA_RESOURCES }],

@@ -16,7 +16,7 @@ import { Policy } from '../../imports/nginx-policy-k8s.nginx.org';
 import { VirtualServer } from '../../imports/nginx-virtual-server-k8s.nginx.org';
 import { VirtualServerRoute } from '../../imports/nginx-virtual-server-route-k8s.nginx.org';
 import { keyVaultProvider } from './key-vault-secrets';
-import { htpasswdKeyVaultSecret, htpasswdSecret, ingressClass, NGINX_CONFIGMAP, NGINX_PORTS, nginxSettings, PUBLIC_SERVICE, TLS_CERTIFICATE, TLS_PROVIDER, TLS_SECRET } from '../components/nginx';
+import { htpasswdKeyVaultSecret, htpasswdSecret, ingressClass, NGINX_CONFIGMAP, NGINX_PORTS, NGINX_VERSION, nginxSettings, PUBLIC_SERVICE, TLS_CERTIFICATE, TLS_PROVIDER, TLS_SECRET } from '../components/nginx';
 import { selectorLabels, standardLabels } from '../platform/labels';
 import { environmentName } from '../platform/naming';
 import type { Platform, ResolvedRoute } from '../platform/types';
@@ -48,7 +48,7 @@ export class Ingress extends Construct {
     const { platform } = props;
     const c = platform.config;
     const ns = platform.namespaces.core;
-    const labels = standardLabels('nginx', c);
+    const labels = standardLabels('nginx', c, 'nginx', NGINX_VERSION);
     const className = ingressClass(c);
 
     new k8s.KubeConfigMap(this, 'Settings', { metadata: { name: NGINX_CONFIGMAP, namespace: ns, labels }, data: nginxSettings(c) });

@@ -1,7 +1,7 @@
 import { ApiObject } from 'cdk8s';
 import type { Construct } from 'constructs';
 import { GitRepository } from '../../imports/flux-git-repository-source.toolkit.fluxcd.io';
-import { HelmRelease, HelmReleaseSpecChartSpecSourceRefKind, HelmReleaseSpecInstallCrds, HelmReleaseSpecUpgradeCrds } from '../../imports/flux-helm-release-helm.toolkit.fluxcd.io';
+import { HelmRelease, HelmReleaseSpecChartSpecSourceRefKind, HelmReleaseSpecInstallCrds, HelmReleaseSpecUpgradeCrds, HelmReleaseSpecUpgradeRemediationStrategy } from '../../imports/flux-helm-release-helm.toolkit.fluxcd.io';
 import { HelmRepository } from '../../imports/flux-helm-repository-source.toolkit.fluxcd.io';
 import { Kustomization, KustomizationSpecSourceRefKind } from '../../imports/flux-kustomization-kustomize.toolkit.fluxcd.io';
 import { MANIFESTS_FOLDER } from '../output/layout';
@@ -18,11 +18,18 @@ export function flux(scope: Construct, t: Target): void {
   const g = t.config.gitops;
   const ns = g.flux_namespace;
   const source = `aura-${t.env}`;
-  const metadata = (name: string) => ({ name, namespace: ns, labels: labelsOf(t.env) });
+  const metadata = (name: string) => ({ name, namespace: ns, labels: labelsOf(t) });
   new GitRepository(scope, 'flux-source', {
     metadata: metadata(source),
-    // Only this profile's folder: a change to another profile does not trigger a reconciliation here.
-    spec: { url: g.repository, ref: { branch: g.revision }, interval: '1m', ignore: `/*\n!/${t.profileDir}/\n` },
+    spec: {
+      url: g.repository,
+      ref: { branch: g.revision },
+      interval: '1m',
+      // Only this profile's folder: a change to another profile does not trigger a reconciliation here.
+      ignore: `/*\n!/${t.profileDir}/\n`,
+      // A private repository: the Secret is created outside this project; only its name is here.
+      ...(g.flux_secret_ref ? { secretRef: { name: g.flux_secret_ref } } : {}),
+    },
   });
   const kustomization = (name: string, path: string, dependsOn: string[]) =>
     new Kustomization(scope, `flux-${name}`, {
@@ -48,10 +55,15 @@ export function flux(scope: Construct, t: Target): void {
   }
 }
 
-/** What the operators' Kustomization applies: HelmRepositories and HelmReleases, and the NGINX CRDs' source. */
+/**
+ * What the operators' Kustomization applies: HelmRepositories and HelmReleases, and the NGINX
+ * CRDs' source. Names carry the profile (aura-de-pro-elastic): one Flux may serve several
+ * profiles' clusters, and two profiles' objects must never share a name in its namespace.
+ */
 export function fluxOperators(scope: Construct, t: Target): void {
   const ns = t.config.gitops.flux_namespace;
-  const metadata = (name: string) => ({ name, namespace: ns, labels: labelsOf(t.env) });
+  const named = (name: string) => `aura-${t.env}-${name}`;
+  const metadata = (name: string) => ({ name: named(name), namespace: ns, labels: labelsOf(t) });
   const operators = chartOperators(t.config).filter((o) => !o.chartArchive);
   for (const repository of [...new Map(operators.map((o) => [o.repositoryName, o.chartRepository]))]) {
     new HelmRepository(scope, `flux-repo-${repository[0]}`, { metadata: metadata(repository[0]), spec: { url: repository[1], interval: '24h' } });
@@ -59,16 +71,22 @@ export function fluxOperators(scope: Construct, t: Target): void {
   for (const o of operators) {
     // Flux's createNamespace makes a bare namespace: the operator's is applied here first, with the access labels of what it manages.
     if (Object.keys(o.namespaceLabels).length)
-      new ApiObject(scope, `flux-namespace-${o.release}`, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: o.namespace, labels: { ...labelsOf(t.env), ...o.namespaceLabels } } });
+      new ApiObject(scope, `flux-namespace-${o.release}`, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: o.namespace, labels: { ...labelsOf(t), ...o.namespaceLabels } } });
     new HelmRelease(scope, `flux-release-${o.release}`, {
       metadata: metadata(o.release),
       spec: {
         interval: '1h',
         releaseName: o.release,
         targetNamespace: o.namespace,
-        chart: { spec: { chart: o.chart, version: o.version, interval: '24h', sourceRef: { kind: HelmReleaseSpecChartSpecSourceRefKind.HELM_REPOSITORY, name: o.repositoryName } } },
-        install: { createNamespace: true, crds: HelmReleaseSpecInstallCrds.CREATE_REPLACE },
-        upgrade: { crds: HelmReleaseSpecUpgradeCrds.CREATE_REPLACE },
+        chart: { spec: { chart: o.chart, version: o.version, interval: '24h', sourceRef: { kind: HelmReleaseSpecChartSpecSourceRefKind.HELM_REPOSITORY, name: named(o.repositoryName) } } },
+        // A failed install is retried from scratch; a failed upgrade rolls back to the last release
+        // that worked and is retried, and what the failed attempt created is removed.
+        install: { createNamespace: true, crds: HelmReleaseSpecInstallCrds.CREATE_REPLACE, remediation: { retries: 3 } },
+        upgrade: {
+          crds: HelmReleaseSpecUpgradeCrds.CREATE_REPLACE,
+          cleanupOnFail: true,
+          remediation: { retries: 3, remediateLastFailure: true, strategy: HelmReleaseSpecUpgradeRemediationStrategy.ROLLBACK },
+        },
         ...(Object.keys(o.values).length ? { values: o.values } : {}),
       },
     });
@@ -81,8 +99,7 @@ export function fluxOperators(scope: Construct, t: Target): void {
     new Kustomization(scope, `flux-${s.name}`, {
       metadata: metadata(s.name),
       // prune false: removing the source must never delete the CRDs and all their objects.
-      spec: { sourceRef: { kind: KustomizationSpecSourceRefKind.GIT_REPOSITORY, name: s.name }, path: `./${s.path}`, interval: '1h', prune: false, wait: true },
+      spec: { sourceRef: { kind: KustomizationSpecSourceRefKind.GIT_REPOSITORY, name: named(s.name) }, path: `./${s.path}`, interval: '1h', prune: false, wait: true },
     });
   }
 }
-

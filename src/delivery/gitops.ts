@@ -10,14 +10,15 @@ import { ARGOCD_FOLDER, FLUX_FOLDER, FLUX_OPERATORS_FOLDER, type Target } from '
 
 export { APPLICATIONSET_FILE, applicationSet, applicationSetKey } from './applicationset';
 export { ARGOCD_FOLDER, FLUX_FOLDER, FLUX_OPERATORS_FOLDER } from './gitops-target';
+export { profileProject } from './argocd';
 
 /**
  * The GitOps objects of one profile, by folder: Argo CD Applications, Flux's entry objects and
  * the operators Flux installs. Returned as plain manifests for the same checks and rendering as
  * the platform's objects.
  */
-export function gitopsObjects(config: Config, profile: string, phases: Phase[], runtimeOwned: readonly RuntimeOwnedField[] = []): Map<string, Manifest[]> {
-  const t: Target = { config, profileDir: `${config.gitops.output_path}/${profile}`, env: config.core_only ? releaseName(config) : environmentName(config), phases, runtimeOwned };
+export function gitopsObjects(config: Config, profile: string, phases: Phase[], runtimeOwned: readonly RuntimeOwnedField[] = [], objects: readonly Manifest[] = []): Map<string, Manifest[]> {
+  const t: Target = { config, profileDir: `${config.gitops.output_path}/${profile}`, env: config.core_only ? releaseName(config) : environmentName(config), phases, runtimeOwned, objects };
   const app = new App({ outdir: '/nonexistent' });
   const out = new Map<string, Manifest[]>();
   for (const [folder, build] of [

@@ -14,6 +14,7 @@ import { DNS_PARAMETERS_FILE, dnsCommands, dnsParametersFile } from './dns';
 import { atlasEnvironment, atlasProjectId, atlasProjectPlaceholder, lifecyclePlan, lifecycleTools, runLifecycle } from './lifecycle';
 import { aksParametersFile, hasOwnCluster, PARAMETERS_FILE } from './parameters';
 import { EnvironmentError, InputError, preflight, probe, showLine, stream, type Tool, type ToolIo } from './tools';
+import { helpOrVersion } from '../util/command-line';
 
 const ROOT = join(__dirname, '../..');
 
@@ -51,6 +52,8 @@ type Command =
 /** Runs the infra CLI and returns the exit code: 0 success, 1 invalid input, 2 usage, 3 environment (a tool missing or failing). */
 export async function main(rawArgv: string[], io: InfraIo = { out: console.log, err: console.error, env: process.env }): Promise<number> {
   const { argv, debug } = takeDebugFlag(rawArgv);
+  const early = helpOrVersion(argv, USAGE, io);
+  if (early !== undefined) return early;
   const invalid = (e: unknown) => (e instanceof ProfileError ? `✗ ${e.diagnostics.map(formatDiagnostic).join('\n  ')}` : describeInvalid(e));
   return withBoundaryAsync(io, { usage: USAGE, debug, invalid }, async () => {
     const opts = parseArgs({

@@ -3,6 +3,8 @@ import { environmentName } from './naming';
 
 export const PART_OF = 'aura';
 export const MANAGED_BY = 'aura-manifests';
+export const VERSION_LABEL = 'app.kubernetes.io/version';
+export const COMPONENT_LABEL = 'app.kubernetes.io/component';
 
 /**
  * Labels a workload's pods are selected by. `app` is what operators and the guide's network
@@ -11,10 +13,19 @@ export const MANAGED_BY = 'aura-manifests';
  */
 export const selectorLabels = (name: string, app = name): Record<string, string> => ({ app, 'app.kubernetes.io/name': name });
 
-/** The standard label set of every object we emit. */
-export function standardLabels(name: string, c: Config, app = name): Record<string, string> {
+/**
+ * The standard label set of every object we emit. The component is the platform component the
+ * object belongs to (its `app`: every Thanos part is `thanos`, a component's network policy is
+ * the component's); the version is what it runs: the Aura release (images.tag) unless the
+ * component pins its own (a third-party image's tag). Pinned versions keep an Aura release from
+ * restarting third-party pods for a label. Neither label is in a selector: a selector cannot
+ * change, a version does.
+ */
+export function standardLabels(name: string, c: Config, app = name, version = c.images.tag): Record<string, string> {
   return {
     ...selectorLabels(name, app),
+    [COMPONENT_LABEL]: app,
+    [VERSION_LABEL]: version,
     'app.kubernetes.io/instance': environmentName(c),
     'app.kubernetes.io/part-of': PART_OF,
     'app.kubernetes.io/managed-by': MANAGED_BY,

@@ -946,7 +946,7 @@ export interface Config {
      */
     argocd_namespace: string;
     /**
-     * Argo CD project of the Applications.
+     * Argo CD project of the fleet: the ApplicationSet's Applications (one per profile) belong to it; it is written beside the ApplicationSet. Each profile's own Applications belong to the project aura-<profile>, which allows only that profile's repositories, cluster, namespaces and cluster-scoped kinds. Never Argo CD's `default` project, which allows everything.
      */
     argocd_project: string;
     /**
@@ -957,6 +957,10 @@ export interface Config {
      * Namespace of Flux.
      */
     flux_namespace: string;
+    /**
+     * Name of a Secret in flux_namespace with the credentials of a private repository (username and password, or identity and known_hosts for SSH), created outside this project. Flux reads it through the GitRepository's secretRef; no credential is ever in a profile.
+     */
+    flux_secret_ref?: string;
   };
 }
 export interface BackofficeUser {

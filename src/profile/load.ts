@@ -2,6 +2,7 @@ import { existsSync, lstatSync, readdirSync } from 'node:fs';
 import { basename, dirname, extname, isAbsolute, relative, resolve } from 'node:path';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node, type YAMLError } from 'yaml';
 import { type Diagnostic, formatPath, type PathSegment, ProfileError, type SourcePosition } from './errors';
+import { closest } from './formats';
 import { type FileRules, PROFILE_NAME, PROFILE_NAME_RULE, PROTOTYPE_KEYS, readProfileSource, scanDocument } from './source-scan';
 
 /** One YAML file of a profile's layer chain. */
@@ -52,9 +53,12 @@ export function loadProfile(ref: string, profilesDir: string, options: LoadOptio
     throw new ProfileError('(unnamed)', [{ file: 'the profile file', path: '', message: `its file name is not a valid profile name (${PROFILE_NAME_RULE}, then .yaml or .yml)` }]);
   const diagnostics: Diagnostic[] = [];
   if (!existsSync(file)) {
-    const known = listProfiles(profilesDir).join(', ');
+    const profiles = listProfiles(profilesDir);
+    const known = profiles.join(', ');
+    // Asked by name: the name is the user's command line, suggesting the nearest one is safe.
+    const hint = /^[A-Za-z0-9._-]{1,100}$/.test(name) ? closest(name, profiles) : undefined;
     throw new ProfileError(name, [
-      { file: displayPath(file), path: '', message: `no such profile (profiles in ${displayPath(profilesDir)}: ${known || 'none'})` },
+      { file: displayPath(file), path: '', message: `no such profile (profiles in ${displayPath(profilesDir)}: ${known || 'none'})${hint ? `; did you mean ${hint}?` : ''}` },
     ]);
   }
   const layers: Layer[] = [];
@@ -96,7 +100,10 @@ function collectLayers(file: string, profilesDir: string, stack: string[], out: 
     }
     if (!pathExists(parentFile)) {
       // A layer reference is a name or a relative path: shown when it looks like one, never otherwise.
-      const shown = /^[A-Za-z0-9._/-]{1,200}$/.test(parent) ? `extends "${parent}", but ${displayPath(parentFile)} does not exist` : 'names a profile or layer file that does not exist';
+      const named = /^[A-Za-z0-9._/-]{1,200}$/.test(parent);
+      // The nearest existing target among the profiles and the layers beside the parent's folder.
+      const hint = named ? closest(parent, extendsTargets(profilesDir, dirname(parentFile), parent)) : undefined;
+      const shown = named ? `extends "${parent}", but ${displayPath(parentFile)} does not exist${hint ? `; did you mean ${hint}?` : ''}` : 'names a profile or layer file that does not exist';
       diagnostics.push({ ...pos, path: 'extends', message: shown });
       return;
     }
@@ -236,4 +243,17 @@ export function positionOf(profile: LoadedProfile, path: readonly PathSegment[])
     }
   }
   return { file: displayPath(profile.file) };
+}
+
+/** What an `extends` may name near a missing one: profile names, and the YAML files of the folder it points into (as the same relative form). */
+function extendsTargets(profilesDir: string, folder: string, written: string): string[] {
+  const prefix = written.includes('/') ? written.slice(0, written.lastIndexOf('/') + 1) : '';
+  const files = (dir: string) => {
+    try {
+      return readdirSync(dir).filter((f) => f.endsWith('.yaml'));
+    } catch {
+      return [];
+    }
+  };
+  return [...listProfiles(profilesDir), ...files(folder).map((f) => `${prefix}${f}`), ...files(folder).map((f) => `${prefix}${f.replace(/\.yaml$/, '')}`)];
 }

@@ -44,6 +44,10 @@ export function crossFieldRules(raw: Data, cfg: Data): RuleViolation[] {
       fail([flag], `is false, but ${on.join(' and ')} ${on.length > 1 ? 'need' : 'needs'} ${component}; to disable ${component} set ${drivers.join(', ')} to false as well`);
   }
 
+  // The fleet's project is written by this project; Argo CD's own `default` project allows everything and is not ours to replace.
+  if (cfg.gitops?.argocd_project === 'default')
+    fail(['gitops', 'argocd_project'], "must not be Argo CD's default project, which allows every repository, cluster and kind; name the fleet's own project (default: aura)");
+
   if (cfg.nginx_plus_dos_enabled === true && cfg.nginx_plus_enabled !== true)
     fail(['nginx_plus_dos_enabled'], 'needs nginx_plus_enabled: true (DoS protection is an NGINX Plus module)');
   if (cfg.nginx_plus_enabled === true && cfg.prometheus_es_exporter_enabled !== true)

@@ -123,8 +123,11 @@ function describeSchemaError(e: ErrorObject, root: unknown, hints: { left: numbe
       return [{ path, message: `missing required key ${p.missingProperty}${describeKey([...path, p.missingProperty])}` }];
     case 'type':
       return [{ path, message: `expected ${[p.type].flat().join(' or ')}, got ${typeName(e.data)}` }];
-    case 'enum':
-      return [{ path, message: `expected one of ${(p.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}` }];
+    case 'enum': {
+      // The nearest allowed value is suggested, never the value given (it may be a pasted secret).
+      const hint = typeof e.data === 'string' ? closest(e.data, (p.allowedValues as unknown[]).filter((v): v is string => typeof v === 'string')) : undefined;
+      return [{ path, message: `expected one of ${(p.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}${hint ? `; did you mean ${JSON.stringify(hint)}?` : ''}` }];
+    }
     case 'const':
       return [{ path, message: `must be ${JSON.stringify(p.allowedValue)}${describeKey(path)}` }];
     case 'format':

@@ -2,50 +2,57 @@ import { existsSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { sync as execaSync } from 'execa';
-import { parseAllDocuments } from 'yaml';
 import { buildProfile, CheckError } from '../build';
 import { DEFAULT_PROFILES_DIR, describeInvalid, profileReadRules } from '../cli';
 import { EnvironmentError, takeDebugFlag, UsageError, withBoundary } from '../util/errors';
-import type { Manifest } from '../compile';
-import { GITOPS_FOLDER, MANIFESTS_FOLDER } from '../output/layout';
 import { diffTree } from '../output/write';
 import { environmentName } from '../platform/naming';
 import { ProfileError } from '../profile/errors';
+import { readFileSync } from 'node:fs';
+import { listProfiles } from '../profile/load';
+import {
+  diffObjects,
+  replaceEnvironment,
+  formatMarkdown,
+  formatMarkdownGrouped,
+  formatTerminalGrouped,
+  groupAcrossProfiles,
+  withoutEnvironment,
+  formatTerminal,
+  MAX_COMMENT,
+  type ObjectDiff,
+  type ProfileDiff,
+  truncateMarkdown,
+} from './diff';
 import { kubernetesVersionProblem, targetKubernetesVersion } from '../model/kubernetes-versions';
+import { isObjectFile, parseObjects } from './objects';
+import { helpOrVersion, useColor } from '../util/command-line';
 import { upgradeHazards, type UpgradeHazard } from './upgrade-safety';
-import { diffObjects, replaceEnvironment, formatMarkdown, withoutEnvironment, formatTerminal, type ObjectDiff } from './diff';
 
-const USAGE = `usage: npm run diff -- --profile NAME (--against GIT_REF | --with OTHER | --kubernetes-version V) [--format terminal|markdown] [--exit-code]
+const USAGE = `usage: npm run diff -- (--profile NAME ... | --all) (--against GIT_REF | --with OTHER | --kubernetes-version V) [options]
+       npm run diff -- --truncate FILE [--max-length N] [--full-diff-link URL]
 
-  --against REF   compare the compiled profile with its committed output (dist/<profile>) at REF
-  --with OTHER    compare the compiled profile with another compiled profile
+  --against REF      compare each compiled profile with its committed output (dist/<profile>) at REF;
+                     with several profiles, a change they share is shown once ("same in N profiles")
+  --with OTHER       compare one compiled profile with another compiled profile
   --kubernetes-version V
-                  compare the profile compiled for its own Kubernetes version with the same
-                  profile compiled for V (what npm run synth -- --kubernetes-version V writes)
-  --format        terminal (default) or markdown, for a pull request comment
-  --exit-code     exit 1 when there are differences, like git diff --exit-code
+                     compare the profile compiled for its own Kubernetes version with the same
+                     profile compiled for V (what npm run synth -- --kubernetes-version V writes)
+  --all              every profile in profiles/ (with --against)
+  --format           terminal (default) or markdown, for a pull request comment
+  --show-derived     also show derived fields (config checksums), hidden by default
+  --json             the diff as one JSON document (added, removed, changed fields; shared changes)
+  --exit-code        exit 1 when there are differences, like git diff --exit-code
+  --max-length N     cut Markdown at a block boundary to at most N characters (default 60000, 0: never)
+  --full-diff-link   where the full diff is (a CI artifact), named in the notice of a cut comment
+  --truncate FILE    only cut an existing Markdown diff (as --max-length says) and print it
+  --dist DIR         the output folder (default: dist)
+  --profiles DIR     where profile names are looked up (default: profiles/)
   --fail-on-hazards  exit 1 when a change will not apply cleanly (refused by the API server, or
-                  losing data); such changes are always listed first
-  --dist DIR      the output folder (default: dist)
-  --profiles DIR  where profile names are looked up (default: profiles/)
+                     losing data); such changes are always listed first
   --allow-outside-repo  read profile files outside the repository
-  --debug         print the stack of an internal error`;
+  --debug            print the stack of an internal error`;
 
-/** Files of a profile folder that hold deployed objects: the manifests and the GitOps objects. */
-const isObjectFile = (path: string) =>
-  (path.startsWith(`${MANIFESTS_FOLDER}/`) || path.startsWith(`${GITOPS_FOLDER}/`)) && path.endsWith('.yaml') && !path.endsWith('kustomization.yaml');
-
-const parseObjects = (files: Iterable<[string, string]>): Manifest[] =>
-  [...files]
-    .filter(([p]) => isObjectFile(p))
-    .flatMap(([path, text]) =>
-      parseAllDocuments(text).map((d) => {
-        // The yaml library's messages quote the file: a broken file is named, not quoted.
-        if (d.errors.length) throw new EnvironmentError(`${path}: not valid YAML`);
-        return d.toJS({ maxAliasCount: 100 }) as Manifest;
-      }),
-    )
-    .filter(Boolean);
 
 /** The profile folder as committed at a Git ref, read in one `git cat-file --batch` call. */
 export function filesAtRef(ref: string, distDir: string, profile: string): Map<string, string> {
@@ -78,19 +85,27 @@ function git(args: string[], allowFailure = false, cwd?: string, input?: string)
 
 /** Runs the command and returns the exit code. */
 export function main(rawArgv: string[], io?: { out: (s: string) => void; err: (s: string) => void }): number {
-  const color = !io && process.stdout.isTTY === true && !process.env.NO_COLOR;
+  const color = !io && useColor(process.stdout);
   const { out, err } = io ?? { out: (s: string) => process.stdout.write(s), err: (s: string) => process.stderr.write(`${s}\n`) };
   const { argv, debug } = takeDebugFlag(rawArgv);
+  const early = helpOrVersion(argv, USAGE, { out: (s) => out(`${s}\n`), err });
+  if (early !== undefined) return early;
   return withBoundary({ out, err }, { usage: USAGE, debug, invalid: describeInvalid }, () => {
     const args = parseArgs({
       args: argv,
       options: {
-        profile: { type: 'string', short: 'p' },
+        profile: { type: 'string', short: 'p', multiple: true },
+        all: { type: 'boolean' },
         against: { type: 'string' },
         with: { type: 'string' },
         'kubernetes-version': { type: 'string' },
         format: { type: 'string', default: 'terminal' },
+        'show-derived': { type: 'boolean' },
+        json: { type: 'boolean' },
         'exit-code': { type: 'boolean' },
+        'max-length': { type: 'string' },
+        'full-diff-link': { type: 'string' },
+        truncate: { type: 'string' },
         'fail-on-hazards': { type: 'boolean' },
         dist: { type: 'string', default: 'dist' },
         profiles: { type: 'string', default: DEFAULT_PROFILES_DIR },
@@ -98,29 +113,61 @@ export function main(rawArgv: string[], io?: { out: (s: string) => void; err: (s
       },
       strict: true,
     }).values;
-    if (!args.profile) throw new UsageError('name a profile with --profile');
+    const maxLength = args['max-length'] === undefined ? MAX_COMMENT : Number(args['max-length']);
+    if (!Number.isInteger(maxLength) || maxLength < 0) throw new UsageError(`--max-length takes a number of characters, 0 for no limit`);
+    if (args.truncate) {
+      let text: string;
+      try {
+        text = readFileSync(args.truncate, 'utf8');
+      } catch (e) {
+        throw new EnvironmentError(`${args.truncate}: cannot read it (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
+      }
+      out(truncateMarkdown(text, maxLength || Infinity, args['full-diff-link']));
+      return 0;
+    }
+    const profilesDir = resolve(args.profiles!);
+    const refs = [...new Set([...(args.profile ?? []), ...(args.all ? listProfiles(profilesDir) : [])])];
+    if (!refs.length) throw new UsageError('name a profile with --profile, or use --all');
     const target = args['kubernetes-version'];
     if ([args.against, args.with, target].filter((a) => a !== undefined).length !== 1)
       throw new UsageError('give exactly one of --against REF, --with PROFILE and --kubernetes-version V');
+    if (refs.length > 1 && !args.against) throw new UsageError('several profiles are compared with --against REF only: give one --profile');
     if (target !== undefined && kubernetesVersionProblem(target)) throw new UsageError(`--kubernetes-version ${kubernetesVersionProblem(target)}`);
     if (args.format !== 'terminal' && args.format !== 'markdown') throw new UsageError(`unknown format ${args.format}: terminal or markdown`);
     if (args.against && !/^[A-Za-z0-9][A-Za-z0-9._\/@{}~^-]*$/.test(args.against)) throw new UsageError('--against takes a git ref (branch, tag or commit)');
-    const profilesDir = resolve(args.profiles!);
     const readRules = profileReadRules(profilesDir, args['allow-outside-repo']);
-    const current = buildProfile(args.profile, profilesDir, {}, readRules);
+    const options = { showDerived: args['show-derived'] };
+    if (refs.length > 1) {
+      const diffs: ProfileDiff[] = refs.map((ref) => {
+        const b = buildProfile(ref, profilesDir, {}, readRules);
+        return { profile: b.name, env: environmentName(b.config), diff: diffObjects(parseObjects(filesAtRef(args.against!, resolve(args.dist!), b.name)), parseObjects(b.files), options) };
+      });
+      const changed = diffs.filter((d) => d.diff.added.length + d.diff.removed.length + d.diff.changed.length > 0);
+      const title = `${changed.length} of ${diffs.length} profiles change: ${args.against} → working tree`;
+      if (args.json) {
+        const { shared, own } = groupAcrossProfiles(changed);
+        out(`${JSON.stringify({ title, profiles: diffs, shared, own: Object.fromEntries(own) }, null, 2)}\n`);
+        return args['exit-code'] && changed.length ? 1 : 0;
+      }
+      const text = args.format === 'markdown' ? formatMarkdownGrouped(changed.length ? changed : diffs, title) : formatTerminalGrouped(changed, title, color);
+      out(args.format === 'markdown' && maxLength ? truncateMarkdown(text, maxLength, args['full-diff-link']) : text);
+      return args['exit-code'] && changed.length ? 1 : 0;
+    }
+    const profile = refs[0]!;
+    const current = buildProfile(profile, profilesDir, {}, readRules);
     let diff: ObjectDiff;
     let title: string;
     let hazards: UpgradeHazard[] = [];
     if (args.against) {
       const committed = parseObjects(filesAtRef(args.against, resolve(args.dist!), current.name));
       const compiled = parseObjects(current.files);
-      diff = diffObjects(committed, compiled);
+      diff = diffObjects(committed, compiled, options);
       // Only an upgrade of one profile applies over live objects; two profiles are two clusters.
       hazards = upgradeHazards(committed, compiled);
       title = `${current.name}: ${args.against} → working tree`;
     } else if (target !== undefined) {
-      const retargeted = buildProfile(args.profile, profilesDir, { kubernetesVersion: target });
-      diff = diffObjects(parseObjects(current.files), parseObjects(retargeted.files));
+      const retargeted = buildProfile(profile, profilesDir, { kubernetesVersion: target }, readRules);
+      diff = diffObjects(parseObjects(current.files), parseObjects(retargeted.files), options);
       // The version also reaches files that hold no objects: the Bicep parameters, the chart's kubeVersion.
       const tree = diffTree(retargeted.files, current.files);
       // (The chart's templates restate the manifests' objects, already compared above.)
@@ -131,10 +178,11 @@ export function main(rawArgv: string[], io?: { out: (s: string) => void; err: (s
       // Each side's environment name becomes $ENV, in names and values: the same object of both is
       // compared, and what is left is what differs beyond the name.
       const [envA, envB] = [environmentName(current.config), environmentName(other.config)];
-      diff = diffObjects(withoutEnvironment(parseObjects(current.files), replaceEnvironment(envA)), withoutEnvironment(parseObjects(other.files), replaceEnvironment(envB)));
+      diff = diffObjects(withoutEnvironment(parseObjects(current.files), replaceEnvironment(envA)), withoutEnvironment(parseObjects(other.files), replaceEnvironment(envB)), options);
       title = `${current.name} → ${other.name} (environment names shown as $ENV: ${envA}, ${envB})`;
     }
-    out(args.format === 'markdown' ? formatMarkdown(diff, title, undefined, hazards) : formatTerminal(diff, title, color, hazards));
+    if (args.json) out(`${JSON.stringify({ title, profile: current.name, ...diff, hazards }, null, 2)}\n`);
+    else out(args.format === 'markdown' ? formatMarkdown(diff, title, maxLength || Infinity, hazards) : formatTerminal(diff, title, color, hazards));
     const differs = diff.added.length + diff.removed.length + diff.changed.length > 0;
     return (args['exit-code'] && differs) || (args['fail-on-hazards'] && hazards.length) ? 1 : 0;
   });

@@ -1,3 +1,5 @@
+import { optionHint } from './command-line';
+
 /**
  * The one error boundary every command runs in. Exit codes: 0 success, 1 invalid input (a
  * profile, a failed check), 2 usage, 3 environment or I/O. Whatever escapes is printed as one
@@ -79,7 +81,7 @@ export function reportError(e: unknown, io: CommandIo, opts: BoundaryOptions): n
     return EXIT.invalid;
   }
   if (e instanceof UsageError || (e as { code?: string })?.code?.startsWith?.('ERR_PARSE_ARGS')) {
-    io.err(`error: ${(e as Error).message}\n${opts.usage}`);
+    io.err(`error: ${optionHint(e, opts.usage) ?? (e as Error).message}\n${opts.usage}`);
     return EXIT.usage;
   }
   if (e instanceof InputError) {

@@ -10,6 +10,7 @@ import { loadProfile } from '../../profile/load';
 import { validateProfile } from '../../profile/validate';
 import { verifyProfileNetwork } from './operators';
 import { formatMatrix } from './verify';
+import { helpOrVersion } from '../../util/command-line';
 
 const USAGE = 'usage: npm run verify:network -- --profile NAME [--json] [--out DIR] [--allow-outside-repo] [--debug]';
 
@@ -35,6 +36,8 @@ export function readManifests(dir: string): Manifest[] {
 /** Prints who reaches which protected port in a compiled profile, and checks it against network/expected-flows.yaml. */
 export function main(rawArgv: string[], io = { out: console.log, err: console.error }): number {
   const { argv, debug } = takeDebugFlag(rawArgv);
+  const early = helpOrVersion(argv, USAGE, io);
+  if (early !== undefined) return early;
   return withBoundary(io, { usage: USAGE, debug, invalid: describeInvalid }, () => {
     const opts = parseArgs({ args: argv, options: { profile: { type: 'string' }, json: { type: 'boolean' }, out: { type: 'string', default: 'dist' }, 'allow-outside-repo': { type: 'boolean' } }, strict: true }).values;
     if (!opts.profile) throw new UsageError('name a profile with --profile');

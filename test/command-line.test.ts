@@ -1,0 +1,120 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { COMMANDS, run } from '../src/main';
+import { githubAnnotation, helpOrVersion, optionHint, outputFormat, progress, useColor } from '../src/util/command-line';
+import { catchError, configOf, FIXTURES, MINIMAL, withKey, writeProfile } from './helpers';
+
+const ROOT = join(__dirname, '..');
+
+async function cli(...argv: string[]) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await run(argv, { out: (l) => out.push(l), err: (l) => err.push(l) });
+  return { code, out: out.join('\n'), err: err.join('\n') };
+}
+
+describe('aura-manifests, one command line', () => {
+  it('answers --help with exit 0 on every command, before any work (bench starts nothing)', async () => {
+    expect(Object.keys(COMMANDS)).toEqual(['synth', 'diff', 'verify', 'package', 'infra', 'bench']);
+    for (const name of Object.keys(COMMANDS)) {
+      const r = await cli(name, '--help');
+      expect(r.code, name).toBe(0);
+      expect(r.out, name).toMatch(/^usage: /);
+      expect(r.err, name).toBe('');
+      expect((await cli(name, '-h')).code, name).toBe(0);
+    }
+  });
+
+  it('answers --version on every command and on its own', async () => {
+    const version = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version;
+    for (const argv of [['--version'], ...Object.keys(COMMANDS).map((n) => [n, '--version'])]) {
+      expect(await cli(...argv), argv.join(' ')).toMatchObject({ code: 0, out: `aura-manifests ${version}` });
+    }
+  });
+
+  it('lists the commands on --help, refuses none or an unknown one with exit 2 and a suggestion', async () => {
+    expect(await cli('--help')).toMatchObject({ code: 0, out: expect.stringContaining('  bench    measure the compiler') });
+    expect((await cli()).code).toBe(2);
+    expect(await cli('snyth')).toMatchObject({ code: 2, err: expect.stringMatching(/^error: unknown command snyth; did you mean synth\?/) });
+  });
+
+  it('suggests the option meant, for every command', async () => {
+    expect(await cli('synth', '--profle', 'de-pro')).toMatchObject({ code: 2, err: expect.stringMatching(/^error: unknown option --profle; did you mean --profile\?/) });
+    expect(await cli('diff', '--agaisnt', 'HEAD')).toMatchObject({ code: 2, err: expect.stringMatching(/did you mean --against\?/) });
+    expect(optionHint({ code: 'ERR_PARSE_ARGS_UNKNOWN_OPTION', message: "Unknown option '--zzzzzzzz'" }, 'usage: --profile')).toBe('unknown option --zzzzzzzz (see --help)');
+    expect(helpOrVersion(['--', '--help'], 'usage', { out: () => {}, err: () => {} })).toBeUndefined();
+  });
+
+  it('suggests the profile, the enum value and the extends target meant', async () => {
+    const r = await cli('synth', '--profile', 'de-prod', '--check');
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/no such profile \(profiles in .*\); did you mean de-pro\?/);
+    expect(catchError(() => configOf(withKey('environment_type: prp'))).message).toMatch(/environment_type: expected one of "pro", "pre", "int", "dev"; did you mean "pro"\?/);
+    const file = writeProfile(MINIMAL.replace('environment_type: pro', `extends: ${join(ROOT, 'profiles/layers')}/globl.yaml\nenvironment_type: pro`));
+    expect(catchError(() => configOf(readFileSync(file, 'utf8'))).message).toMatch(/globl\.yaml does not exist; did you mean .*global\.yaml\?/);
+  });
+
+  it('runs as the installed bin', () => {
+    const r = spawnSync('node', [join(ROOT, 'bin/aura-manifests.js'), 'verify', '--help'], { encoding: 'utf8', timeout: 60_000 });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^usage: npm run verify:network/);
+    expect(JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).bin).toEqual({ 'aura-manifests': 'bin/aura-manifests.js' });
+  });
+});
+
+describe('terminal and CI output', () => {
+  it('colours only a terminal, never with NO_COLOR', () => {
+    expect(useColor({ isTTY: true }, {})).toBe(true);
+    expect(useColor({ isTTY: true }, { NO_COLOR: '1' })).toBe(false);
+    expect(useColor({ isTTY: false }, {})).toBe(false);
+  });
+
+  it('writes GitHub annotations in the workflow command format, escaped', () => {
+    expect(githubAnnotation({ file: 'profiles/de-pro.yaml', line: 3, col: 5, title: 'profile de-pro', message: 'a: b' })).toBe('::error file=profiles/de-pro.yaml,line=3,col=5,title=profile de-pro::a: b');
+    expect(githubAnnotation({ file: 'a,b:c', message: '50%\nnext' })).toBe('::error file=a%2Cb%3Ac::50%25%0Anext');
+    expect(outputFormat(undefined, { GITHUB_ACTIONS: 'true' })).toBe('github');
+    expect(outputFormat(undefined, {})).toBe('text');
+    expect(outputFormat('text', { GITHUB_ACTIONS: 'true' })).toBe('text');
+  });
+
+  it('draws a progress line in place on a terminal, one line per step in a log', () => {
+    const written: string[] = [];
+    const tty = progress({ isTTY: true, write: (s: string) => written.push(s) });
+    tty.step('bench: a, run 1 of 3');
+    tty.step('bench: b');
+    tty.done();
+    expect(written).toEqual(['\rbench: a, run 1 of 3', '\rbench: b            ', `\r${' '.repeat(8)}\r`]);
+    const log: string[] = [];
+    progress({ isTTY: false, write: (s: string) => log.push(s) }).step('bench: a');
+    expect(log).toEqual(['bench: a\n']);
+  });
+
+  it('annotates profile errors with file, line and column under --format github', async () => {
+    const r = await cli('synth', '--profile', join(FIXTURES, 'unknown-key.yaml'), '--format', 'github', '--check');
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(/^::error file=[^,]*unknown-key\.yaml,line=4,col=1,title=aura-manifests%3A profile unknown-key::log_retention_tim: unknown key; did you mean log_retention_time\?$/m);
+  });
+
+  it('--check on a stale folder: annotations per stale file, the semantic summary, and the same facts as JSON', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'aura-stale-'));
+    cpSync(join(ROOT, 'dist/de-pro-wsim'), join(out, 'de-pro-wsim'), { recursive: true });
+    const file = join(out, 'de-pro-wsim/manifests/core/aura-de-pro-wsim/deployment-aura-bot.yaml');
+    const original = readFileSync(file, 'utf8');
+    writeFileSync(file, original.replace(/(image: \S+):(\S+)/, '$1:0.0.1'));
+    expect(readFileSync(file, 'utf8')).not.toBe(original);
+    const text = await cli('synth', '--profile', 'de-pro-wsim', '--out', out, '--check', '--format', 'github');
+    expect(text.code).toBe(1);
+    expect(text.out).toMatch(/^::error file=[^:]*de-pro-wsim\/manifests\/core\/aura-de-pro-wsim\/deployment-aura-bot\.yaml,title=aura-manifests%3A stale output::differs from the compiled output: run npm run synth -- --all$/m);
+    expect(text.err).toMatch(/objects: 0 added, 0 removed, 1 changed \(Deployment\/aura-de-pro-wsim\/aura-bot\)/);
+    const json = await cli('synth', '--profile', 'de-pro-wsim', '--out', out, '--check', '--json');
+    expect(json.code).toBe(1);
+    expect(json.err).toBe('');
+    const doc = JSON.parse(json.out);
+    expect(doc).toMatchObject({ ok: false, exitCode: 1, profiles: [{ name: 'de-pro-wsim' }] });
+    expect(doc.stale[0]).toMatchObject({ profile: 'de-pro-wsim', differs: expect.arrayContaining(['manifests/core/aura-de-pro-wsim/deployment-aura-bot.yaml']) });
+    expect(doc.stale[0].objects).toMatch(/1 changed/);
+  });
+});
