@@ -18,7 +18,7 @@ const LAYERS = [
 ];
 
 /** Command-line entry points still inside a domain folder: they belong to the top layer. */
-const CLI_FILES = '(^src/cli\\.ts$|^src/cdk8s-app\\.ts$|/cli\\.ts$|/package-cli\\.ts$)';
+const CLI_FILES = '(^src/cli\\.ts$|^src/main\\.ts$|^src/cdk8s-app\\.ts$|/cli\\.ts$|/package-cli\\.ts$)';
 const modulePath = (name) => `^src/${name}(/|\\.ts$)`;
 
 const layering = LAYERS.slice(0, -1).flatMap((names, level) =>

@@ -190,8 +190,8 @@ describe('COMPILER_INPUTS', () => {
       for (const e of readdirSync(dir, { withFileTypes: true })) {
         if (e.isDirectory()) walk(join(dir, e.name));
         else if (e.name.endsWith('.ts')) {
-          // Paths written relative to a module: '../../schemas/...', join(__dirname, '..', 'profiles').
-          for (const m of readFileSync(join(dir, e.name), 'utf8').matchAll(/['"](?:\.\.\/)+([\w.-]+)|['"]\.\.['"],\s*['"]([\w.-]+)['"]/g)) read.add((m[1] ?? m[2])!);
+          // Paths written relative to a module: '../../schemas/...', join(__dirname, '..', '..', 'kibana').
+          for (const m of readFileSync(join(dir, e.name), 'utf8').matchAll(/['"](?:\.\.\/)+([\w-][\w.-]*)|['"]\.\.['"](?:,\s*['"]\.\.['"])*,\s*['"]([\w-][\w.-]*)['"]/g)) read.add((m[1] ?? m[2])!);
         }
       }
     };

@@ -3,7 +3,7 @@
  * --help and --version, did-you-mean for options, colour only on a terminal, GitHub Actions
  * annotations and a progress line. One place, so the commands agree.
  */
-import { closest } from '../profile/formats';
+import { closest } from './did-you-mean';
 
 export const PROGRAM = 'aura-manifests';
 export const PACKAGE_VERSION: string = require('../../package.json').version;
