@@ -1,9 +1,8 @@
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { folderReader } from '../util/repository-folder';
 import type { RuleSet } from '../platform/alert-rules';
 import type { Config } from '../profile/config.generated';
 import { backofficePasswordSecret } from '../profile/secrets';
-import { chartOperators } from '../platform/operators';
 import { ILM_POLICY, indexPattern, lifecycleProvisioning, LOG_STREAMS, SNAPSHOT_CONTAINER, SNAPSHOT_REPOSITORY } from '../platform/log-lifecycle';
 import type { Component, Platform, PortSpec, ResourceSpec } from '../platform/types';
 
@@ -68,11 +67,8 @@ export const KIBANA_SAVED_OBJECTS: { file: string; enabled: (c: Config) => boole
   { file: 'nginx-plus.ndjson', enabled: (c) => c.nginx_plus_enabled },
 ];
 
-const cache = new Map<string, string>();
-export function savedObjectsText(file: string): string {
-  if (!cache.has(file)) cache.set(file, readFileSync(join(KIBANA_DIR, file), 'utf8'));
-  return cache.get(file)!;
-}
+/** A saved-object file's text, read once per process. */
+export const savedObjectsText = folderReader(KIBANA_DIR);
 
 export const WAF_INDEX_PATTERN = LOG_INDICES[1]!;
 export const WAF_PIPELINE = 'aurak8s-waf';

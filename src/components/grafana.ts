@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { folderReader } from '../util/repository-folder';
 import type { Config } from '../profile/config.generated';
 import { emitYaml } from '../util/emit';
 import { backofficePasswordSecret } from '../profile/secrets';
@@ -29,12 +29,8 @@ export const DASHBOARDS: { file: string; enabled: (c: Config) => boolean }[] = [
   { file: 'nginx-plus.json', enabled: (c) => c.nginx_plus_enabled },
 ];
 
-const cache = new Map<string, string>();
 /** A dashboard's JSON text, read once per process. */
-export function dashboardText(file: string): string {
-  if (!cache.has(file)) cache.set(file, readFileSync(join(DASHBOARDS_DIR, file), 'utf8'));
-  return cache.get(file)!;
-}
+export const dashboardText = folderReader(DASHBOARDS_DIR);
 
 /** The dashboards of a profile, by file name, as Grafana's file provider reads them. */
 export const dashboardFiles = (c: Config): Record<string, string> =>
