@@ -15,11 +15,11 @@ import type { ProfileFiles } from './output/write';
 import { toYaml } from './output/yaml';
 import { infraFiles } from './infra/environment';
 import type { Config } from './profile/config.generated';
-import { type LoadedProfile, type LoadOptions, loadProfile } from './profile/load';
+import type { LoadedProfile, LoadOptions } from './profile/load';
 import { type Diagnostic, formatPath, ProfileError } from './profile/errors';
 import { statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { validateProfile } from './profile/validate';
+import { loadValidProfile } from './profile/validate';
 import { kubernetesVersionProblem, targetKubernetesVersion } from './model/kubernetes-versions';
 
 import { CheckError } from './checks/check-error';
@@ -49,8 +49,9 @@ export interface BuildOptions extends CompileOptions {
 
 /** Profile reference to checked files: load, validate, compile, check, render. Writes nothing. */
 export function buildProfile(ref: string, profilesDir: string, options: BuildOptions = {}, readRules: LoadOptions = {}): BuiltProfile {
-  const loaded = loadProfile(ref, profilesDir, readRules);
-  const validated = resolveChartArchives(loaded, validateProfile(loaded));
+  // Every problem of the profile at once: its secrets' and its schema's.
+  const { loaded, config: valid } = loadValidProfile(ref, profilesDir, readRules);
+  const validated = resolveChartArchives(loaded, valid);
   if (options.kubernetesVersion !== undefined && kubernetesVersionProblem(options.kubernetesVersion))
     throw new Error(`Kubernetes version outside the window: ${kubernetesVersionProblem(options.kubernetesVersion)}`);
   const config = options.kubernetesVersion === undefined ? validated : { ...validated, kubernetes_version: options.kubernetesVersion };

@@ -1,6 +1,6 @@
 import { existsSync, lstatSync, readdirSync } from 'node:fs';
 import { basename, dirname, extname, isAbsolute, relative, resolve } from 'node:path';
-import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node, type YAMLError } from 'yaml';
+import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Node, type YAMLError } from 'yaml';
 import { type Diagnostic, formatPath, type PathSegment, ProfileError, type SourcePosition } from './errors';
 import { closest } from './formats';
 import { type FileRules, PROFILE_NAME, PROFILE_NAME_RULE, PROTOTYPE_KEYS, readProfileSource, scanDocument } from './source-scan';
@@ -45,7 +45,14 @@ export function profileNameOf(file: string): string | undefined {
   return PROFILE_NAME.test(name) ? name : undefined;
 }
 
-export function loadProfile(ref: string, profilesDir: string, options: LoadOptions = {}): LoadedProfile {
+/**
+ * Loads a profile and its layers. Problems that leave the data usable (a secret value, a
+ * credential-like value, a duplicate key: the scan's findings on a document that is otherwise
+ * sound) are collected into `deferred` when given, so that validation can report them together
+ * with every other problem of the profile; without `deferred` they are thrown here. Problems that
+ * leave nothing to validate (a missing file, a YAML syntax error, an extends cycle) are thrown.
+ */
+export function loadProfile(ref: string, profilesDir: string, options: LoadOptions = {}, deferred?: Diagnostic[]): LoadedProfile {
   const file = resolveProfileRef(ref, profilesDir);
   // The name becomes a folder, a label and a file header: checked before anything is read.
   const name = profileNameOf(file);
@@ -62,8 +69,10 @@ export function loadProfile(ref: string, profilesDir: string, options: LoadOptio
     ]);
   }
   const layers: Layer[] = [];
-  collectLayers(file, profilesDir, [], layers, diagnostics, options);
-  if (diagnostics.length) throw new ProfileError(name, diagnostics);
+  const soft: Diagnostic[] = [];
+  collectLayers(file, profilesDir, [], layers, diagnostics, options, soft);
+  if (diagnostics.length || (soft.length && !deferred)) throw new ProfileError(name, [...diagnostics, ...soft]);
+  deferred?.push(...soft);
   let data: Record<string, unknown> = {};
   for (const layer of layers) data = mergeDeep(data, layer.data) as Record<string, unknown>;
   delete data.extends;
@@ -79,9 +88,9 @@ export function listProfiles(profilesDir: string): string[] {
     .sort();
 }
 
-function collectLayers(file: string, profilesDir: string, stack: string[], out: Layer[], diagnostics: Diagnostic[], options: LoadOptions): void {
+function collectLayers(file: string, profilesDir: string, stack: string[], out: Layer[], diagnostics: Diagnostic[], options: LoadOptions, soft: Diagnostic[]): void {
   if (out.some((l) => l.file === displayPath(file))) return; // diamond: a layer is merged once, at its first place
-  const layer = parseLayer(file, diagnostics, options);
+  const layer = parseLayer(file, diagnostics, options, soft);
   if (!layer) return;
   const ext = layer.data.extends;
   const parents = ext === undefined ? [] : Array.isArray(ext) ? ext : [ext];
@@ -107,7 +116,7 @@ function collectLayers(file: string, profilesDir: string, stack: string[], out: 
       diagnostics.push({ ...pos, path: 'extends', message: shown });
       return;
     }
-    collectLayers(parentFile, profilesDir, [...stack, file], out, diagnostics, options);
+    collectLayers(parentFile, profilesDir, [...stack, file], out, diagnostics, options, soft);
   });
   out.push(layer);
 }
@@ -155,7 +164,7 @@ function pathExists(file: string): boolean {
   }
 }
 
-function parseLayer(file: string, diagnostics: Diagnostic[], options: LoadOptions): Layer | undefined {
+function parseLayer(file: string, diagnostics: Diagnostic[], options: LoadOptions, soft: Diagnostic[]): Layer | undefined {
   const shown = displayPath(file);
   const source = readProfileSource(file, options);
   if ('problem' in source) {
@@ -174,7 +183,9 @@ function parseLayer(file: string, diagnostics: Diagnostic[], options: LoadOption
     return undefined;
   }
   const scanned = scanDocument(doc, { file: shown, text: source.text, lineCounter });
-  if (scanned.length) {
+  // A document whose shape is sound is still validated beside its scan problems, so a profile's
+  // problems are all reported at once; one whose keys or aliases are suspect is not read further.
+  if (scanned.length && !structurallySound(doc.contents as Node | null, lineCounter)) {
     diagnostics.push(...scanned);
     return undefined;
   }
@@ -182,9 +193,11 @@ function parseLayer(file: string, diagnostics: Diagnostic[], options: LoadOption
   try {
     data = doc.toJS({ maxAliasCount: 100 }) ?? {};
   } catch {
-    diagnostics.push({ file: shown, path: '', message: 'YAML aliases expand to too much data (an alias bomb?); write the values out' });
+    diagnostics.push(...scanned);
+    if (!scanned.length) diagnostics.push({ file: shown, path: '', message: 'YAML aliases expand to too much data (an alias bomb?); write the values out' });
     return undefined;
   }
+  soft.push(...scanned);
   if (typeof data !== 'object' || Array.isArray(data)) {
     diagnostics.push({ file: shown, line: 1, col: 1, path: '', message: 'a profile must be a YAML mapping of config keys' });
     return undefined;
@@ -192,6 +205,24 @@ function parseLayer(file: string, diagnostics: Diagnostic[], options: LoadOption
   const positions = new Map<string, { line: number; col: number }>();
   recordPositions(doc.contents as Node | null, [], positions, lineCounter);
   return { file: shown, data: data as Record<string, unknown>, positions };
+}
+
+/**
+ * Whether a document can be turned into data safely whatever its scan found: keys are plain
+ * text and never a prototype's name, and there is no alias (an alias's target is the scan's
+ * business; its expansion is not needed to report the rest).
+ */
+function structurallySound(node: Node | null, lc: LineCounter): boolean {
+  if (node === null || node === undefined) return true;
+  if (isAlias(node)) return false;
+  if (isMap(node))
+    return node.items.every((pair) => {
+      const key = pair.key as Node | null;
+      if (!isScalar(key) || !['string', 'number', 'boolean'].includes(typeof key.value) || PROTOTYPE_KEYS.has(String(key.value))) return false;
+      return structurallySound(pair.value as Node | null, lc);
+    });
+  if (isSeq(node)) return node.items.every((item) => structurallySound(item as Node | null, lc));
+  return true;
 }
 
 function recordPositions(node: Node | null, path: PathSegment[], out: Layer['positions'], lc: LineCounter): void {

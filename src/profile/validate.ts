@@ -5,7 +5,7 @@ import { cachedValidator } from '../util/validator-cache';
 import type { Config } from './config.generated';
 import { type Diagnostic, formatPath, type PathSegment, ProfileError } from './errors';
 import { closest, PROFILE_FORMATS } from './formats';
-import { type LoadedProfile, positionOf } from './load';
+import { type LoadedProfile, type LoadOptions, loadProfile, positionOf } from './load';
 import { crossFieldRules, type RuleViolation } from './rules';
 import { PROFILE_SCHEMA } from './schema';
 import { keyVaultSecretName } from './secrets';
@@ -66,6 +66,30 @@ export function validateProfile(profile: LoadedProfile): Config {
     throw new ProfileError(profile.name, diagnostics);
   }
   return normalize(withDefaults as unknown as Config, raw);
+}
+
+/**
+ * Loads and validates a profile, reporting every problem of it at once: the source scan's
+ * findings (a secret value, a credential-like value) together with the schema's and the rules'.
+ */
+export function loadValidProfile(ref: string, profilesDir: string, rules: LoadOptions = {}): { loaded: LoadedProfile; config: Config } {
+  const deferred: Diagnostic[] = [];
+  const loaded = loadProfile(ref, profilesDir, rules, deferred);
+  let config: Config | undefined;
+  let found: Diagnostic[] = [];
+  try {
+    config = validateProfile(loaded);
+  } catch (e) {
+    if (!(e instanceof ProfileError)) throw e;
+    found = e.diagnostics;
+  }
+  if (!deferred.length && config) return { loaded, config };
+  // The scan and the schema both refuse a secret value, in the same words: said once.
+  const seen = new Set(found.map((d) => `${d.path}\0${d.message}`));
+  const all = [...found, ...deferred.filter((d) => !seen.has(`${d.path}\0${d.message}`))];
+  const line = (d: Diagnostic) => d.line ?? Number.MAX_SAFE_INTEGER;
+  all.sort((a, b) => (a.file === b.file ? line(a) - line(b) || (a.col ?? 0) - (b.col ?? 0) : a.file < b.file ? -1 : 1));
+  throw new ProfileError(loaded.name, all);
 }
 
 /** Folds the guide's older key names into the current ones. */
