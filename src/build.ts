@@ -20,6 +20,7 @@ import { type Diagnostic, formatPath, ProfileError } from './profile/errors';
 import { statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { loadValidProfile } from './profile/validate';
+import { RESERVED_ENVIRONMENT_TYPES } from './profile/formats';
 import { kubernetesVersionProblem, targetKubernetesVersion } from './model/kubernetes-versions';
 
 import { CheckError } from './checks/check-error';
@@ -60,7 +61,7 @@ export function buildProfile(ref: string, profilesDir: string, options: BuildOpt
   const objects = compiled.map((o) => withDeliveryMetadata(withFluxOwnership(o, runtimeOwned)));
   const manifests = objects.map((o) => o.manifest);
   const gitops = gitopsObjects(config, loaded.name, PHASE_ORDER.filter((p) => objects.some((o) => o.phase === p)), runtimeOwned, manifests);
-  const warnings: string[] = [];
+  const warnings: string[] = [...profileWarnings(config)];
   // Every object, the GitOps ones included, against the API of the version the cluster runs.
   const schemaOptions = { kubernetesVersion: targetKubernetesVersion(config), warn: (w: string) => warnings.push(w) };
   const problems = [
@@ -79,6 +80,15 @@ export function buildProfile(ref: string, profilesDir: string, options: BuildOpt
   const sources = [...new Set([loaded.file, ...loaded.layers.map((l) => resolve(l.file)), ...archives])];
   const previousChart = options.outDir ? readChartRevision(join(options.outDir, loaded.name)) : undefined;
   return { name: loaded.name, objects, config, warnings, sources, files: renderProfile(loaded.name, config, objects, gitops, previousChart) };
+}
+
+/** What compiles but deserves a second look, in the guide's words. */
+export function profileWarnings(config: Config): string[] {
+  const type = config.environment_type;
+  if ((RESERVED_ENVIRONMENT_TYPES as readonly string[]).includes(type)) return [];
+  return [
+    `environment_type ${type} is not one of the types the guide reserves for the OBs (${RESERVED_ENVIRONMENT_TYPES.join(', ')}): the guide asks to agree another type with the Aura Team before using it, since it names the environment, its DNS entries and its Azure resources`,
+  ];
 }
 
 /**

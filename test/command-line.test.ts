@@ -52,7 +52,7 @@ describe('aura-manifests, one command line', () => {
     const r = await cli('synth', '--profile', 'de-prod', '--check');
     expect(r.code).toBe(1);
     expect(r.err).toMatch(/no such profile \(profiles in .*\); did you mean de-pro\?/);
-    expect(catchError(() => configOf(withKey('environment_type: prp'))).message).toMatch(/environment_type: expected one of "pro", "pre", "int", "dev"; did you mean "pro"\?/);
+    expect(catchError(() => configOf(withKey('environment_type: prp'))).message).toMatch(/environment_type: is one letter away from "pro"; did you mean "pro"\?/);
     const file = writeProfile(MINIMAL.replace('environment_type: pro', `extends: ${join(ROOT, 'profiles/layers')}/globl.yaml\nenvironment_type: pro`));
     expect(catchError(() => configOf(readFileSync(file, 'utf8'))).message).toMatch(/globl\.yaml does not exist; did you mean .*global\.yaml\?/);
   });

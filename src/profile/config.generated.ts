@@ -14,9 +14,9 @@ export interface Config {
    */
   extends?: string | string[];
   /**
-   * Environment kind; part of the environment name, DNS entries and resource names.
+   * Environment kind; part of the environment name, DNS entries and resource names. The guide reserves pro, pre and int for the OBs and asks to agree any other (test, dev, ...) with the Aura Team first: another type compiles with a warning. 2 to 9 lowercase letters or digits, starting with a letter (the Azure names it feeds have length limits).
    */
-  environment_type: 'pro' | 'pre' | 'int' | 'dev';
+  environment_type: string;
   /**
    * Operating business; selects resources, locale and timezone.
    */

@@ -24,6 +24,16 @@ export function isQuartzCron(s: string): boolean {
   return (fields.length === 6 || fields.length === 7) && fields.every((f) => /^[0-9A-Z*?/,#LW-]+$/i.test(f));
 }
 
+/**
+ * An environment type: the guide's reserved pro, pre and int, or another agreed with the Aura Team
+ * (test, dev). 2 to 9 lowercase letters or digits, starting with a letter: it ends the Azure names
+ * stauracommon<ob><type> (24 characters at most) and kv-aura-cmk-<ob>-<type> (24).
+ */
+export const isEnvironmentType = (s: string): boolean => /^[a-z][a-z0-9]{1,8}$/.test(s);
+
+/** The types the guide reserves for the OBs; any other compiles with the guide's caution. */
+export const RESERVED_ENVIRONMENT_TYPES = ['pro', 'pre', 'int'] as const;
+
 // Did-you-mean lives in util/ (the command line uses it too); re-exported for the profile's callers.
 export { closest, editDistance } from '../util/did-you-mean';
 
@@ -40,4 +50,5 @@ export const PROFILE_FORMATS = {
   'ip-or-cidr': isIpOrCidr,
   'rfc1123-subdomain': isRfc1123Subdomain,
   'quartz-cron': isQuartzCron,
+  'environment-type': isEnvironmentType,
 };

@@ -1,6 +1,10 @@
 import { kubernetesVersionProblem } from '../model/kubernetes-versions';
 import type { PathSegment } from './errors';
 import { unsupportedKeys } from './unsupported';
+import { editDistance, RESERVED_ENVIRONMENT_TYPES } from './formats';
+
+/** The guide's reserved types and dev, which a typo is most likely to be a near miss of. */
+const COMMON_ENVIRONMENT_TYPES = [...RESERVED_ENVIRONMENT_TYPES, 'dev'] as const;
 
 export interface RuleViolation {
   path: PathSegment[];
@@ -22,6 +26,15 @@ const atlasSize = (s: unknown): number => (typeof s === 'string' && /^M\d+$/.tes
 export function crossFieldRules(raw: Data, cfg: Data): RuleViolation[] {
   const out: RuleViolation[] = [];
   const fail = (path: PathSegment[], message: string) => out.push({ path, message });
+
+  // A type one letter away from a common one is a typo, not a new environment: a new type names a
+  // whole new environment (namespaces, DNS entries, Azure resources), so it is never guessed.
+  const type = cfg.environment_type;
+  if (typeof type === 'string' && !(COMMON_ENVIRONMENT_TYPES as readonly string[]).includes(type)) {
+    const near = COMMON_ENVIRONMENT_TYPES.find((t) => editDistance(type, t) === 1);
+    if (near)
+      fail(['environment_type'], `is one letter away from "${near}"; did you mean "${near}"? (another type names a new environment, which the guide asks to agree with the Aura Team; choose one that is not a near miss of ${COMMON_ENVIRONMENT_TYPES.map((t) => `"${t}"`).join(', ')})`);
+  }
 
   // Tenants: the name feeds Azure resource names, hence the guide's length limits.
   const tenant = cfg.tenant_name;

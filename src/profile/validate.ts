@@ -176,6 +176,7 @@ const FORMAT_NAMES: Record<string, string> = {
   uri: 'a URL such as https://example.com/path',
   hostname: 'a DNS host name',
   uuid: 'a GUID such as 00000000-0000-0000-0000-000000000000',
+  'environment-type': 'an environment type: 2 to 9 lowercase letters or digits, starting with a letter, such as pro, pre, int or test',
 };
 
 function typeName(v: unknown): string {

@@ -52,7 +52,7 @@ describe('schema errors', () => {
   });
 
   it.each([
-    ['environment_type: prod', 'environment_type', 'expected one of "pro", "pre", "int", "dev"'],
+    ['environment_type: prod', 'environment_type', 'is one letter away from "pro"; did you mean "pro"?'],
     ['azure_region: mars', 'azure_region', 'expected one of "westeurope"'],
     ['aks_sku_tier: Gold', 'aks_sku_tier', 'expected one of "Paid", "Free"'],
     ['notifications_webhooks: [{ name: a, url: "https://x.example", severity: high }]', 'notifications_webhooks[0].severity', '"warning", "critical", "info"'],
