@@ -15,7 +15,7 @@ describe('MongoDB Atlas resources', () => {
     expect(project.metadata.name).toBe('aura-project-es-pro');
     expect(project.spec.name).toBe('aura-project-es-pro');
     expect(deployment.metadata.name).toBe('aura-es-pro-70');
-    expect(deployment.spec.deploymentSpec).toMatchObject({ name: 'aura-es-pro-70', mongoDBMajorVersion: '7.0' });
+    expect(deployment.spec.deploymentSpec).toMatchObject({ name: 'es-pro70', mongoDBMajorVersion: '7.0' });
     expect(user.metadata.name).toBe('mongodb-adminuser-password');
     expect(user.spec).toMatchObject({ username: 'adminuser', passwordSecretRef: { name: 'mongodb-adminuser-password' }, projectRef: { name: 'aura-project-es-pro' } });
     expect([project, deployment, user].every((o) => o.metadata.namespace === 'aura-system')).toBe(true);

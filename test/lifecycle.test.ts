@@ -198,7 +198,7 @@ describe('environment.json', () => {
       resourceGroups: { common: 'rg-aura-common-de-pro', cluster: 'rg-auraclusterprode', dnsZone: 'rg-aura-dns' },
       storageAccount: { name: 'stauracommondepro', resourceGroup: 'rg-aura-common-de-pro', containers: { backups: 'aura-backups' } },
       namespaces: { core: 'aura-de-pro', system: 'aura-system' },
-      atlas: { project: 'aura-project-de-pro', cluster: 'aura-de-pro-70' },
+      atlas: { project: 'aura-project-de-pro', cluster: 'de-pro70' },
     });
     expect(info.hosts).toContain('api-de-pro.auracognitive.com');
     expect(info.nextHosts).toEqual([]);
@@ -288,7 +288,7 @@ describe('npm run infra -- --stop and --start', () => {
     'az keyvault secret show --vault-name kv-aura-de-pro --name atlas-org-id --query value --output tsv',
   ];
   const PROJECT = 'atlas projects list --output json';
-  const DESCRIBE = 'atlas clusters describe aura-de-pro-70 --projectId 64b0c0ffee --output json';
+  const DESCRIBE = 'atlas clusters describe de-pro70 --projectId 64b0c0ffee --output json';
   const PREFLIGHT = [...AZ_LOGIN, 'atlas --version'];
 
   it('stop: AKS first (the applications and the Atlas operator stop writing), then the Atlas cluster pauses', async () => {
@@ -303,7 +303,7 @@ describe('npm run infra -- --stop and --start', () => {
       ...KEYS,
       PROJECT,
       DESCRIBE,
-      'atlas clusters pause aura-de-pro-70 --projectId 64b0c0ffee --output json',
+      'atlas clusters pause de-pro70 --projectId 64b0c0ffee --output json',
     ]);
     expect([tools.read('aks'), tools.read('paused')]).toEqual(['Stopped', 'true']);
     expect(r.out).not.toContain('not-a-real-key');
@@ -315,7 +315,7 @@ describe('npm run infra -- --stop and --start', () => {
     expect(r.code).toBe(0);
     expect(tools.calls().filter((c) => / (stop|start|pause)\b/.test(c) && !c.startsWith('az aks show'))).toEqual([]);
     expect(r.out).toContain('AKS cluster auraclusterprode is already stopped: nothing to do');
-    expect(r.out).toContain('Atlas cluster aura-de-pro-70 is already stopped: nothing to do');
+    expect(r.out).toContain('Atlas cluster de-pro70 is already stopped: nothing to do');
   });
 
   it('start: Atlas first (the applications find their database), then AKS; keys from the environment are used as they are', async () => {
@@ -323,7 +323,7 @@ describe('npm run infra -- --stop and --start', () => {
     const env = { ...tools.env, MONGODB_ATLAS_PUBLIC_API_KEY: 'pub', MONGODB_ATLAS_PRIVATE_API_KEY: 'priv', MONGODB_ATLAS_ORG_ID: 'org' };
     const r = await infra(['--profile', 'de-pro', '--start'], env);
     expect(r.code).toBe(0);
-    expect(tools.calls()).toEqual([...PREFLIGHT, PROJECT, DESCRIBE, 'atlas clusters start aura-de-pro-70 --projectId 64b0c0ffee --output json', `az aks show ${AKS} --query powerState.code --output tsv`, `az aks start ${AKS}`]);
+    expect(tools.calls()).toEqual([...PREFLIGHT, PROJECT, DESCRIBE, 'atlas clusters start de-pro70 --projectId 64b0c0ffee --output json', `az aks show ${AKS} --query powerState.code --output tsv`, `az aks start ${AKS}`]);
     expect([tools.read('aks'), tools.read('paused')]).toEqual(['Running', 'false']);
   });
 
@@ -443,7 +443,7 @@ describe('npm run infra -- --delete', () => {
     expect(line).toContain(`--selector ${SYSTEM_SELECTOR}`);
     expect(line).not.toMatch(/elasticsearch\.elasticsearch|atlasdeployment|atlasproject|persistentvolumeclaim/);
     expect(keep.out).toMatch(/AtlasDeployment, AtlasProject, Elasticsearch in aura-system: they hold data/);
-    expect(keep.out).toMatch(/Atlas cluster aura-de-pro-70: .*--include-data deletes it/);
+    expect(keep.out).toMatch(/Atlas cluster de-pro70: .*--include-data deletes it/);
     expect(keep.out).not.toContain('kubectl delete namespace aura-system');
 
     const tools = fakeTools();
@@ -452,7 +452,7 @@ describe('npm run infra -- --delete', () => {
     const calls = tools.calls();
     expect(calls).toContain('kubectl delete namespace aura-system --ignore-not-found');
     expect(calls.some((c) => /^kubectl delete \S*elasticsearch\.elasticsearch\.k8s\.elastic\.co\S* --namespace aura-system/.test(c))).toBe(true);
-    expect(calls.at(-1)).toBe('atlas clusters delete aura-de-pro-70 --projectId 64b0c0ffee --force');
+    expect(calls.at(-1)).toBe('atlas clusters delete de-pro70 --projectId 64b0c0ffee --force');
     expect(calls).toContain('kubectl auth can-i delete deployments --all-namespaces');
   });
 

@@ -23,13 +23,13 @@ describe('MongoDB clients', () => {
   it('with Atlas, read the connection Secret of their namespace\'s database user', () => {
     const p = resolvePlatform(dePro);
     expect(mongodbClient.generatedSecrets(p, 'core')).toEqual({
-      MONGODB_URI: { secret: 'aura-project-de-pro-aura-de-pro-70-aura-de-pro', key: 'connectionStringStandardSrv' },
-      MONGODB_USER: { secret: 'aura-project-de-pro-aura-de-pro-70-aura-de-pro', key: 'username' },
-      MONGODB_PASSWORD: { secret: 'aura-project-de-pro-aura-de-pro-70-aura-de-pro', key: 'password' },
+      MONGODB_URI: { secret: 'aura-project-de-pro-de-pro70-aura-de-pro', key: 'connectionStringStandardSrv' },
+      MONGODB_USER: { secret: 'aura-project-de-pro-de-pro70-aura-de-pro', key: 'username' },
+      MONGODB_PASSWORD: { secret: 'aura-project-de-pro-de-pro70-aura-de-pro', key: 'password' },
     });
-    expect(mongodbClient.generatedSecrets(p, 'system').MONGODB_URI!.secret).toBe('aura-project-de-pro-aura-de-pro-70-adminuser');
+    expect(mongodbClient.generatedSecrets(p, 'system').MONGODB_URI!.secret).toBe('aura-project-de-pro-de-pro70-adminuser');
     // A tenant has its own user, in its parent's project and cluster.
-    expect(mongodbClient.generatedSecrets(resolvePlatform(wsim), 'core').MONGODB_URI!.secret).toBe('aura-project-de-pro-aura-de-pro-70-aura-de-pro-wsim');
+    expect(mongodbClient.generatedSecrets(resolvePlatform(wsim), 'core').MONGODB_URI!.secret).toBe('aura-project-de-pro-de-pro70-aura-de-pro-wsim');
     expect(mongodbClient.env(p)).toEqual({});
   });
 

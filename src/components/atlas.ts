@@ -27,13 +27,15 @@ export function atlasNames(config: Config) {
   // One Atlas project and cluster per AKS cluster: a tenant uses its parent's.
   const c = { ...config, tenant_name: 'default' };
   const env = environmentName(c);
-  const major = c.atlas_mongo_major_version.replace('.', '');
+  // The guide's `atlas_mongo_major_version | replace('.', '')`: every dot goes, as Jinja's replace does.
+  const major = c.atlas_mongo_major_version.replaceAll('.', '');
   return {
     projectObject: `aura-project-${env}`,
     project: c.atlas_project_name ?? `aura-project-${env}`,
     /** `kubectl get atlasdeployments aura-br-pro-70`, as the guide's migration commands do. */
     deploymentObject: `aura-${env}-${major}`,
-    cluster: c.atlas_cluster_name ?? `aura-${env}-${major}`,
+    /** The Atlas cluster, the guide's `{{ environment_name }}{{ atlas_mongo_major_version | replace('.', '') }}`: de-pro70. */
+    cluster: c.atlas_cluster_name ?? `${env}${major}`,
     /** `kubectl get atlasdatabaseusers mongodb-adminuser-password` and its Secret of the same name. */
     adminUser: 'mongodb-adminuser-password',
     adminUsername: MONGODB_ADMIN_USER,

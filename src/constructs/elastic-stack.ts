@@ -72,7 +72,7 @@ export class ElasticStack extends Construct {
         secureSettings: [{ secretName: SNAPSHOT_CREDENTIALS.name }],
         nodeSets: [
           {
-            name: 'default',
+            name: config.elasticsearch.node_set_name,
             count: ELASTICSEARCH_NODES,
             // No privileged init container to raise vm.max_map_count.
             config: { 'node.store.allow_mmap': false },

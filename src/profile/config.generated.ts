@@ -382,6 +382,10 @@ export interface Config {
      * Older name of storage_size_gb.
      */
     storage?: number;
+    /**
+     * Name of the Elasticsearch node set (ECK's StatefulSet elasticsearch-es-<name> and its volumes). Renaming it replaces every node and its data: set it to the running cluster's when taking one over (npm run diff -- --live shows it).
+     */
+    node_set_name: string;
   };
   prometheus: {
     /**
@@ -576,7 +580,7 @@ export interface Config {
    */
   atlas_project_name?: string;
   /**
-   * Atlas cluster; <environment name>-<mongo major version without dots> when absent.
+   * Atlas cluster; <environment name><mongo major version without dots> when absent, as the installer names it (de-pro70). Taking over an environment, it must be the running cluster's name: another name is a new, empty cluster.
    */
   atlas_cluster_name?: string;
   /**

@@ -31,7 +31,7 @@ describe('defaults', () => {
 
   it('folds the older storage keys into storage_size_gb', () => {
     const c = configOf(`${MINIMAL}elasticsearch: { storage: 10 }\nprometheus: { storage_size: 20 }\n`);
-    expect(c.elasticsearch).toEqual({ storage_size_gb: 10 });
+    expect(c.elasticsearch).toEqual({ storage_size_gb: 10, node_set_name: 'default' });
     expect(c.prometheus).toEqual({ storage_size_gb: 20 });
   });
 });
