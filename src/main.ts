@@ -9,6 +9,7 @@ import { main as infra } from './infra/cli';
 import { main as verify } from './checks/network/cli';
 import { main as bench } from '../scripts/bench/bench';
 import { main as diff } from './review/cli';
+import { run as importConfig } from './profile/import/command';
 import { closest } from './profile/formats';
 import { PACKAGE_VERSION, PROGRAM } from './util/command-line';
 
@@ -26,6 +27,10 @@ export const COMMANDS: Record<string, { summary: string; run: Command }> = {
   verify: { summary: 'verify the network policies: who can reach whom', run: (argv, io) => verify(argv, io) },
   package: { summary: "package a profile's Helm chart with helm package", run: (argv, io) => pkg(argv, io) },
   infra: { summary: "the profile's Azure infrastructure (Bicep) and its lifecycle", run: (argv, io) => infra(argv, { ...io, env: process.env }) },
+  import: {
+    summary: "write a profile from an installer config.yml, with the migration report (secrets as Key Vault secrets)",
+    run: (argv, io) => importConfig(argv, { ...io, write: (s) => process.stdout.write(s), isTTY: process.stdout.isTTY }),
+  },
   bench: { summary: 'measure the compiler (takes minutes)', run: (argv, io) => bench(argv, io) },
 };
 

@@ -3,7 +3,7 @@ import { mongodbClient } from './mongodb';
 import type { Config } from '../profile/config.generated';
 import { botChannelName } from '../platform/azure-names';
 import { OPERATOR_EDITED_CONFIG } from './aura-operator';
-import { environmentName, kernelEndpoints } from '../platform/naming';
+import { genesysPushProvider, kernelEndpoints } from '../platform/naming';
 import { autoscaled, type Component, type EnvValues, type PortSpec, type ResourceSpec, type RouteSpec, SINGLETON, type WorkloadSpec } from '../platform/types';
 
 /**
@@ -76,7 +76,7 @@ const workloads: WorkloadSpec[] = [
     env: ({ config: c }) => ({
       WHATSAPP_ENABLED: c.whatsapp_enabled, RCS_ENABLED: c.rcs_enabled, GENESYS_ENABLED: c.genesys_enabled, ASYNC_CALLBACK_ENABLED: c.async_callback_enabled,
       ...(c.genesys_enabled
-        ? { GENESYS_API_URL: c.genesys.api_url ?? '', GENESYS_USER: c.genesys.user ?? '', GENESYS_PUSH_PROVIDER: c.genesys.push_provider ?? `aura-${environmentName(c)}` }
+        ? { GENESYS_API_URL: c.genesys.api_url ?? '', GENESYS_USER: c.genesys.user ?? '', GENESYS_PUSH_PROVIDER: genesysPushProvider(c) }
         : {}),
     }),
     secrets: (p): Record<string, string> => (p.config.genesys_enabled ? { GENESYS_SECRET: 'genesys.secret' } : {}),

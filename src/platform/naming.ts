@@ -34,6 +34,9 @@ export function kernelEndpoints(c: Config) {
   };
 }
 
+/** The identifier Genesys sends push notifications for, the guide's default aura-{{ environment_name }} unless genesys.push_provider says. */
+export const genesysPushProvider = (c: Config): string => c.genesys.push_provider ?? `aura-${environmentName(c)}`;
+
 /** In-cluster DNS name of a Service. */
 export const serviceHost = (name: string, namespace: string): string => `${name}.${namespace}.svc.cluster.local`;
 

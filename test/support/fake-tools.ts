@@ -19,6 +19,12 @@ export interface FakeState {
   notLoggedIn?: boolean;
   failDeploy?: boolean;
   kubectlForbidden?: boolean;
+  /** Key Vault secret names that exist (az keyvault secret list); secrets set through the fake are added. */
+  vault?: string[];
+  /** Key Vault certificate names that exist. */
+  vaultCertificates?: string[];
+  /** az keyvault secret list is refused. */
+  vaultUnreachable?: boolean;
   /** Tools left out of PATH. */
   missing?: ('az' | 'atlas' | 'kubectl')[];
 }
@@ -30,6 +36,8 @@ export function fakeTools(state: FakeState = {}) {
   file('aks', state.aks ?? 'Running');
   file('paused', String(state.atlasPaused ?? false));
   file('groups', `${(state.groups ?? []).join('\n')}\n`);
+  file('vault-names', (state.vault ?? []).map((n) => `${n}\n`).join(''));
+  file('vault-certificates', (state.vaultCertificates ?? []).map((n) => `${n}\n`).join(''));
   const projects = JSON.stringify({ results: state.projects ?? [{ id: '64b0c0ffee', name: 'aura-project-de-pro' }], totalCount: 1 });
   const scripts: Record<string, string> = {
     az: `
@@ -40,7 +48,17 @@ case "$1 $2" in
   "aks stop") echo Stopped > "${dir}/aks";;
   "aks start") echo Running > "${dir}/aks";;
   "bot show") ${state.bots ? `case " ${state.bots.join(' ')} " in *" $6 "*) exit 0;; *) echo "ERROR: (ResourceNotFound) bot $6 was not found" >&2; exit 3;; esac` : 'exit 0'};;
-  "keyvault secret") echo "not-a-real-key-$6";;
+  "keyvault secret")
+    case "$3" in
+      set) name=""; file=""; prev=""; for a in "$@"; do [ "$prev" = "--name" ] && name="$a"; [ "$prev" = "--file" ] && file="$a"; prev="$a"; done
+           mkdir -p "${dir}/vault"; cat "$file" > "${dir}/vault/$name"; echo "$name" >> "${dir}/vault-names";;
+      list) ${state.vaultUnreachable ? `echo "ERROR: (Forbidden) The user does not have secrets list permission on key vault" >&2; exit 1` : `printf '['; sep=""; for n in $(cat "${dir}/vault-names" 2>/dev/null | sort -u); do printf '%s"%s"' "$sep" "$n"; sep=","; done; printf ']\n'`};;
+      *) echo "not-a-real-key-$6";;
+    esac;;
+  "keyvault certificate")
+    case "$3" in
+      list) printf '['; sep=""; for n in $(cat "${dir}/vault-certificates" 2>/dev/null | sort -u); do printf '%s"%s"' "$sep" "$n"; sep=","; done; printf ']\n';;
+    esac;;
   "group exists") grep -qx "$4" "${dir}/groups" && echo true || echo false;;
   "group delete") grep -vx "$4" "${dir}/groups" > "${dir}/groups.new"; mv "${dir}/groups.new" "${dir}/groups";;
   "deployment sub"|"deployment group") ${state.failDeploy ? `echo "ERROR: InvalidTemplateDeployment: quota exceeded" >&2; exit 1` : `echo "deployment ok"`};;
