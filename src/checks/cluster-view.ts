@@ -9,7 +9,7 @@ import { kindScope } from './schema';
 /** What the cluster view needs of a compiled profile. */
 export interface ProfileOutput {
   name: string;
-  config: Pick<Config, 'cluster_name' | 'tenant_name'>;
+  config: Pick<Config, 'cluster_name' | 'tenant_name'> & Partial<Pick<Config, 'core_only'>>;
   manifests: readonly Manifest[];
 }
 
@@ -33,6 +33,15 @@ export function clusterViewProblems(profiles: readonly ProfileOutput[]): string[
   for (const p of profiles) clusters.set(p.config.cluster_name, [...(clusters.get(p.config.cluster_name) ?? []), p]);
   for (const [cluster, members] of [...clusters].sort(([a], [b]) => (a < b ? -1 : 1))) {
     if (members.length < 2) continue;
+    // Two profiles that each own the cluster (neither a tenant nor a release beside the other) clash
+    // on everything: one line with the cause, not a line per object.
+    const owning = members.filter((m) => m.config.tenant_name === 'default' && !m.config.core_only).map((m) => m.name).sort();
+    if (owning.length > 1) {
+      problems.push(
+        `cluster ${cluster}: profiles ${owning.join(' and ')} both have cluster_name ${cluster} and each would own its aura-system and cluster-wide objects (neither is a tenant nor a release of the other). Make one a tenant of the other (tenant_name), a release beside it (release_suffix and core_only: true), or, if one replaces the other, delete the other's profile file`,
+      );
+      continue;
+    }
     const owners = new Map<string, { profile: ProfileOutput; manifest: Manifest }[]>();
     for (const profile of members)
       for (const manifest of profile.manifests) {

@@ -53,6 +53,15 @@ describe('cluster view rules', () => {
     expect(problems[0]).toMatch(message);
   });
 
+  it('two profiles that each own one cluster: one line with the cause and the choices, not one per object', () => {
+    const many = Array.from({ length: 40 }, (_, i) => object('ConfigMap', `c${i}`, 'aura-system', { data: { x: 'a' } }));
+    const other = many.map((m) => ({ ...m, data: { x: 'b' } }) as Manifest);
+    const problems = clusterViewProblems([profile('es-pro', 'k', 'default', many), profile('es-pro-takeover', 'k', 'default', other)]);
+    expect(problems).toEqual([expect.stringMatching(/^cluster k: profiles es-pro and es-pro-takeover both have cluster_name k .*Make one a tenant of the other \(tenant_name\), a release beside it \(release_suffix and core_only: true\), or, if one replaces the other, delete the other's profile file$/)]);
+    // A release beside the running profile is not an owner: its objects are compared as before.
+    expect(clusterViewProblems([profile('a', 'k', 'default', many), { ...profile('b', 'k', 'default', other), config: { cluster_name: 'k', tenant_name: 'default', core_only: true } }])).toHaveLength(40);
+  });
+
   it.each([
     ['identical namespaced object', [object('ConfigMap', 'c', 'ns', { data: { x: '1' } })], [object('ConfigMap', 'c', 'ns', { data: { x: '1' } })], 'k'],
     ['key order aside', [object('ConfigMap', 'c', 'ns', { data: { x: '1', y: '2' } })], [object('ConfigMap', 'c', 'ns', { data: { y: '2', x: '1' } })], 'k'],

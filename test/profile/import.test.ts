@@ -278,6 +278,19 @@ describe('older releases and hostile configs', () => {
     expect(({} as any).polluted).toBeUndefined();
   });
 
+  it("a profile of a shipped profile's cluster_name: one line saying why and what to do", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'aura-import-clash-'));
+    const profiles = join(dir, 'profiles');
+    cpSync(join(ROOT, 'profiles'), profiles, { recursive: true });
+    expect((await aura(['import', '--config', GUIDE_CONFIG, '--name', 'es-pro-takeover', '--profiles', profiles])).code).toBe(0);
+    const r = await aura(['synth', '--profiles', profiles, '--profile', 'es-pro-takeover', '--out', join(dir, 'dist')]);
+    expect(r.code).toBe(1);
+    const lines = r.err.split('\n').filter((l) => l.includes('cluster auraclusterproes'));
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/profiles es-pro and es-pro-takeover both have cluster_name auraclusterproes .*a tenant of the other \(tenant_name\), a release beside it \(release_suffix and core_only: true\)/);
+    expect(r.err.split('\n').length).toBeLessThan(5);
+  }, 60_000);
+
   it('never replaces a profile it did not write; --force replaces its own', async () => {
     const profiles = profilesFolder();
     writeFileSync(join(profiles, 'mine.yaml'), 'extends: layers/es\n');
