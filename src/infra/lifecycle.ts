@@ -1,5 +1,5 @@
 import { atlasNames } from '../components/atlas';
-import { clusterResourceGroup } from '../platform/naming';
+import { clusterResourceGroup, hasOwnCluster } from '../platform/naming';
 import type { Config } from '../profile/config.generated';
 import { keyVaultSecretFor } from '../profile/secrets';
 import { capture, EnvironmentError, showLine, stream, type Tool, type ToolIo } from './tools';
@@ -25,6 +25,13 @@ const ATLAS_KEY_VARIABLES = {
   MONGODB_ATLAS_PRIVATE_API_KEY: 'atlas_private_apikey',
   MONGODB_ATLAS_ORG_ID: 'atlas_orgId',
 } as const;
+
+/** The Key Vault secrets the lifecycle commands read themselves (the Atlas CLI's keys), for the secrets inventory. */
+export function lifecycleKeyVaultSecrets(c: Config): { name: string; usedBy: string }[] {
+  // Tenants and releases have no lifecycle of their own: their parent's profile stops the environment.
+  if (!c.atlas_enabled || !hasOwnCluster(c)) return [];
+  return Object.entries(ATLAS_KEY_VARIABLES).map(([variable, key]) => ({ name: keyVaultSecretFor(key), usedBy: `npm run infra -- --stop, --start and --delete: the Atlas CLI's ${variable}, unless set in the environment` }));
+}
 
 interface Side {
   what: string;

@@ -67,7 +67,7 @@ export function formatReport(r: ImportResult, c: ReportContext): string {
       '',
     );
   out.push(
-    `The compiled workloads also need Key Vault objects that no config.yml holds (the storage connection string, Thanos' object store, the TLS certificate, ...): \`npx aura-manifests secrets --profile ${c.profile}\` lists every one, what uses it and how to create it; \`--check\` asks the vault which are missing.`,
+    `The compiled workloads also need Key Vault objects that no config.yml holds (the storage connection string, Thanos' object store, the TLS certificate, ...): \`npx aura-manifests secrets --profile ${c.profile}\` lists every one, what uses it and how to create it; \`--check\` asks the vault which are missing. A secret above that it does not list belongs to a feature the profile leaves off (active_listening_enabled: false, for example): it need not be stored.`,
     '',
   );
   out.push('## Before you apply', '', ...bullets(r.placeholders));
