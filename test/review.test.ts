@@ -227,7 +227,7 @@ describe('npm run diff', () => {
 
   it('refuses a wrong invocation with usage and exit 2, a bad profile with exit 1', () => {
     expect(run(['--profile', 'de-pro']).code).toBe(2);
-    expect(run(['--profile', 'de-pro', '--against', 'HEAD', '--with', 'es-pro']).err).toMatch(/exactly one of --against REF, --with PROFILE and --kubernetes-version V/);
+    expect(run(['--profile', 'de-pro', '--against', 'HEAD', '--with', 'es-pro']).err).toMatch(/exactly one of --against REF, --with PROFILE, --kubernetes-version V and --live FOLDER/);
     expect(run(['--profile', 'de-pro', '--with', 'es-pro', '--format', 'html']).err).toMatch(/unknown format html/);
     expect(run(['--profile', 'nope', '--with', 'es-pro']).code).toBe(1);
   });

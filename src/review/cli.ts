@@ -28,8 +28,9 @@ import { kubernetesVersionProblem, targetKubernetesVersion } from '../model/kube
 import { isObjectFile, parseObjects } from './objects';
 import { helpOrVersion, useColor } from '../util/command-line';
 import { upgradeHazards, type UpgradeHazard } from './upgrade-safety';
+import { formatLiveDiff, liveDiffJson, liveDiffOf, liveExportCommands } from './live';
 
-const USAGE = `usage: npm run diff -- (--profile NAME ... | --all) (--against GIT_REF | --with OTHER | --kubernetes-version V) [options]
+const USAGE = `usage: npm run diff -- (--profile NAME ... | --all) (--against GIT_REF | --with OTHER | --kubernetes-version V | --live FOLDER) [options]
        npm run diff -- --truncate FILE [--max-length N] [--full-diff-link URL]
 
   --against REF      compare each compiled profile with its committed output (dist/<profile>) at REF;
@@ -38,6 +39,11 @@ const USAGE = `usage: npm run diff -- (--profile NAME ... | --all) (--against GI
   --kubernetes-version V
                      compare the profile compiled for its own Kubernetes version with the same
                      profile compiled for V (what npm run synth -- --kubernetes-version V writes)
+  --live FOLDER      compare one compiled profile with what runs: FOLDER holds kubectl get -o yaml
+                     exports and the Atlas CLI's cluster JSON (docs/moving-from-the-installer.md);
+                     hazards first, then changes, then what runs that the profile does not manage
+  --live-commands    print the kubectl and atlas commands that export what --live compares (into
+                     --live FOLDER, default live/)
   --all              every profile in profiles/ (with --against)
   --format           terminal (default) or markdown, for a pull request comment
   --show-derived     also show derived fields (config checksums), hidden by default
@@ -97,6 +103,8 @@ export function main(rawArgv: string[], io?: { out: (s: string) => void; err: (s
         profile: { type: 'string', short: 'p', multiple: true },
         all: { type: 'boolean' },
         against: { type: 'string' },
+        live: { type: 'string' },
+        'live-commands': { type: 'boolean' },
         with: { type: 'string' },
         'kubernetes-version': { type: 'string' },
         format: { type: 'string', default: 'terminal' },
@@ -128,9 +136,15 @@ export function main(rawArgv: string[], io?: { out: (s: string) => void; err: (s
     const profilesDir = resolve(args.profiles!);
     const refs = [...new Set([...(args.profile ?? []), ...(args.all ? listProfiles(profilesDir) : [])])];
     if (!refs.length) throw new UsageError('name a profile with --profile, or use --all');
+    if (args['live-commands']) {
+      if (refs.length !== 1) throw new UsageError('--live-commands prints the export commands of one profile: give one --profile');
+      out(`${liveExportCommands(parseObjects(buildProfile(refs[0]!, profilesDir, {}, profileReadRules(profilesDir, args['allow-outside-repo'])).files), args.live ?? 'live').join('\n')}\n`);
+      return 0;
+    }
     const target = args['kubernetes-version'];
-    if ([args.against, args.with, target].filter((a) => a !== undefined).length !== 1)
-      throw new UsageError('give exactly one of --against REF, --with PROFILE and --kubernetes-version V');
+    if ([args.against, args.with, target, args.live].filter((a) => a !== undefined).length !== 1)
+      throw new UsageError('give exactly one of --against REF, --with PROFILE, --kubernetes-version V and --live FOLDER');
+    if (args.live !== undefined && refs.length > 1) throw new UsageError('--live compares one profile with what runs: give one --profile');
     if (refs.length > 1 && !args.against) throw new UsageError('several profiles are compared with --against REF only: give one --profile');
     if (target !== undefined && kubernetesVersionProblem(target)) throw new UsageError(`--kubernetes-version ${kubernetesVersionProblem(target)}`);
     if (args.format !== 'terminal' && args.format !== 'markdown') throw new UsageError(`unknown format ${args.format}: terminal or markdown`);
@@ -158,6 +172,12 @@ export function main(rawArgv: string[], io?: { out: (s: string) => void; err: (s
     let diff: ObjectDiff;
     let title: string;
     let hazards: UpgradeHazard[] = [];
+    if (args.live !== undefined) {
+      const live = liveDiffOf(current.name, parseObjects(current.files), resolve(args.live), options);
+      out(args.json ? `${JSON.stringify(liveDiffJson(live), null, 2)}\n` : formatLiveDiff(live, color));
+      const differs = live.diff.added.length + live.diff.changed.length > 0;
+      return (args['exit-code'] && differs) || (args['fail-on-hazards'] && live.hazards.length) ? 1 : 0;
+    }
     if (args.against) {
       const committed = parseObjects(filesAtRef(args.against, resolve(args.dist!), current.name));
       const compiled = parseObjects(current.files);

@@ -7,7 +7,8 @@ import { describeObject } from '../checks/describe';
  */
 export interface UpgradeHazard {
   key: string;
-  kind: 'refused' | 'data-loss';
+  /** orphaned: live data the compiled output no longer manages (diff --live): it keeps running, unmanaged. */
+  kind: 'refused' | 'data-loss' | 'orphaned';
   /** What changes, and what to do about it. */
   reason: string;
 }
@@ -82,13 +83,15 @@ export function upgradeHazards(before: readonly Manifest[], after: readonly Mani
       const gone = nodeSetNames(x).filter((n) => !nodeSetNames(y).includes(n));
       if (gone.length) out.push({ key, kind: 'data-loss', reason: `node set ${gone.join(', ')} removed or renamed: ECK deletes its nodes and volumes (their shards must have moved first)` });
     }
+    if (x.kind === 'AtlasProject' && !same((x as any).spec?.name, (y as any).spec?.name))
+      out.push({ key, kind: 'data-loss', reason: 'spec.name changes: the new name is a new, empty Atlas project, and the clusters stay in the old one (atlas_project_name keeps a running name)' });
     if (x.kind === 'AtlasDeployment' && !same((x as any).spec?.deploymentSpec?.name, (y as any).spec?.deploymentSpec?.name))
       out.push({ key, kind: 'data-loss', reason: `spec.deploymentSpec.name changes: ${HOLDS_DATA.AtlasDeployment}` });
   }
   return out;
 }
 
-const TITLES = { refused: 'refused by the API server', 'data-loss': 'loses data' } as const;
+const TITLES = { refused: 'refused by the API server', 'data-loss': 'loses data', orphaned: 'orphaned data' } as const;
 
 /** Terminal lines, first in the output. */
 export function hazardLines(hazards: readonly UpgradeHazard[]): string[] {
