@@ -1,8 +1,9 @@
 // The public side of one core namespace (the Azure part of the guide's deploy_core): the static
 // address of its nginx-public Service, the DNS records of its hosts as alias records of that
 // address, and the Bot Channel Registration with its -next twin. Which records are written is a
-// profile decision (force_dns_update: the live hosts; next_domains_enabled: the -next hosts), so the
-// DNS switch of a release and its rollback are profile changes. Parameters are compiled into
+// profile decision (force_dns_update: every live host; without it, only those that do not exist
+// yet, as the installer's first deployment; next_domains_enabled: the -next hosts), so the DNS
+// switch of a release and its rollback are profile changes. Parameters are compiled into
 // dist/<profile>/infra/dns.parameters.json; deploy with
 // npm run infra -- --profile <name> --dns [--what-if | --apply].
 targetScope = 'subscription'
@@ -44,11 +45,20 @@ param dnsZoneResourceGroup string
 @description('A records written as aliases of the address: the live hosts with force_dns_update, the -next hosts with next_domains_enabled.')
 param recordNames array
 
+@description('Live hosts written only where the zone has no record yet, as the installer\'s first deployment does (force_dns_update false): an existing record is never moved.')
+param createIfMissingRecordNames array
+
+@description('Records of the zone that exist, looked up by npm run infra -- --dns when it runs (empty in the compiled file).')
+param existingRecordNames array
+
+@description('Bot Channel Registrations, each { name, appId, endpoint }; an empty appId is taken from botAppIds.')
+param botChannels array
+
+@description('App ids of the Bot Channels whose app registration npm run infra -- --dns found or created by name when it runs (empty in the compiled file).')
+param botAppIds object
+
 @description('Resource group of the Bot Channel Registrations: the environment\'s common one, so a new cluster keeps them.')
 param botResourceGroup string
-
-@description('Bot Channel Registrations, each { name, appId, endpoint }; empty without bot_channel.')
-param botChannels array
 
 @description('Bot Service tier (profile: bot_channel.sku).')
 @allowed([
@@ -76,21 +86,29 @@ module address 'modules/public-ip.bicep' = {
   }
 }
 
-module records 'modules/dns-records.bicep' = if (!empty(recordNames)) {
+var writtenRecords = concat(recordNames, filter(createIfMissingRecordNames, name => !contains(existingRecordNames, name)))
+
+var bots = [for bot in botChannels: {
+  name: bot.name
+  appId: empty(bot.appId) ? botAppIds[bot.name] : bot.appId
+  endpoint: bot.endpoint
+}]
+
+module records 'modules/dns-records.bicep' = if (!empty(writtenRecords)) {
   name: 'aura-records-${publicIpName}'
   scope: resourceGroup(dnsZoneResourceGroup)
   params: {
     zoneName: dnsZoneName
-    recordNames: recordNames
+    recordNames: writtenRecords
     targetResourceId: address.outputs.id
   }
 }
 
-module bots 'modules/bot-channels.bicep' = if (!empty(botChannels)) {
+module botServices 'modules/bot-channels.bicep' = {
   name: 'aura-bots-${publicIpName}'
   scope: resourceGroup(botResourceGroup)
   params: {
-    botChannels: botChannels
+    botChannels: bots
     sku: botSku
     tenantId: tenantId
     tags: tags

@@ -1,3 +1,4 @@
+import { SENTINEL } from './hostile/harness';
 import { cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,7 +10,7 @@ import { withDeliveryMetadata } from '../src/delivery/ordering';
 import type { Phase } from '../src/model/phases';
 import { main } from '../src/infra/cli';
 import { commonParameters, commonParametersFile } from '../src/infra/common';
-import { botChannels, dnsParameters, dnsParametersFile, writtenRecords } from '../src/infra/dns';
+import { botChannels, createIfMissingRecords, dnsParameters, dnsParametersFile, dnsRecords, writtenRecords } from '../src/infra/dns';
 import { environmentInfo } from '../src/infra/environment';
 import { loadProfile } from '../src/profile/load';
 import { validateProfile } from '../src/profile/validate';
@@ -158,7 +159,24 @@ describe('DNS records and Bot Channels', () => {
       ['bot-de-pro', de.bot_channel!.app_id, 'https://bot-de-pro.auracognitive.com/api/messages'],
       ['bot-de-pro-next', de.bot_channel!.next_app_id, 'https://bot-de-pro-next.auracognitive.com/api/messages'],
     ]);
-    expect(botChannels(configOf('es-pro'))).toEqual([]);
+    // Without bot_channel, as the installer's deploy_core: the Bot Channel still comes, its app registration found or created by name.
+    expect(botChannels(configOf('es-pro'))).toEqual([{ name: 'bot-es-pro', appId: '', endpoint: 'https://bot-es-pro.auracognitive.com/api/messages', next: false }]);
+  });
+
+  it('a first deployment writes the live records that do not exist yet; force_dns_update writes them all', () => {
+    expect(createIfMissingRecords(de)).toEqual(dnsRecords(de).live);
+    expect(createIfMissingRecords({ ...de, force_dns_update: true })).toEqual([]);
+    expect(dnsParameters(de)).toMatchObject({ recordNames: [], createIfMissingRecordNames: dnsRecords(de).live, existingRecordNames: [], botAppIds: {} });
+  });
+
+  it('without bot_channel, aura-groot and authentication-api read the app id and its credential from Key Vault', () => {
+    const es = (kind: string, name: string) => readFileSync(join(ROOT, `dist/es-pro/manifests/core/aura-es-pro/${kind}-${name}.yaml`), 'utf8');
+    for (const name of ['aura-groot', 'authentication-api']) {
+      expect(es('configmap', `${name}-config`)).toContain('BOT_CHANNEL_NAME: bot-es-pro\n');
+      expect(es('configmap', `${name}-config`)).not.toContain('BOT_APP_ID');
+      expect(es('secretproviderclass', `${name}-keyvault`)).toMatch(/objectName: bot-channel-app-id[\s\S]*objectName: bot-channel-app-password/);
+      expect(es('deployment', name)).toMatch(/name: BOT_APP_ID\n\s+valueFrom:\n\s+secretKeyRef:/);
+    }
   });
 
   it('aura-groot and authentication-api use the -next Bot Channel while next_domains_enabled', () => {
@@ -232,18 +250,52 @@ const AZ_LOGIN = ['az version --output none', 'az account show --output none'];
 describe('npm run infra -- --common and --dns', () => {
   const COMMON = '--name aura-common-de-pro --location westeurope --template-file infra/common.bicep --parameters @dist/de-pro/infra/common.parameters.json';
   const DNS = '--name aura-dns-aura-de-pro --location westeurope --template-file infra/dns.bicep --parameters @dist/de-pro/infra/dns.parameters.json';
+  const RECORDS = 'az network dns record-set a list --zone-name auracognitive.com --resource-group rg-aura-dns --query [].name --output json';
   it.each([
     [['--common'], [`az deployment sub what-if ${COMMON}`]],
     [['--common', '--what-if'], [`az deployment sub what-if ${COMMON}`]],
     [['--common', '--apply'], [`az deployment sub create ${COMMON} --output table`]],
-    [['--dns'], [`az deployment sub what-if ${DNS}`]],
-    [['--dns', '--apply'], [`az deployment sub create ${DNS} --output table`]],
+    [['--dns'], [RECORDS, `az deployment sub what-if ${DNS} --parameters existingRecordNames=[]`]],
+    [['--dns', '--apply'], [RECORDS, `az deployment sub create ${DNS} --output table --parameters existingRecordNames=[]`]],
   ])('%j runs exactly these az commands after the login checks', async (args, expected) => {
     const tools = fakeTools();
     const r = await infra(['--profile', 'de-pro', ...args], tools.env);
     expect(r.err).toBe('');
     expect(r.code).toBe(0);
     expect(tools.calls()).toEqual([...AZ_LOGIN, ...expected]);
+  });
+
+  it("a first deployment: the missing live records, the Bot Channel's app registration created and its credential into Key Vault, never shown", async () => {
+    const tools = fakeTools({ records: ['api-es-pro', 'unrelated'], appPassword: SENTINEL });
+    const r = await infra(['--profile', 'es-pro', '--dns', '--apply'], tools.env);
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/note: force_dns_update is false: \d+ live host record\(s\) that do not exist yet are created \(web-es-pro, /);
+    const calls = tools.calls();
+    expect(calls.slice(2, 5)).toEqual([
+      'az network dns record-set a list --zone-name auracognitive.com --resource-group rg-aura-dns --query [].name --output json',
+      'az ad app list --display-name bot-es-pro --query [].appId --output json',
+      'az ad app create --display-name bot-es-pro --sign-in-audience AzureADMyOrg --query appId --output tsv',
+    ]);
+    const appId = '00000000-1111-4111-8111-111111111111';
+    expect(calls).toContain('az ad app credential reset --id 00000000-1111-4111-8111-111111111111 --append --display-name aura-manifests --years 2 --query password --output tsv');
+    expect(calls.at(-1)).toBe(`az deployment sub create --name aura-dns-aura-es-pro --location westeurope --template-file infra/dns.bicep --parameters @dist/es-pro/infra/dns.parameters.json --output table --parameters existingRecordNames=["api-es-pro"] --parameters botAppIds={"bot-es-pro":"${appId}"}`);
+    // The credential went from az to az through this process, into Key Vault only.
+    expect(tools.read('vault/bot-channel-app-password')).toBe(SENTINEL);
+    expect(tools.read('vault/bot-channel-app-id')).toBe(appId);
+    expect(calls.join('\n') + r.out + r.err).not.toContain(SENTINEL);
+    // A second run finds the app and its credential: nothing new is created.
+    const again = await infra(['--profile', 'es-pro', '--dns', '--apply'], { ...tools.env });
+    expect(again.code).toBe(0);
+    expect(tools.calls().slice(calls.length).filter((c) => / ad app (create|credential)/.test(c))).toEqual([]);
+  });
+
+  it('a what-if looks up and creates nothing', async () => {
+    const tools = fakeTools();
+    const r = await infra(['--profile', 'es-pro', '--dns'], tools.env);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/there is no app registration bot-es-pro yet: --apply creates it/);
+    expect(tools.calls().filter((c) => / ad app create| keyvault secret set| credential reset/.test(c))).toEqual([]);
   });
 
   it('a tenant deploys its DNS, never the common resources', async () => {

@@ -1,7 +1,7 @@
 import { SENTINEL_MASTER } from '../platform/redis-ha';
 import { mongodbClient } from './mongodb';
 import type { Config } from '../profile/config.generated';
-import { botChannelName } from '../platform/azure-names';
+import { activeBotChannel, botKeyVaultSecrets } from '../platform/azure-names';
 import { OPERATOR_EDITED_CONFIG } from './aura-operator';
 import { genesysPushProvider, kernelEndpoints } from '../platform/naming';
 import { autoscaled, type Component, type EnvValues, type PortSpec, type ResourceSpec, type RouteSpec, SINGLETON, type WorkloadSpec } from '../platform/types';
@@ -21,9 +21,21 @@ const anyOf = (...flags: (keyof Config)[]) => (c: Config) => flags.some((f) => c
 /** A service the guide switches on from other flags, or by its own flag. */
 const derivedFlag = (own: keyof Config, ...drivers: (keyof Config)[]) => (c: Config) => c[own] === true || anyOf(...drivers)(c);
 
-/** The Bot Channel aura-groot and authentication-api use: the -next twin while next_domains_enabled (infra/dns.bicep deploys both). */
-const botChannelEnv = (c: Config): EnvValues =>
-  c.bot_channel ? { BOT_CHANNEL_NAME: botChannelName(c, c.next_domains_enabled), BOT_APP_ID: (c.next_domains_enabled && c.bot_channel.next_app_id) || c.bot_channel.app_id } : {};
+/**
+ * The Bot Channel aura-groot and authentication-api use: the -next twin while next_domains_enabled
+ * (infra/dns.bicep deploys both). Its app id is the profile's (bot_channel) or, for the app
+ * registration npm run infra -- --dns created, the Key Vault secret it stored; the app's credential
+ * is always a Key Vault secret.
+ */
+const botChannelEnv = (c: Config): EnvValues => {
+  const bot = activeBotChannel(c);
+  return { BOT_CHANNEL_NAME: bot.name, ...(bot.appId ? { BOT_APP_ID: bot.appId } : {}) };
+};
+const botChannelSecrets = (c: Config): Record<string, string> => {
+  const bot = activeBotChannel(c);
+  const secrets = botKeyVaultSecrets(bot.next);
+  return { ...(bot.appId ? {} : { BOT_APP_ID: `kv:${secrets.appId}` }), BOT_APP_PASSWORD: `kv:${secrets.password}` };
+};
 
 const apiKeyValidation = (c: Config) => ({ AURA_ENCRYPTION_ALGORITHM: c.aura_encryption_algorithm, AURA_ENCRYPTION_IV_POSITION: c.aura_encryption_iv_position });
 
@@ -61,7 +73,7 @@ const workloads: WorkloadSpec[] = [
   service('authentication-api', 'core/authentication-api', mongodbClientOf({
     talksTo: ['mongodb'],
     env: ({ config: c }) => ({ KERNEL_AUTHSERVER_URL: kernelEndpoints(c).authserverUrl, KERNEL_CLIENT_ID: c.fourth_platform.client_id, ...apiKeyValidation(c), ...botChannelEnv(c) }),
-    secrets: () => ({ KERNEL_CLIENT_SECRET: 'fourth_platform.client_secret', AURA_ENCRYPTION_KEY: 'aura_encryption_key' }),
+    secrets: ({ config: c }) => ({ KERNEL_CLIENT_SECRET: 'fourth_platform.client_secret', AURA_ENCRYPTION_KEY: 'aura_encryption_key', ...botChannelSecrets(c) }),
   })),
   service('nlp', 'core/nlp', {
     talksTo: ['prometheus'], scrape: { port: 'http' },
@@ -81,7 +93,7 @@ const workloads: WorkloadSpec[] = [
     }),
     secrets: (p): Record<string, string> => (p.config.genesys_enabled ? { GENESYS_SECRET: 'genesys.secret' } : {}),
   })),
-  service('aura-groot', 'core/aura-groot', { env: (p) => ({ NEXT_DOMAINS_ENABLED: p.config.next_domains_enabled, ...botChannelEnv(p.config) }) }),
+  service('aura-groot', 'core/aura-groot', { env: (p) => ({ NEXT_DOMAINS_ENABLED: p.config.next_domains_enabled, ...botChannelEnv(p.config) }), secrets: (p) => botChannelSecrets(p.config) }),
   service('context', 'core/context', {
     talksTo: ['redis', 'prometheus'], scrape: { port: 'http' },
     env: (p) => {

@@ -10,7 +10,7 @@ import { validateProfile } from '../profile/validate';
 import { azCommands, showCommand } from './az';
 import { COMMON_PARAMETERS_FILE, commonCommands, commonParametersFile } from './common';
 import { DATA_OF, deletable, DELETE_TARGETS, type DeletePlan, deletePlan, type DeleteTarget } from './delete';
-import { DNS_PARAMETERS_FILE, dnsCommands, dnsParametersFile } from './dns';
+import { DNS_FACTS_NOTE, DNS_PARAMETERS_FILE, dnsCommands, dnsDeploymentFacts, dnsParametersFile } from './dns';
 import { atlasEnvironment, atlasProjectId, atlasProjectPlaceholder, lifecyclePlan, lifecycleTools, runLifecycle } from './lifecycle';
 import { aksParametersFile, hasOwnCluster, PARAMETERS_FILE } from './parameters';
 import { EnvironmentError, InputError, preflight, probe, showLine, stream, type Tool, type ToolIo } from './tools';
@@ -143,11 +143,13 @@ async function deploy(template: keyof typeof TEMPLATES, action: 'what-if' | 'app
   const commands = t.commands(action, c, parametersFile);
   if (dryRun) {
     for (const args of commands) io.out(showCommand(args));
+    if (template === 'dns') io.out(DNS_FACTS_NOTE);
     return 0;
   }
   await preflight('az', io);
-  if (template === 'dns' && !c.force_dns_update) io.out(`note: force_dns_update is false, so the live hosts' DNS records are left as they are`);
-  for (const args of commands) await stream('az', args, io);
+  // The DNS deployment also takes what exists when it runs: the live records, the bots' app registrations.
+  const facts = template === 'dns' ? await dnsDeploymentFacts(c, action, io) : [];
+  for (const args of commands) await stream('az', [...args, ...facts], io);
   return 0;
 }
 

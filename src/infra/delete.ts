@@ -113,7 +113,8 @@ function corePlan(c: Config, refs: ObjectRef[], opts: DeleteOptions): DeletePlan
     else kept.push(`the DNS records of ${records.live.length} hosts: this profile does not own them (force_dns_update is false)`);
     steps.push(...records.next.map((l) => recordDelete(c, l)));
     // The -next twin may be gone already (or never made): each is deleted when it exists.
-    for (const bot of c.bot_channel ? [botChannelName(c), botChannelName(c, true)] : []) {
+    // Every profile deploys its Bot Channels (infra/dns.bicep); their app registrations stay (Entra, not the environment's).
+    for (const bot of [botChannelName(c), botChannelName(c, true)]) {
       const target = ['--resource-group', commonResourceGroup(c), '--name', bot];
       steps.push({ tool: 'az', args: ['bot', 'delete', ...target], whenExists: ['bot', 'show', ...target, '--output', 'none'] });
     }

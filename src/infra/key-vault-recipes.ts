@@ -1,6 +1,6 @@
 import { backofficePasswordSecret } from '../profile/secrets';
 import type { Config } from '../profile/config.generated';
-import { commonKeyVault, commonResourceGroup, commonStorageAccount } from '../platform/azure-names';
+import { botChannelName, commonKeyVault, commonResourceGroup, commonStorageAccount } from '../platform/azure-names';
 import { THANOS_CONTAINER } from '../components/thanos';
 import { BACKUP_CONTAINER } from '../components/backups';
 import { environmentName } from '../platform/naming';
@@ -49,6 +49,17 @@ export function keyVaultRecipe(name: string, vault: string, c: Config, profileKe
           : `printf '' | ${set(vault, name)}   # no user yet: an empty file`,
       ],
     };
+  }
+  const bot = /^bot-channel(-next)?-app-(id|password)$/.exec(name);
+  if (bot) {
+    const channel = botChannelName(c, !!bot[1]);
+    const profileId = bot[1] ? c.bot_channel?.next_app_id : c.bot_channel?.app_id;
+    return bot[2] === 'id'
+      ? { description: `the app id of the Entra app registration of the Bot Channel ${channel}, which aura-groot and authentication-api present to the Bot Framework; npm run infra -- --dns --apply finds the app by name (or creates it, as the installer's deploy_core does) and stores it`, create: [`npm run infra -- --profile <profile> --dns --apply   # finds or creates ${channel} and stores its id`, `az ad app list --display-name ${channel} --query '[0].appId' -o tsv | tr -d '\\n' | ${set(vault, name)}`] }
+      : {
+          description: `a credential of the app registration of the Bot Channel ${channel}${profileId ? ` (bot_channel ${bot[1] ? 'next_app_id' : 'app_id'} ${profileId})` : ''}: npm run infra -- --dns --apply adds one (beside any the app has) and stores it when this secret does not exist`,
+          create: [`az ad app credential reset --id ${profileId ?? `"$(az ad app list --display-name ${channel} --query '[0].appId' -o tsv)"`} --append --display-name aura-manifests --years 2 --query password -o tsv | tr -d '\\n' | ${set(vault, name)}`],
+        };
   }
   switch (name) {
     case 'alertmanager-smtp-password':

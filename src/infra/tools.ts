@@ -1,4 +1,7 @@
 import execa from 'execa';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 /** The command-line tools the lifecycle commands drive. */
 export type Tool = 'az' | 'atlas' | 'kubectl';
@@ -29,8 +32,9 @@ export const showLine = (tool: Tool, args: readonly string[]): string =>
 const lastLine = (s: string | undefined): string => (s ?? '').trim().split('\n').pop() ?? '';
 
 /** Runs a query and returns its standard output; any failure is an EnvironmentError with the tool's last error line. */
-export async function capture(tool: Tool, args: string[], io: ToolIo): Promise<string> {
-  const result = await execa(tool, args, { cwd: io.cwd, env: io.env, extendEnv: false, reject: false });
+export async function capture(tool: Tool, args: string[], io: ToolIo, input?: string): Promise<string> {
+  // `input` goes to the tool's standard input: how a value (a credential) reaches it without a command line.
+  const result = await execa(tool, args, { cwd: io.cwd, env: io.env, extendEnv: false, reject: false, ...(input === undefined ? {} : { input }) });
   if ((result as any).code === 'ENOENT' || (result.failed && result.exitCode === undefined)) throw new EnvironmentError(INSTALL[tool]);
   if (result.exitCode !== 0) throw new EnvironmentError(`${showLine(tool, args.slice(0, 3))} failed (exit ${result.exitCode}): ${lastLine(result.stderr) || 'no error output'}`);
   return result.stdout;
@@ -76,5 +80,22 @@ export async function preflight(tool: Tool, io: ToolIo): Promise<void> {
       } catch (e) {
         throw new EnvironmentError(`kubectl cannot reach the cluster or may not delete there (${(e as Error).message.replace(/^.*?: /, '')}): run az aks get-credentials for the cluster first`);
       }
+  }
+}
+
+/**
+ * A value handed to a tool as a file it reads (`az keyvault secret set --file`): written into a
+ * fresh private folder (mode 0700) as a file of mode 0600, removed as soon as the tool is done.
+ * Not /dev/stdin: a child process of Node has a socket for its standard input, which a tool cannot
+ * open as a file.
+ */
+export async function withSecretFile<T>(value: string, use: (file: string) => Promise<T>): Promise<T> {
+  const dir = mkdtempSync(join(tmpdir(), 'aura-secret-'));
+  try {
+    const file = join(dir, 'value');
+    writeFileSync(file, value, { mode: 0o600, flag: 'wx' });
+    return await use(file);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -23,3 +23,34 @@ export const dnsDeploymentName = (c: Config): string => `aura-dns-${coreNamespac
 
 /** The Bot Channel Registration of an environment, and its -next twin. */
 export const botChannelName = (c: Config, next = false): string => `bot-${environmentName(c)}${next ? '-next' : ''}`;
+
+/** Bot Framework's messaging endpoint on the bot host. */
+const botEndpoint = (c: Config, next: boolean) => `https://bot-${environmentName(c)}${next ? '-next' : ''}.${c.dns_domain}/api/messages`;
+
+/** The Key Vault secrets of a Bot Channel's app registration: its id and a credential, which aura-groot and authentication-api read. */
+export const botKeyVaultSecrets = (next: boolean) => ({ appId: `bot-channel${next ? '-next' : ''}-app-id`, password: `bot-channel${next ? '-next' : ''}-app-password` });
+
+export interface BotChannel {
+  name: string;
+  /** The app registration's id from the profile (bot_channel), or '' when npm run infra -- --dns finds or creates it by name. */
+  appId: string;
+  endpoint: string;
+  next: boolean;
+}
+
+/**
+ * The environment's Bot Channel Registrations, as the installer creates them on a first deployment:
+ * always the main one, and the -next twin with next_domains_enabled. Their app registrations are
+ * the profile's (bot_channel) or, without it, found or created by name when the DNS deployment runs.
+ */
+export function botChannels(c: Config): BotChannel[] {
+  const bot = c.bot_channel;
+  return [
+    { name: botChannelName(c), appId: bot?.app_id ?? '', endpoint: botEndpoint(c, false), next: false },
+    ...(c.next_domains_enabled ? [{ name: botChannelName(c, true), appId: bot?.next_app_id ?? '', endpoint: botEndpoint(c, true), next: true }] : []),
+  ];
+}
+
+/** The Bot Channel aura-groot and authentication-api use: the -next twin while next_domains_enabled. */
+export const activeBotChannel = (c: Config): BotChannel => botChannels(c).at(-1)!;
+

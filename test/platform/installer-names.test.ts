@@ -55,7 +55,8 @@ const ROWS: Row[] = [
   { what: 'agents namespace', guide: 'following the format aura-agents-{environment}', compiled: () => environment().namespaces.agents, installer: 'aura-agents-br-pro' },
   { what: 'provisioning Jobs of the core namespace', guide: 'nlp-provisioning          1/1           10m        68m', compiled: () => ['aura-bot-makeup', 'nlp-provisioning'].map((n) => one('br-pro', 'Job', n).metadata.namespace), installer: ['aura-br-pro', 'aura-br-pro'] },
   { what: 'log indices', guide: 'you need to create an index mapping against “aura-services-*”', compiled: () => JSON.stringify(one('br-pro', 'ConfigMap', 'elasticsearch-provision-files').data).includes('aura-services-*'), installer: true },
-  { what: 'next DNS entries and Bot Channel', guide: 'the installer will create a new Azure Bot Channel with the suffix -next', compiled: () => built('de-pro').files.get('infra/environment.json')!.includes('"bot-de-pro"'), installer: true },
+  { what: 'Bot Channel, created on a first deployment as deploy_core does', guide: 'Creation of the required services (Bot Channel Registration, etc)', compiled: () => environment().botChannels, installer: ['bot-br-pro'] },
+  { what: 'the -next Bot Channel', guide: 'the installer will create a new Azure Bot Channel with the suffix -next', compiled: () => JSON.parse(built('de-pro').files.get('infra/dns.parameters.json')!).parameters.botChannels.value.map((b: any) => b.name), installer: ['bot-de-pro'] },
 ];
 
 describe("installer-compatible names (each with the guide line it comes from)", () => {

@@ -25,6 +25,12 @@ export interface FakeState {
   vaultCertificates?: string[];
   /** az keyvault secret list is refused. */
   vaultUnreachable?: boolean;
+  /** DNS record names that exist in the zone (az network dns record-set a list). */
+  records?: string[];
+  /** App registrations that exist, by display name (az ad app list). */
+  apps?: Record<string, string>;
+  /** What az ad app credential reset answers (a sentinel: it must reach Key Vault only). */
+  appPassword?: string;
   /** Tools left out of PATH. */
   missing?: ('az' | 'atlas' | 'kubectl')[];
 }
@@ -37,6 +43,8 @@ export function fakeTools(state: FakeState = {}) {
   file('paused', String(state.atlasPaused ?? false));
   file('groups', `${(state.groups ?? []).join('\n')}\n`);
   file('vault-names', (state.vault ?? []).map((n) => `${n}\n`).join(''));
+  file('records', (state.records ?? []).map((n) => `${n}\n`).join(''));
+  file('apps', Object.entries(state.apps ?? {}).map(([n, id]) => `${n} ${id}\n`).join(''));
   file('vault-certificates', (state.vaultCertificates ?? []).map((n) => `${n}\n`).join(''));
   const projects = JSON.stringify({ results: state.projects ?? [{ id: '64b0c0ffee', name: 'aura-project-de-pro' }], totalCount: 1 });
   const scripts: Record<string, string> = {
@@ -58,6 +66,18 @@ case "$1 $2" in
   "keyvault certificate")
     case "$3" in
       list) printf '['; sep=""; for n in $(cat "${dir}/vault-certificates" 2>/dev/null | sort -u); do printf '%s"%s"' "$sep" "$n"; sep=","; done; printf ']\n';;
+    esac;;
+  "network dns")
+    case "$3 $4 $5" in
+      "record-set a list") printf '['; sep=""; for n in $(cat "${dir}/records" 2>/dev/null); do printf '%s"%s"' "$sep" "$n"; sep=","; done; printf ']\n';;
+    esac;;
+  "ad app")
+    case "$3" in
+      list) name=""; prev=""; for a in "$@"; do [ "$prev" = "--display-name" ] && name="$a"; prev="$a"; done
+            id=$(grep "^$name " "${dir}/apps" 2>/dev/null | cut -d' ' -f2); [ -n "$id" ] && printf '["%s"]\\n' "$id" || echo "[]";;
+      create) name=""; prev=""; for a in "$@"; do [ "$prev" = "--display-name" ] && name="$a"; prev="$a"; done
+              id="$(printf '%08d' $(wc -l < "${dir}/apps" 2>/dev/null || echo 0))-1111-4111-8111-111111111111"; echo "$name $id" >> "${dir}/apps"; echo "$id";;
+      credential) echo "${state.appPassword ?? 'not-a-real-app-password'}";;
     esac;;
   "group exists") grep -qx "$4" "${dir}/groups" && echo true || echo false;;
   "group delete") grep -vx "$4" "${dir}/groups" > "${dir}/groups.new"; mv "${dir}/groups.new" "${dir}/groups";;
