@@ -11,6 +11,7 @@ import { main as bench } from '../scripts/bench/bench';
 import { main as diff } from './review/cli';
 import { run as importConfig } from './profile/import/command';
 import { run as secrets } from './infra/secrets-command';
+import { run as identity } from './infra/identity';
 import { closest } from './profile/formats';
 import { PACKAGE_VERSION, PROGRAM } from './util/command-line';
 
@@ -33,6 +34,7 @@ export const COMMANDS: Record<string, { summary: string; run: Command }> = {
     run: (argv, io) => importConfig(argv, { ...io, write: (s) => process.stdout.write(s), isTTY: process.stdout.isTTY }),
   },
   secrets: { summary: 'every Key Vault object a profile needs, what uses it and how to create it; --check asks Key Vault', run: (argv, io) => secrets(argv, { ...io, env: process.env }) },
+  identity: { summary: "the deploying identity (the guide's create_sp): Contributor and AssignRoles, OIDC for CI", run: (argv, io) => identity(argv, { ...io, env: process.env }) },
   bench: { summary: 'measure the compiler (takes minutes)', run: (argv, io) => bench(argv, io) },
 };
 

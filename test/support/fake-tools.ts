@@ -44,6 +44,8 @@ export function fakeTools(state: FakeState = {}) {
   file('groups', `${(state.groups ?? []).join('\n')}\n`);
   file('vault-names', (state.vault ?? []).map((n) => `${n}\n`).join(''));
   file('records', (state.records ?? []).map((n) => `${n}\n`).join(''));
+  file('federated', '');
+  file('principals', '');
   file('apps', Object.entries(state.apps ?? {}).map(([n, id]) => `${n} ${id}\n`).join(''));
   file('vault-certificates', (state.vaultCertificates ?? []).map((n) => `${n}\n`).join(''));
   const projects = JSON.stringify({ results: state.projects ?? [{ id: '64b0c0ffee', name: 'aura-project-de-pro' }], totalCount: 1 });
@@ -51,7 +53,12 @@ export function fakeTools(state: FakeState = {}) {
     az: `
 case "$1 $2" in
   "version --output") exit 0;;
-  "account show") ${state.notLoggedIn ? `echo "ERROR: Please run 'az login' to setup account." >&2; exit 1` : `echo '{}'`};;
+  "account show") ${state.notLoggedIn ? `echo "ERROR: Please run 'az login' to setup account." >&2; exit 1` : `echo '{"id": "00000000-0000-0000-0000-00000000aaaa", "tenantId": "00000000-0000-0000-0000-00000000bbbb"}'`};;
+  "ad sp")
+    case "$3" in
+      list) id=$(grep -F "$5" "${dir}/principals" 2>/dev/null | cut -d' ' -f2); [ -n "$id" ] && printf '["%s"]\\n' "$id" || echo "[]";;
+      create) echo "appId eq '$5' 22222222-0000-4000-8000-000000000001" >> "${dir}/principals"; echo "22222222-0000-4000-8000-000000000001";;
+    esac;;
   "aks show") cat "${dir}/aks"; echo;;
   "aks stop") echo Stopped > "${dir}/aks";;
   "aks start") echo Running > "${dir}/aks";;
@@ -78,6 +85,11 @@ case "$1 $2" in
       create) name=""; prev=""; for a in "$@"; do [ "$prev" = "--display-name" ] && name="$a"; prev="$a"; done
               id="$(printf '%08d' $(wc -l < "${dir}/apps" 2>/dev/null || echo 0))-1111-4111-8111-111111111111"; echo "$name $id" >> "${dir}/apps"; echo "$id";;
       credential) echo "${state.appPassword ?? 'not-a-real-app-password'}";;
+      federated-credential)
+        case "$4" in
+          list) printf '['; sep=""; while read -r n; do printf '%s"%s"' "$sep" "$n"; sep=","; done < "${dir}/federated" 2>/dev/null; printf ']\\n';;
+          create) printf '%s\\n' "$8" | sed -e 's/.*"name":"\\([^"]*\\)".*/\\1/' >> "${dir}/federated";;
+        esac;;
     esac;;
   "group exists") grep -qx "$4" "${dir}/groups" && echo true || echo false;;
   "group delete") grep -vx "$4" "${dir}/groups" > "${dir}/groups.new"; mv "${dir}/groups.new" "${dir}/groups";;
