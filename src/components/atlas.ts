@@ -107,9 +107,17 @@ export const ATLAS_CONNECTION_KEYS = { uri: 'connectionStringStandardSrv', usern
 
 /** The Atlas Prometheus integration job: when Atlas is on, its metrics must arrive. */
 export const ATLAS_JOB = 'mongodb-atlas';
+/** Whether Prometheus can scrape Atlas: the integration's discovery needs the project's id. */
+export const atlasScraped = (c: Config): boolean => c.atlas_enabled && !!c.atlas_project_id;
+/** Atlas without its project id is not watched: said on every compile, never as an alert that cannot clear. */
+export const atlasWarnings = (c: Config): string[] =>
+  c.atlas_enabled && !c.atlas_project_id
+    ? ["atlas_enabled without atlas_project_id: Prometheus does not scrape MongoDB Atlas and AtlasMetricsMissing is not loaded; set atlas_project_id once the operator has created the project (kubectl -n aura-system get atlasproject -o jsonpath='{.items[0].status.id}')"]
+    : [];
 export const ATLAS_RULES: RuleSet = {
   name: ATLAS_JOB,
-  enabled: (c) => c.atlas_enabled,
+  // Only where the job exists: without it the alert could never clear.
+  enabled: atlasScraped,
   rules: [
     {
       alert: 'AtlasMetricsMissing',
@@ -131,7 +139,7 @@ export const ATLAS_PROMETHEUS_USER = 'atlasprometheus';
  */
 export function atlasScrapeJob(p: Platform): Record<string, unknown>[] {
   const c = p.config;
-  if (!c.atlas_enabled || !c.atlas_project_id) return [];
+  if (!atlasScraped(c)) return [];
   // Prometheus mounts the Key Vault secret of atlas_prometheus_password (see prometheus.ts).
   const auth = { username: ATLAS_PROMETHEUS_USER, password_file: `/mnt/secrets-store/${p.keyVaultSecret('atlas_prometheus_password')}` };
   return [{
