@@ -261,19 +261,20 @@ describe.each(CLUSTER_PROFILES)('%s: the compiled Prometheus and Alertmanager co
   it('Prometheus loads every rule file and scrapes every kept target; Alertmanager starts on its configuration', async () => {
     const manifests = buildProfile(name, DEFAULT_PROFILES_DIR).objects.map((o) => o.manifest);
     const standIn = await metricsStandIn(await freePort(), () => 'stand_in_up 1\n');
-    programs.onStop(() => standIn.close());
+    const certs = testCertificates(programs.dir('tls'));
+    // The kubelet jobs speak HTTPS with the service account's CA and token.
+    const kubelet = await metricsStandIn(await freePort(), () => 'stand_in_up 1\n', certs);
+    programs.onStop(() => Promise.all([standIn.close(), kubelet.close()]));
     const at = `127.0.0.1:${standIn.port}`;
     const rulesDir = programs.dir('rules');
     const rules = configMapData(manifests, 'prometheus-rules');
     for (const [f, t] of Object.entries(rules)) writeFileSync(join(rulesDir, f), t);
     const secrets = programs.dir('files');
     const loopback = prometheusOnLoopback(configMapData(manifests, 'prometheus-files')['prometheus.yml']!, {
-      services: servicesOf(manifests), resolve: () => at, node: at, host: () => at, publicHost: () => at, rulesDir, interval: TUNING.interval,
-      path: (f) => programs.write(join(secrets, f.split('/').pop()!), 'sentinel\n'),
+      services: servicesOf(manifests), resolve: () => at, node: `127.0.0.1:${kubelet.port}`, host: () => at, publicHost: () => at, rulesDir, interval: TUNING.interval,
+      path: (f) => (f.endsWith('ca.crt') ? certs.ca : programs.write(join(secrets, f.split('/').pop()!), 'sentinel\n')),
     });
-    // Every target answers plain HTTP here: the kubelet jobs' scheme is the stand-in's.
     const config = parse(loopback.text);
-    for (const job of config.scrape_configs) if (job.scheme === 'https') job.scheme = 'http';
     const file = programs.write(join(programs.dir('prometheus'), 'prometheus.yml'), stringify(config));
     const port = await freePort();
     programs.start('prometheus', DEBIAN['thirdparty/prometheus']!.command, [`--config.file=${file}`, `--storage.tsdb.path=${programs.dir('tsdb')}`, `--web.listen-address=127.0.0.1:${port}`, '--enable-feature=expand-external-labels'], { POD_NAME: 'prometheus-0' });
