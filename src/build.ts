@@ -1,4 +1,3 @@
-import { atlasWarnings } from './components/atlas';
 import { checkInvariants } from './checks/invariants';
 import { checkKubernetesNames } from './checks/k8s-names';
 import { checkNetworkPolicies } from './checks/network/policies';
@@ -60,8 +59,7 @@ export function buildProfile(ref: string, profilesDir: string, options: BuildOpt
   const objects = compiled.map((o) => withDeliveryMetadata(withFluxOwnership(o, runtimeOwned)));
   const manifests = objects.map((o) => o.manifest);
   const gitops = gitopsObjects(config, loaded.name, PHASE_ORDER.filter((p) => objects.some((o) => o.phase === p)), runtimeOwned, manifests);
-  // What the profile leaves unwatched (Atlas without its project id), then deprecated apiVersions.
-  const warnings: string[] = [...atlasWarnings(config)];
+  const warnings: string[] = [];
   // Every object, the GitOps ones included, against the API of the version the cluster runs.
   const schemaOptions = { kubernetesVersion: targetKubernetesVersion(config), warn: (w: string) => warnings.push(w) };
   const problems = [

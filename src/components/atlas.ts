@@ -109,11 +109,6 @@ export const ATLAS_CONNECTION_KEYS = { uri: 'connectionStringStandardSrv', usern
 export const ATLAS_JOB = 'mongodb-atlas';
 /** Whether Prometheus can scrape Atlas: the integration's discovery needs the project's id. */
 export const atlasScraped = (c: Config): boolean => c.atlas_enabled && !!c.atlas_project_id;
-/** Atlas without its project id is not watched: said on every compile, never as an alert that cannot clear. */
-export const atlasWarnings = (c: Config): string[] =>
-  c.atlas_enabled && !c.atlas_project_id
-    ? ["atlas_enabled without atlas_project_id: Prometheus does not scrape MongoDB Atlas and AtlasMetricsMissing is not loaded; set atlas_project_id once the operator has created the project (kubectl -n aura-system get atlasproject -o jsonpath='{.items[0].status.id}')"]
-    : [];
 export const ATLAS_RULES: RuleSet = {
   name: ATLAS_JOB,
   // Only where the job exists: without it the alert could never clear.
