@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildProfile } from '../../src/build';
-import { DEFAULT_PROFILES_DIR } from '../../src/cli';
+import { DEFAULT_PROFILES_DIR } from '../../src/profile/repository';
 import { CATALOG } from '../../src/components/catalog';
 import { compileConfig, type Manifest } from '../../src/compile';
 import { validateProfile } from '../../src/profile/validate';
