@@ -76,7 +76,7 @@ describe('CI output cannot be forged', () => {
   });
 
   it('an object name or kind read back from a committed file is refused naming the file, never printed', async () => {
-    for (const [shape, doc] of [
+    for (const [shape, doc] of <[string, string][]>[
       ['a name with a newline', 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: "a\\n::error::forged"\n  namespace: aura-de-pro-wsim\n'],
       ['a kind that is a command', 'apiVersion: v1\nkind: "::stop-commands::tok"\nmetadata:\n  name: a\n'],
       ['a namespace with a newline', 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n  namespace: "b\\n::error::forged"\n'],
@@ -132,7 +132,7 @@ describe('CI output cannot be forged', () => {
     writeFileSync(join(bin, 'az'), '#!/bin/sh\necho "::error::forged by az"\necho "::stop-commands::tok"\necho "  ::warning::indented" >&2\necho "x ##[error]legacy"\nexit 0\n');
     chmodSync(join(bin, 'az'), 0o755);
     const env = { PATH: `${bin}:${process.env.PATH}` };
-    for (const env2 of [{ ...env }, { ...env, GITHUB_ACTIONS: 'true' }]) {
+    for (const env2 of <NodeJS.ProcessEnv[]>[{ ...env }, { ...env, GITHUB_ACTIONS: 'true' }]) {
       const r = await run(infra, ['--profile', 'de-pro', ...(env2.GITHUB_ACTIONS ? [] : ['--format', 'github'])], env2);
       expect(r.code).toBe(0);
       expect(workflowCommands(r.lines)).toEqual([]);
