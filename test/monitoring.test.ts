@@ -2,8 +2,9 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_PROFILES_DIR } from '../src/cli';
+import { DEFAULT_PROFILES_DIR } from '../src/profile/repository';
 import { resolvePlatform } from '../src/platform/resolve';
+import { CATALOG } from '../src/components/catalog';
 import { alertmanagerConfig } from '../src/components/alertmanager';
 import { loadProfile } from '../src/profile/load';
 import { validateProfile } from '../src/profile/validate';
@@ -33,7 +34,7 @@ describe.each(CLUSTER_PROFILES)('monitoring of %s', (name) => {
     const config_ = parse((find(name, 'ConfigMap', 'prometheus-files') as any).data['prometheus.yml']);
     expect(config_.global.scrape_interval).toBe('30s');
     const jobs = config_.scrape_configs.map((j: any) => j.job_name).sort();
-    const platform = resolvePlatform(config);
+    const platform = resolvePlatform(config, CATALOG);
     const declared = [...platform.workloads('system'), ...platform.workloads('core')].filter((c) => c.scrape).map((c) => c.name);
     // Plus the jobs components declare: probes, the Thanos sidecar, the Redis sentinels (and Atlas once its project id is known).
     const extra = platform.components.flatMap((c) => c.scrapeJobs?.(platform) ?? []).map((j) => String(j.job_name));
@@ -146,8 +147,31 @@ describe('alerting and dashboards', () => {
     expect(job(compiled(''), 'mongodb-atlas')).toBeUndefined();
   });
 
-  it('keeps kube-state-metrics\' own namespace and pod labels', () => {
-    expect(job(compiled(''), 'kube-state-metrics').honor_labels).toBe(true);
+  it('keeps kube-state-metrics\' own namespace and pod labels, and the job and instance a pusher gave the pushgateway', () => {
+    const objects = compiled('');
+    expect(job(objects, 'kube-state-metrics').honor_labels).toBe(true);
+    expect(job(objects, 'pushgateway').honor_labels).toBe(true);
+  });
+
+  it('sends alerts without the replica label, so the two replicas\' copies are one alert', () => {
+    const prometheus = prometheusYml(compiled(''));
+    expect(prometheus.global.external_labels.prometheus_replica).toBe('${POD_NAME}');
+    expect(prometheus.alerting.alert_relabel_configs).toEqual([{ action: 'labeldrop', regex: 'prometheus_replica' }]);
+  });
+
+  it('points the exporters at their targets through flags they read, verifying ECK\'s CA', () => {
+    const objects = compiled(PLUS);
+    const es = podOf(objects, 'Deployment', 'elasticsearch-exporter');
+    expect(es.containers[0].args).toEqual(['--es.uri=https://elasticsearch-es-http.aura-system.svc.cluster.local:9200', '--es.ca=/etc/elasticsearch-ca/ca.crt', '--es.all']);
+    expect(es.containers[0].envFrom).toBeUndefined();
+    expect(es.volumes).toContainEqual({ name: 'elasticsearch-ca', secret: { secretName: 'elasticsearch-es-http-certs-public' } });
+    expect(podOf(objects, 'Deployment', 'prometheus-es-exporter').containers[0].args).toContain('--ca-certs=/etc/elasticsearch-ca/ca.crt');
+    expect(podOf(objects, 'Deployment', 'mongodb-exporter').containers[0].args).toEqual(['--collector.diagnosticdata', '--no-mongodb.direct-connect']);
+  });
+
+  it('runs prometheus-msteams only where a Teams webhook routes to it, and the https_2xx module only where it probes', () => {
+    expect(byName(compiled(''), 'Deployment', 'prometheus-msteams')).toBeUndefined();
+    expect(Object.keys(file(compiled(''), 'blackbox-exporter-files', 'blackbox.yml').modules)).toEqual(['tls_connect']);
   });
 
   it('sends every alert by e-mail and each severity to its webhooks; Teams through prometheus-msteams', () => {
@@ -257,7 +281,7 @@ describe('amtool config routes test: where each severity goes', () => {
   - { name: teams, url: "https://contoso.webhook.office.com/webhookb2/abc", severity: warning }
   - { name: chat, url: "https://chat.example.com/hook", severity: info }
 `);
-  const dir = folderWith({ 'alertmanager.yml': alertmanagerConfig(resolvePlatform(config)) });
+  const dir = folderWith({ 'alertmanager.yml': alertmanagerConfig(resolvePlatform(config, CATALOG)) });
   const routes = (labels: string[], verify?: string[]) =>
     run('amtool', ['config', 'routes', 'test', '--config.file=alertmanager.yml', ...(verify ? [`--verify.receivers=${verify.join(',')}`] : []), ...labels], dir);
 
@@ -276,7 +300,7 @@ describe('amtool config routes test: where each severity goes', () => {
   });
 
   it('reaches Teams through prometheus-msteams, other webhooks directly', () => {
-    const receivers = parse(alertmanagerConfig(resolvePlatform(config))).receivers as any[];
+    const receivers = parse(alertmanagerConfig(resolvePlatform(config, CATALOG))).receivers as any[];
     const url = (name: string) => receivers.find((r) => r.name === name).webhook_configs[0].url;
     expect(url('webhook-teams')).toBe('http://prometheus-msteams.aura-system.svc.cluster.local:2000/teams');
     expect(url('webhook-pager')).toBe('https://pager.example.com/hook');

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { run } from '../../src/infra/identity';
+import { main as run } from '../../src/commands/identity';
 import { fakeTools, type FakeState } from '../support/fake-tools';
 
 const ROOT = join(__dirname, '../..');

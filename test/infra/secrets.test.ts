@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { run } from '../../src/main';
-import { run as secretsRun } from '../../src/infra/secrets-command';
-import { run as importRun } from '../../src/profile/import/command';
+import { run } from '../../src/commands/aura-manifests';
+import { main as secretsRun } from '../../src/commands/secrets';
+import { main as importRun } from '../../src/commands/import';
 import { keyVaultInventory, providerOf } from '../../src/infra/key-vault-inventory';
 import { keyVaultRecipe } from '../../src/infra/key-vault-recipes';
 import { built, SHIPPED } from '../helpers';
@@ -79,7 +79,7 @@ describe('secrets --profile: every Key Vault object the profile needs', () => {
     const dir = mkdtempSync(join(tmpdir(), 'aura-secrets-'));
     cpSync(join(ROOT, 'profiles/layers'), join(dir, 'profiles/layers'), { recursive: true });
     const out: string[] = [];
-    expect(importRun(['--config', join(__dirname, '../fixtures/installer/config.yml'), '--name', 'es-pro', '--profiles', join(dir, 'profiles'), '--json'], { out: (l) => out.push(l), err: () => {} })).toBe(0);
+    expect(importRun(['--config', join(__dirname, '../fixtures/installer/config.yml'), '--name', 'es-pro', '--profiles', join(dir, 'profiles'), '--json'], { out: (l: string) => out.push(l), err: () => {} })).toBe(0);
     const imported = JSON.parse(out.join('\n')).secrets.map((s: any) => s.keyVaultSecret);
     const r = await secrets(['--profile', 'es-pro', '--profiles', join(dir, 'profiles'), '--json', '--allow-outside-repo']);
     const names = new Set(JSON.parse(r.out).objects.map((o: any) => o.name));
@@ -134,7 +134,7 @@ describe('secrets --check: asks Key Vault for names only', () => {
 
   it('is a command of aura-manifests', async () => {
     const lines: string[] = [];
-    expect(await run(['secrets', '--help'], { out: (l) => lines.push(l), err: () => {} })).toBe(0);
+    expect(await run(['secrets', '--help'], { out: (l: string) => lines.push(l), err: () => {} })).toBe(0);
     expect(lines.join('\n')).toMatch(/usage: aura-manifests secrets --profile NAME/);
   });
 });

@@ -4,14 +4,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { run } from '../../src/main';
-import { run as importRun } from '../../src/profile/import/command';
+import { run } from '../../src/commands/aura-manifests';
 import { INSTALLER_DEFAULTS } from '../../src/profile/import/installer-defaults';
 import { jinjaVariables } from '../../src/profile/import/installer';
 import { resolveJinja } from '../../src/profile/import/jinja';
 import { atlasNames } from '../../src/components/atlas';
 import { genesysPushProvider, kernelEndpoints } from '../../src/platform/naming';
-import { DEFAULT_PROFILES_DIR } from '../../src/cli';
+import { DEFAULT_PROFILES_DIR } from '../../src/profile/repository';
 import { loadProfile } from '../../src/profile/load';
 import { validateProfile } from '../../src/profile/validate';
 import { SHIPPED } from '../helpers';
@@ -39,9 +38,7 @@ async function aura(argv: string[], tty = false): Promise<Captured> {
   const out: string[] = [];
   const err: string[] = [];
   let raw = '';
-  const code = argv[0] === 'import'
-    ? importRun(argv.slice(1), { out: (l) => out.push(l), err: (l) => err.push(l), write: (s) => (raw += s), isTTY: tty })
-    : await run(argv, { out: (l) => out.push(l), err: (l) => err.push(l) });
+  const code = await run(argv, { out: (l) => out.push(l), err: (l) => err.push(l), write: (s) => (raw += s), stdoutIsTTY: tty, env: { PATH: process.env.PATH } });
   return { code, out: out.join('\n'), err: err.join('\n'), raw };
 }
 

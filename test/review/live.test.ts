@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { main as diffMain } from '../../src/review/cli';
+import { main as diffMain } from '../../src/commands/diff';
 import { API_DEFAULTS_FILE, buildApiDefaults, serializeApiDefaults, statedDefault } from '../../src/review/api-defaults';
 import { liveDiff, normalizeLive, readLiveFolder } from '../../src/review/live';
 import { parseObjects } from '../../src/review/objects';
@@ -166,8 +166,8 @@ const deployed = (name: string) => parseObjects(built(name).files).filter((m) =>
 function diff(...argv: string[]) {
   const out: string[] = [];
   const err: string[] = [];
-  const code = diffMain(argv, { out: (s) => out.push(s), err: (s) => err.push(s) });
-  return { code, out: out.join(''), err: err.join('\n') };
+  const code = diffMain(argv, { out: (s: string) => out.push(s), err: (s: string) => err.push(s) }) as number;
+  return { code, out: out.join('\n'), err: err.join('\n') };
 }
 
 describe('diff --live: a live export named as the installer names things', () => {
