@@ -20,7 +20,7 @@ describe('aura-manifests, one command line', () => {
   const names = COMMANDS.map((c) => c.name);
 
   it('answers --help with exit 0 on every command, before any work (bench starts nothing)', async () => {
-    expect(names).toEqual(['synth', 'diff', 'verify network', 'verify wiring', 'package', 'infra', 'bench']);
+    expect(names).toEqual(['synth', 'diff', 'verify network', 'verify wiring', 'package', 'infra', 'import', 'secrets', 'identity', 'bench']);
     for (const name of names) {
       const r = await cli(...name.split(' '), '--help');
       expect(r.code, name).toBe(0);
@@ -91,7 +91,7 @@ describe('aura-manifests, one command line', () => {
     expect(r.stdout).toMatch(/^usage: aura-manifests verify wiring --profile NAME/);
     const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
     expect(pkg.bin).toEqual({ 'aura-manifests': 'bin/aura-manifests.js' });
-    const aliases = { synth: 'synth', diff: 'diff', 'verify:network': 'verify network', 'verify:wiring': 'verify wiring', package: 'package', infra: 'infra', bench: 'bench' };
+    const aliases = { synth: 'synth', diff: 'diff', 'verify:network': 'verify network', 'verify:wiring': 'verify wiring', package: 'package', infra: 'infra', import: 'import', secrets: 'secrets', identity: 'identity', bench: 'bench' };
     for (const [script, command] of Object.entries(aliases)) expect(pkg.scripts[script], script).toBe(`node bin/aura-manifests.js ${command}`);
     expect(Object.values(aliases).sort()).toEqual([...names].sort());
   });
