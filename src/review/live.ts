@@ -7,6 +7,7 @@ import { kindKey } from '../model/kinds';
 import { podTemplatesOf } from '../model/pod-templates';
 import { looksLikeSecretValue, SECRET_LIKE_NAME } from '../profile/source-scan';
 import { EnvironmentError, InputError } from '../util/errors';
+import { printable } from '../util/printable';
 import { apiDefaults, type DefaultsNode } from './api-defaults';
 import { diffObjects, type DiffOptions, type ObjectDiff, formatTerminal, naturalKey } from './diff';
 import { hazardLines, upgradeHazards, type UpgradeHazard } from './upgrade-safety';
@@ -39,12 +40,15 @@ const MAX_FILE_BYTES = 64 * 1024 * 1024;
 /** Kinds that only controllers create: never a profile's object, never "unmanaged". */
 const RUNTIME_KINDS = new Set(['Pod', 'ReplicaSet', 'ControllerRevision', 'Endpoints', 'EndpointSlice', 'Event', 'Lease', 'PodMetrics', 'NodeMetrics', 'ComponentStatus', 'Binding', 'TokenReview']);
 
+/** A file as messages name it: relative to the working folder, printable. */
+const shown = (file: string) => printable(relative(process.cwd(), file) || file);
+
 function readBounded(file: string): string {
   const fd = openSync(file, 'r');
   try {
     const st = fstatSync(fd);
-    if (!st.isFile()) throw new InputError(`${file}: not a regular file`);
-    if (st.size > MAX_FILE_BYTES) throw new InputError(`${file}: larger than ${MAX_FILE_BYTES / 1024 / 1024} MiB; export one namespace per file`);
+    if (!st.isFile()) throw new InputError(`${shown(file)}: not a regular file`);
+    if (st.size > MAX_FILE_BYTES) throw new InputError(`${shown(file)}: larger than ${MAX_FILE_BYTES / 1024 / 1024} MiB; export one namespace per file`);
     const buf = Buffer.alloc(st.size);
     let n = 0;
     for (let r; n < buf.length && (r = readSync(fd, buf, n, buf.length - n, null)) > 0; ) n += r;
@@ -60,16 +64,16 @@ function exportFiles(dir: string): string[] {
   try {
     st = lstatSync(dir);
   } catch {
-    throw new InputError(`${dir}: no such folder (the live export; see docs/moving-from-the-installer.md)`);
+    throw new InputError(`${printable(dir)}: no such folder (the live export; see docs/moving-from-the-installer.md)`);
   }
-  if (!st.isDirectory()) throw new InputError(`${dir}: --live takes the folder of the exports`);
+  if (!st.isDirectory()) throw new InputError(`${printable(dir)}: --live takes the folder of the exports`);
   const out: string[] = [];
   const walk = (d: string) => {
     for (const e of readdirSync(d, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
       const full = join(d, e.name);
       if (e.isDirectory()) walk(full);
       else if (e.isFile() && /\.(ya?ml|json)$/.test(e.name)) out.push(full);
-      if (out.length > MAX_FILES) throw new InputError(`${dir}: more than ${MAX_FILES} files`);
+      if (out.length > MAX_FILES) throw new InputError(`${printable(dir)}: more than ${MAX_FILES} files`);
     }
   };
   walk(dir);
@@ -100,7 +104,7 @@ export function readLiveFolder(dir: string): LiveExport {
       return;
     }
     if (typeof o.apiVersion !== 'string' || typeof o.kind !== 'string' || !isObject(o.metadata) || typeof o.metadata.name !== 'string')
-      throw new InputError(`${relative(process.cwd(), file) || file}: holds something that is neither a Kubernetes object nor the Atlas CLI's cluster JSON`);
+      throw new InputError(`${shown(file)}: holds something that is neither a Kubernetes object nor the Atlas CLI's cluster JSON`);
     if (o.kind === 'Secret') {
       // Never kept: only that one existed.
       delete o.data;
@@ -118,14 +122,14 @@ export function readLiveFolder(dir: string): LiveExport {
       try {
         doc = JSON.parse(text);
       } catch {
-        throw new InputError(`${relative(process.cwd(), file) || file}: not valid JSON`);
+        throw new InputError(`${shown(file)}: not valid JSON`);
       }
       take(doc, file);
       continue;
     }
     for (const d of parseAllDocuments(text, { prettyErrors: false })) {
       // The parser's messages quote the file (a Secret, perhaps): named, not quoted.
-      if (d.errors.length) throw new InputError(`${relative(process.cwd(), file) || file}: not valid YAML`);
+      if (d.errors.length) throw new InputError(`${shown(file)}: not valid YAML`);
       take(d.toJS({ maxAliasCount: 100 }), file);
     }
   }
@@ -417,7 +421,7 @@ export function liveDiffOf(profile: string, compiled: readonly Manifest[], folde
     return liveDiff(profile, compiled, readLiveFolder(folder), options);
   } catch (e) {
     if (e instanceof InputError) throw e;
-    if ((e as NodeJS.ErrnoException).code) throw new EnvironmentError(`${folder}: cannot be read (${(e as NodeJS.ErrnoException).code})`);
+    if ((e as NodeJS.ErrnoException).code) throw new EnvironmentError(`${printable(folder)}: cannot be read (${(e as NodeJS.ErrnoException).code})`);
     throw e;
   }
 }

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { built, compiledObjects } from '../helpers';
 import type { Manifest } from '../../src/compile';
+import { botChannels, dnsRecords } from '../../src/infra/dns';
 
 /**
  * Issue 26 item 2: every name that identifies data or an outside resource is the installer's, so
@@ -56,7 +57,7 @@ const ROWS: Row[] = [
   { what: 'provisioning Jobs of the core namespace', guide: 'nlp-provisioning          1/1           10m        68m', compiled: () => ['aura-bot-makeup', 'nlp-provisioning'].map((n) => one('br-pro', 'Job', n).metadata.namespace), installer: ['aura-br-pro', 'aura-br-pro'] },
   { what: 'log indices', guide: 'you need to create an index mapping against “aura-services-*”', compiled: () => JSON.stringify(one('br-pro', 'ConfigMap', 'elasticsearch-provision-files').data).includes('aura-services-*'), installer: true },
   { what: 'Bot Channel, created on a first deployment as deploy_core does', guide: 'Creation of the required services (Bot Channel Registration, etc)', compiled: () => environment().botChannels, installer: ['bot-br-pro'] },
-  { what: 'the -next Bot Channel', guide: 'the installer will create a new Azure Bot Channel with the suffix -next', compiled: () => JSON.parse(built('de-pro').files.get('infra/dns.parameters.json')!).parameters.botChannels.value.map((b: any) => b.name), installer: ['bot-de-pro'] },
+  { what: 'the -next Bot Channel and DNS entries', guide: 'the installer will create a new Azure Bot Channel with the suffix -next', compiled: () => [botChannels({ ...br().config, next_domains_enabled: true }).map((b) => b.name), dnsRecords(br().config).next.includes('api-br-pro-next')], installer: [['bot-br-pro', 'bot-br-pro-next'], true] },
 ];
 
 describe("installer-compatible names (each with the guide line it comes from)", () => {

@@ -10,6 +10,7 @@ import { INSTALLER_DEFAULTS } from './installer-defaults';
 import { hasJinja, type JinjaVariables, resolveJinja } from './jinja';
 import { isFreeFormKey, isStructured, schemaAt, schemaLeaves, secretTemplateAt } from './schema-walk';
 import { PROFILE_SCHEMA } from '../schema';
+import { printable } from '../../util/printable';
 
 /**
  * An installer config.yml, of any release the guide describes, turned into a profile: the
@@ -125,7 +126,7 @@ export function parseConfig(source: ConfigSource): { data: Data; line: (path: re
   if (doc.errors.length) {
     const e = doc.errors[0]!;
     const at = lineCounter.linePos(e.pos[0]);
-    throw new ConfigError(`${source.file}:${at.line}:${at.col}: ${describeYamlError(e)}${doc.errors.length > 1 ? ` (and ${doc.errors.length - 1} more)` : ''}`);
+    throw new ConfigError(`${printable(source.file)}:${at.line}:${at.col}: ${describeYamlError(e)}${doc.errors.length > 1 ? ` (and ${doc.errors.length - 1} more)` : ''}`);
   }
   const positions = new Map<string, number>();
   const record = (node: Node | null, path: PathSegment[]) => {
@@ -133,7 +134,7 @@ export function parseConfig(source: ConfigSource): { data: Data; line: (path: re
       for (const pair of node.items) {
         if (!isPair(pair) || !isScalar(pair.key)) continue;
         const key = String((pair.key as Scalar).value);
-        if (PROTOTYPE_KEYS.has(key)) throw new ConfigError(`${source.file}:${lineCounter.linePos((pair.key as Node).range![0]).line}: ${key} is never a config key`);
+        if (PROTOTYPE_KEYS.has(key)) throw new ConfigError(`${printable(source.file)}:${lineCounter.linePos((pair.key as Node).range![0]).line}: ${key} is never a config key`);
         const keyPath = [...path, key];
         positions.set(formatPath(keyPath), lineCounter.linePos((pair.key as Node).range![0]).line);
         record(pair.value as Node | null, keyPath);
@@ -143,16 +144,16 @@ export function parseConfig(source: ConfigSource): { data: Data; line: (path: re
         if ((item as Node)?.range) positions.set(formatPath([...path, i]), lineCounter.linePos((item as Node).range![0]).line);
         record(item as Node | null, [...path, i]);
       });
-    else if (isAlias(node)) throw new ConfigError(`${source.file}:${lineCounter.linePos(node.range![0]).line}: a YAML alias; the import reads no aliases (an alias could carry a secret into a key that is not one): write the value out`);
+    else if (isAlias(node)) throw new ConfigError(`${printable(source.file)}:${lineCounter.linePos(node.range![0]).line}: a YAML alias; the import reads no aliases (an alias could carry a secret into a key that is not one): write the value out`);
   };
   record(doc.contents as Node | null, []);
   let data: unknown;
   try {
     data = doc.toJS({ maxAliasCount: 50 }) ?? {};
   } catch {
-    throw new ConfigError(`${source.file}: YAML aliases expand to too much data; write the values out`);
+    throw new ConfigError(`${printable(source.file)}: YAML aliases expand to too much data; write the values out`);
   }
-  if (!isObject(data)) throw new ConfigError(`${source.file}: a config.yml is a YAML mapping of keys`);
+  if (!isObject(data)) throw new ConfigError(`${printable(source.file)}: a config.yml is a YAML mapping of keys`);
   const line = (path: readonly PathSegment[]) => {
     for (let d = path.length; d > 0; d--) {
       const l = positions.get(formatPath(path.slice(0, d)));
