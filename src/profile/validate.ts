@@ -155,9 +155,12 @@ function describeSchemaError(e: ErrorObject, root: unknown, hints: { left: numbe
     case 'const':
       return [{ path, message: `must be ${JSON.stringify(p.allowedValue)}${describeKey(path)}` }];
     case 'format':
-      return [{ path, message: `expected ${FORMAT_NAMES[p.format] ?? `a valid ${p.format}`}` }];
     case 'pattern':
-      return [{ path, message: `does not match the expected form ${p.pattern}` }];
+      // The installer's config.yml carries Jinja defaults (atlas_project_name: "aura-project-{{ environment_name }}"); a profile holds values.
+      if (typeof e.data === 'string' && /\{\{.*\}\}/.test(e.data))
+        return [{ path, message: 'is a Jinja template, as the installer\'s config.yml writes it; a profile holds the rendered value: write it out, or let aura-manifests import render the config.yml' }];
+      if (e.keyword === 'pattern') return [{ path, message: `does not match the expected form ${p.pattern}` }];
+      return [{ path, message: `expected ${FORMAT_NAMES[p.format] ?? `a valid ${p.format}`}` }];
     case 'multipleOf':
       return [{ path, message: `must be a multiple of ${p.multipleOf}` }];
     case 'propertyNames':

@@ -44,4 +44,11 @@ describe('every problem of one profile at once', () => {
     expect(r.err).not.toMatch(/log_retention_tim/);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
+
+  it("a Jinja default pasted from config.yml says so, instead of a format error", () => {
+    const r = synth('--profiles', profilesWith('atlas_project_name: "aura-project-{{ environment_name }}"'), '--profile', 'p', '--out', populatedOut());
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/atlas_project_name: is a Jinja template, as the installer's config\.yml writes it; a profile holds the rendered value/);
+    expect(r.err).not.toMatch(/RFC 1123/);
+  });
 });
