@@ -70,6 +70,7 @@ export class AuraWorkload extends Construct {
       ...(spec.host?.paths ?? []).map((h) => ({ name: `host-${h.name}`, mountPath: `/host${h.path}`, readOnly: true, volume: { hostPath: { path: h.path } } })),
       ...(spec.mountProviders ?? []).map((p) => ({ name: p, mountPath: `/mnt/${p}`, readOnly: true, volume: { csi: providerVolume(p, p).csi } })),
       ...(spec.scratch ?? []).map((d) => ({ name: d.name, mountPath: d.mountPath, volume: { emptyDir: {} } })),
+      ...(spec.secretVolumes ?? []).map((v) => ({ name: v.name, mountPath: v.mountPath, readOnly: true, volume: { secret: { secretName: v.secret } } })),
     ];
     // Environment: the pod's own fields, Key Vault secrets, operator-generated Secrets, then values
     // composed from those (`$(VAR)` expands only variables defined before it).
@@ -102,6 +103,7 @@ export class AuraWorkload extends Construct {
         {
           name: spec.name,
           image,
+          command: spec.command?.(platform),
           args: spec.args?.(platform),
           ports,
           envFrom: configMap ? [{ configMapRef: { name: configMap.name } }] : undefined,
@@ -119,10 +121,10 @@ export class AuraWorkload extends Construct {
     const base = { component: spec.name, metadata: meta(), template };
     switch (spec.workload) {
       case 'Job':
-        new AuraJob(this, 'Job', base);
+        new AuraJob(this, 'Job', { ...base, activeDeadlineSeconds: spec.deadlineSeconds ?? 0, productProgram: spec.productProgram });
         return;
       case 'CronJob':
-        new AuraCronJob(this, 'CronJob', { ...base, schedule: spec.schedule ?? '', suspend: spec.suspend });
+        new AuraCronJob(this, 'CronJob', { ...base, schedule: spec.schedule ?? '', suspend: spec.suspend, activeDeadlineSeconds: spec.deadlineSeconds ?? 0, productProgram: spec.productProgram });
         return;
       case 'DaemonSet':
         new AuraDaemonSet(this, 'DaemonSet', { ...base, selector });
