@@ -81,11 +81,16 @@ class Api:
             conn.request(method, self.base + path, body=body, headers=headers)
             response = conn.getresponse()
             raw = response.read()
+        except ssl.SSLCertVerificationError as e:
+            # Not a server still starting: waiting would not help.
+            fail(f"{self.name}: {self.host}: the certificate is not trusted by the CA file: {e.verify_message}")
         except (OSError, http.client.HTTPException) as e:
             raise ApiUnreachable(f"{self.name}: {method} {path}: {e}") from e
         finally:
             if conn is not None:
                 conn.close()
+        if response.status in (401, 403):
+            fail(f"{self.name}: {method} {path} answered {response.status}: the credentials are refused")
         text = raw.decode("utf-8", "replace")
         try:
             return response.status, json.loads(text) if text else None
