@@ -68,8 +68,8 @@ class Api:
             fail(f"{self.name}: the certificate of {self.host} names {', '.join(names) or 'nothing'}, not this host")
         return conn
 
-    def call(self, method, path, body=None, content_type="application/json", extra=None):
-        """Returns (status, parsed JSON or text). A network error is a failed run."""
+    def call(self, method, path, body=None, content_type="application/json", extra=None, refused_ok=False):
+        """Returns (status, parsed JSON or text). Refused credentials (401, 403) end the run unless refused_ok."""
         conn = None
         try:
             conn = self._connection()
@@ -89,7 +89,7 @@ class Api:
         finally:
             if conn is not None:
                 conn.close()
-        if response.status in (401, 403):
+        if response.status in (401, 403) and not refused_ok:
             fail(f"{self.name}: {method} {path} answered {response.status}: the credentials are refused")
         text = raw.decode("utf-8", "replace")
         try:
