@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:https';
+import { readFileSync, writeFileSync } from 'node:fs';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createServer, type Server } from 'node:https';
 import { join } from 'node:path';
 
 /**
@@ -22,7 +23,7 @@ export function testCertificates(dir: string, name = 'localhost'): { ca: string;
   const run = (...args: string[]) => execFileSync('openssl', args, { stdio: 'ignore', timeout: 30_000 });
   run('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', f('ca.key'), '-out', f('ca.crt'), '-days', '1', '-subj', '/CN=test CA');
   run('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', f('tls.key'), '-out', f('tls.csr'), '-subj', `/CN=${name}`);
-  require('node:fs').writeFileSync(f('san.ext'), `subjectAltName=DNS:${name}\n`);
+  writeFileSync(f('san.ext'), `subjectAltName=DNS:${name}\n`);
   run('x509', '-req', '-in', f('tls.csr'), '-CA', f('ca.crt'), '-CAkey', f('ca.key'), '-CAcreateserial', '-out', f('tls.crt'), '-days', '1', '-extfile', f('san.ext'));
   return { ca: f('ca.crt'), key: readFileSync(f('tls.key'), 'utf8'), cert: readFileSync(f('tls.crt'), 'utf8') };
 }

@@ -47,6 +47,22 @@ const images = SHIPPED.flatMap((name) => {
   });
 });
 
+describe('Jobs of every shipped profile', () => {
+  const jobs = SHIPPED.flatMap((name) => compiledObjects(name).map((o) => o.manifest).filter((m) => m.kind === 'Job' || m.kind === 'CronJob').map((m) => ({ name, m: m as any })));
+  it('each is bounded in time, and each container runs a command of ours unless it is an Aura release program', () => {
+    const RELEASE_PROGRAMS = ['aura-bot-makeup', 'nlp-provisioning', 'active-listening'];
+    for (const { name, m } of jobs) {
+      const spec = m.kind === 'CronJob' ? m.spec.jobTemplate.spec : m.spec;
+      expect(spec.activeDeadlineSeconds, `${name} ${m.metadata.name}`).toBeGreaterThan(0);
+      for (const c of podSpecOf(m).containers) {
+        if (RELEASE_PROGRAMS.includes(m.metadata.name)) expect(c.image, `${name} ${m.metadata.name}`).not.toMatch(/\/aura\/thirdparty\//);
+        else expect(c.command?.length, `${name} ${m.metadata.name} container ${c.name}`).toBeGreaterThan(0);
+      }
+    }
+    expect(jobs.length).toBeGreaterThan(80);
+  });
+});
+
 describe('docs/images.md', () => {
   it('has a row for every image of every shipped profile, with the tag the output runs', () => {
     expect(images.length).toBeGreaterThan(100);

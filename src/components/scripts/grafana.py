@@ -2,8 +2,8 @@
 """Grafana through its HTTP API, as its admin (GRAFANA_URL, GRAFANA_ADMIN_USER, GRAFANA_ADMIN_PASSWORD).
 
   grafana.py users   the viewers of GRAFANA_VIEWERS (comma-separated; the password of the i-th,
-                     from 1, in GRAFANA_VIEWER_<i>_PASSWORD) exist with the Viewer role and their
-                     password: a user whose password already logs in is not written again.
+                     from 1, in GRAFANA_VIEWER_<i>_PASSWORD) exist with the Viewer role and that
+                     password; a user who already logs in with it is not written again.
   grafana.py export  Grafana's database as one gzip-compressed JSON document in
                      $BACKUP_DIR/$BACKUP_FILE: folders, dashboards, data sources, alert rules,
                      contact points, the notification policy tree, the organisation's preferences.
