@@ -33,7 +33,7 @@ find_master() {
     answer=$(timeout "$call_timeout" redis-cli -h "${sentinel%:*}" -p "${sentinel##*:}" --raw sentinel get-master-addr-by-name "$REDIS_SENTINEL_MASTER" 2>/dev/null) || continue
     host=$(echo "$answer" | sed -n 1p)
     port=$(echo "$answer" | sed -n 2p)
-    [ -n "$host" ] && [ -n "$port" ] || continue
+    if [ -z "$host" ] || [ -z "$port" ]; then continue; fi
     role=$(timeout "$call_timeout" redis-cli -h "$host" -p "$port" --raw role 2>/dev/null | sed -n 1p) || continue
     if [ "$role" = master ]; then
       echo "$host $port"
