@@ -1,7 +1,7 @@
 import { copyFileSync, mkdirSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compileConfig, type Manifest } from '../../src/compile';
-import { DEFAULT_PROFILES_DIR } from '../../src/cli';
+import { DEFAULT_PROFILES_DIR } from '../../src/profile/repository';
 import { ECK_CA_KEY } from '../../src/components/elasticsearch';
 import { LOG_STREAMS } from '../../src/platform/log-lifecycle';
 import { loadProfile } from '../../src/profile/load';

@@ -5,7 +5,7 @@ import { podSpecOf } from '../../src/checks/wiring/check';
 import { compiledObjects, SHIPPED } from '../helpers';
 import { loadProfile } from '../../src/profile/load';
 import { validateProfile } from '../../src/profile/validate';
-import { DEFAULT_PROFILES_DIR } from '../../src/cli';
+import { DEFAULT_PROFILES_DIR } from '../../src/profile/repository';
 
 /** docs/images.md has a row for every image the output of any shipped profile runs, with its pinned tag. */
 const DOC = readFileSync(join(__dirname, '..', '..', 'docs', 'images.md'), 'utf8');

@@ -2,7 +2,7 @@ import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import { runInNewContext } from 'node:vm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compileConfig, type Manifest } from '../../src/compile';
-import { DEFAULT_PROFILES_DIR } from '../../src/cli';
+import { DEFAULT_PROFILES_DIR } from '../../src/profile/repository';
 import { MONGODB_REPLICA_SET } from '../../src/components/mongodb';
 import { loadProfile } from '../../src/profile/load';
 import { validateProfile } from '../../src/profile/validate';
