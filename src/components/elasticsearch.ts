@@ -40,21 +40,20 @@ export const SNAPSHOT_CREDENTIALS = {
     { objectName: 'eck-snapshot-storage-key', key: 'azure.client.default.key' },
   ],
 };
+/** ECK's CA of the Elasticsearch HTTP certificates: the Secret <name>-es-http-certs-public it writes, and its key. */
+export const ELASTICSEARCH_CA = { secret: 'elasticsearch-es-http-certs-public', key: 'ca.crt' } as const;
+/** ECK's CA of Kibana's HTTP certificate: the Secret <name>-kb-http-certs-public. */
+export const KIBANA_CA = { secret: 'kibana-kb-http-certs-public', key: 'ca.crt' } as const;
 /** Container ports of the pods ECK creates (its defaults); the custom resources do not list them. */
 export const ELASTICSEARCH_PORTS: PortSpec[] = [{ name: 'https', port: 9200 }, { name: 'transport', port: 9300 }];
 export const KIBANA_PORTS: PortSpec[] = [{ name: 'https', port: 5601 }];
 export const ELASTICSEARCH_RESOURCES: ResourceSpec = { requests: { cpu: '500m', memory: '4Gi' }, limits: { cpu: '2', memory: '4Gi' } };
 export const KIBANA_RESOURCES: ResourceSpec = { requests: { cpu: '200m', memory: '1Gi' }, limits: { cpu: '1', memory: '1Gi' } };
 
-/**
- * ECK's public CA certificate of each HTTP endpoint (the Secret `<name>-<es|kb>-http-certs-public`
- * it writes, key `ca.crt`): clients verify Elasticsearch and Kibana against it.
- */
-export const ECK_CA_KEY = 'ca.crt';
-export const ECK_CA_SECRETS = { elasticsearch: 'elasticsearch-es-http-certs-public', kibana: 'kibana-kb-http-certs-public' } as const;
-const ECK_CA_MOUNTS = [
-  { name: 'elasticsearch-ca', secret: ECK_CA_SECRETS.elasticsearch, mountPath: '/etc/elasticsearch-ca' },
-  { name: 'kibana-ca', secret: ECK_CA_SECRETS.kibana, mountPath: '/etc/kibana-ca' },
+/** Where elasticsearch-provision mounts ECK's two CAs: it verifies both APIs against them. */
+const PROVISION_CA_MOUNTS = [
+  { name: 'elasticsearch-ca', secret: ELASTICSEARCH_CA.secret, mountPath: '/etc/elasticsearch-ca', file: ELASTICSEARCH_CA.key },
+  { name: 'kibana-ca', secret: KIBANA_CA.secret, mountPath: '/etc/kibana-ca', file: KIBANA_CA.key },
 ];
 const PROVISION_SCRIPT = 'elasticsearch-provision.py';
 /** The environment variable of the i-th logs user's password (from Key Vault). */
@@ -196,13 +195,13 @@ export const elasticsearch: Component = {
       ports: [], resources: SMALL, deadlineSeconds: JOB_DEADLINES.provision,
       files: (p: Platform) => ({ ...elasticsearchProvisioning(p.config), ...scriptFiles(PROVISION_SCRIPT, 'aura_http.py') }), filesPath: JOB_FILES,
       command: () => runScript('python3', PROVISION_SCRIPT),
-      secretVolumes: ECK_CA_MOUNTS.map((m) => ({ name: m.name, secret: m.secret, mountPath: m.mountPath })),
+      secretMounts: () => PROVISION_CA_MOUNTS.map((m) => ({ name: m.name, secret: m.secret, mountPath: m.mountPath })),
       env: (p) => ({
         ...SCRIPT_ENV,
         ELASTICSEARCH_URL: p.endpoint('elasticsearch', 'https').url('https'),
-        ELASTICSEARCH_CA_FILE: `${ECK_CA_MOUNTS[0]!.mountPath}/${ECK_CA_KEY}`,
+        ELASTICSEARCH_CA_FILE: `${PROVISION_CA_MOUNTS[0]!.mountPath}/${PROVISION_CA_MOUNTS[0]!.file}`,
         KIBANA_URL: p.endpoint('kibana', 'https').url('https'),
-        KIBANA_CA_FILE: `${ECK_CA_MOUNTS[1]!.mountPath}/${ECK_CA_KEY}`,
+        KIBANA_CA_FILE: `${PROVISION_CA_MOUNTS[1]!.mountPath}/${PROVISION_CA_MOUNTS[1]!.file}`,
       }),
       secrets: ({ config: c }): Record<string, string> => ({
         ...elasticAdminSecrets('ELASTIC_USERNAME', 'ELASTIC_PASSWORD'),

@@ -97,8 +97,6 @@ export interface WorkloadSpec {
   sidecars?: SidecarSpec[];
   /** Jobs and CronJobs (required for them): the Job's `activeDeadlineSeconds`, after which it fails and its pods are stopped. */
   deadlineSeconds?: number;
-  /** Secrets an operator generates (ECK's public CA certificates), mounted read-only, whole. @default none */
-  secretVolumes?: { name: string; secret: string; mountPath: string }[];
   /** Other SecretProviderClasses its pods mount, so the driver syncs their Secrets (nginx's TLS certificate). @default none */
   mountProviders?: string[];
   /** Labels its pods carry besides the standard ones (the guide's pushgateway policy selects `release`). @default none */
@@ -127,6 +125,13 @@ export interface WorkloadSpec {
    * `kv:<name>` for a platform secret no profile key stands for.
    */
   secrets?: (p: Platform) => Record<string, string>;
+  /**
+   * Key Vault secrets the program reads as files under /mnt/secrets-store (the objstore
+   * configuration, a password file), by reference as in `secrets`: mounted, never in the environment. @default none
+   */
+  secretFiles?: (p: Platform) => string[];
+  /** Secrets an operator generates, mounted read-only as files (ECK's CA). @default none */
+  secretMounts?: (p: Platform) => { name: string; secret: string; mountPath: string }[];
   /** Environment variables read from a Secret an operator generates (the Atlas connection Secret). @default none */
   generatedSecrets?: (p: Platform) => Record<string, { secret: string; key: string }>;
   /** Environment variables from the pod's own fields (downward API), in every container: `{ POD_NAME: 'metadata.name' }`. @default none */

@@ -2,7 +2,7 @@ import { copyFileSync, mkdirSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compileConfig, type Manifest } from '../../src/compile';
 import { DEFAULT_PROFILES_DIR } from '../../src/profile/repository';
-import { ECK_CA_KEY } from '../../src/components/elasticsearch';
+import { ELASTICSEARCH_CA } from '../../src/components/elasticsearch';
 import { LOG_STREAMS } from '../../src/platform/log-lifecycle';
 import { loadProfile } from '../../src/profile/load';
 import { validateProfile } from '../../src/profile/validate';
@@ -53,7 +53,7 @@ describe('elasticsearch-provision against Elasticsearch and Kibana stand-ins', (
     for (const v of job.pod.volumes.filter((x: any) => x.secret)) {
       const mount = job.pod.containers[0].volumeMounts.find((m: any) => m.name === v.name).mountPath;
       mkdirSync(join(root, mount), { recursive: true });
-      copyFileSync(ca, join(root, mount, ECK_CA_KEY));
+      copyFileSync(ca, join(root, mount, ELASTICSEARCH_CA.key));
     }
     return root;
   };
