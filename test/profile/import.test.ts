@@ -79,7 +79,7 @@ describe("the guide's example config.yml, imported in one command", () => {
     expect(profile.fourth_platform).not.toHaveProperty('apigw_url');
     // What differs is kept.
     expect(profile).toMatchObject({ cluster_name: 'auraclusterproes', backup_retention_time: 4, log_retention_time: 4, rcs_enabled: true, active_listening_enabled: false, genesys: { push_provider: 'Aura' } });
-    expect(profile.backoffice_users).toEqual({ logs: [{ name: 'admin', roles: ['kibana_admin', 'aura'] }] });
+    expect(profile.backoffice_users).toEqual({ logs: [{ name: 'admin', roles: ['kibana_admin', 'aura'] }, { name: 'testuser', roles: ['superuser', 'kibana_admin', 'aura'] }] });
     expect(json.sameAsLayers).toBeGreaterThan(50);
   });
 
@@ -118,6 +118,7 @@ describe("the guide's example config.yml, imported in one command", () => {
       ['context_agents.external_agent.azure_sas_token', 'context-agent-external-agent-sas-token'],
       ['backoffice_users.dashboards[0].password', 'backoffice-dashboards-admin-password'],
       ['backoffice_users.logs[0].password', 'backoffice-logs-admin-password'],
+      ['backoffice_users.logs[1].password', 'backoffice-logs-testuser-password'],
       ['backoffice_users.metrics[0].password', 'backoffice-metrics-admin-password'],
       ['backoffice_users.alerts[0].password', 'backoffice-alerts-admin-password'],
       ['backoffice_users.aura_manager[0].password', 'backoffice-aura-manager-admin-password'],
@@ -132,7 +133,7 @@ describe("the guide's example config.yml, imported in one command", () => {
     ]);
     // Every sentinel of the fixture is one of them.
     const sentinels = readFileSync(GUIDE_CONFIG, 'utf8').match(new RegExp(`${SENTINEL}[A-Za-z0-9-]*`, 'g'))!;
-    expect(sentinels.length).toBe(20); // aura_encryption_key holds two keys
+    expect(sentinels.length).toBe(json.secrets.length + 1); // aura_encryption_key holds two keys
     for (const s of json.secrets) expect(s.command).toMatch(new RegExp(`--extract '?${s.key.replace(/[[\].]/g, '\\$&')}'? \\| az keyvault secret set --vault-name kv-aura-es-pro --name ${s.keyVaultSecret} --file /dev/stdin --output none$`));
   });
 
@@ -151,7 +152,7 @@ describe("the guide's example config.yml, imported in one command", () => {
       expect(noSentinel(r.stdout, r.stderr)).toBe(true);
     }
     // The fake az logs its arguments: no value among them.
-    expect(tools.calls().length).toBe(19);
+    expect(tools.calls().length).toBe(json.secrets.length);
     expect(noSentinel(tools.calls().join('\n'))).toBe(true);
     expect(tools.read('vault/fourth-platform-client-secret')).toBe(`${SENTINEL}-kernel-client`);
     expect(readFileSync(join(tools.dir, 'vault/aura-encryption-key'), 'utf8')).toBe(`${SENTINEL}-encryption-1,${SENTINEL}-encryption-2`); // no newline added
