@@ -190,6 +190,7 @@ describe('older releases and hostile configs', () => {
       'elasticsearch.storage → elasticsearch.storage_size_gb',
       'prometheus.storage_size → prometheus.storage_size_gb',
       'backoffice_users.logs[0].role → backoffice_users.logs[0].roles (the older quoted string, as a list)',
+      "whatsapp_enabled → true (YAML 1.1's yes, as Ansible reads it)",
     ]);
     expect(report.leftOut.map((n: any) => n.key)).toEqual(expect.arrayContaining(['infrastructure.compute.masters', 'infrastructure.compute.database_nodes']));
     const profile = parse(readFileSync(join(profiles, 'uk-pre.yaml'), 'utf8'));

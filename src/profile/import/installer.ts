@@ -223,6 +223,9 @@ export function importConfig(source: ConfigSource, options: ImportOptions): Impo
   // 2. Older layouts and names.
   mapOlderLayouts(clean, result, line);
 
+  // Ansible reads config.yml as YAML 1.1, where yes, no, on and off are booleans.
+  yaml11Booleans(clean, [], result, line);
+
   // 3. Jinja, as the installer renders it before reading a value.
   const vars = jinjaVariables(clean);
   resolveValues(clean, [], vars, result, line);
@@ -387,6 +390,19 @@ function dropUnknown(node: Data, path: PathSegment[], result: ImportResult, line
       dropUnknown(v, p, result, line);
       if (!Object.keys(v).length) delete node[k];
     }
+  }
+}
+
+/** A boolean key written as YAML 1.1 writes one (yes, no, on, off), as the boolean Ansible read. */
+function yaml11Booleans(node: unknown, path: PathSegment[], result: ImportResult, line: (p: readonly PathSegment[]) => number | undefined): void {
+  if (!isObject(node)) return;
+  for (const [k, v] of Object.entries(node)) {
+    const p = [...path, k];
+    const schema = schemaAt(p);
+    if (typeof v === 'string' && schema?.type === 'boolean' && /^(yes|no|on|off|y|n)$/i.test(v)) {
+      node[k] = /^(yes|on|y)$/i.test(v);
+      result.mapped.push({ key: shownPath(p), line: line(p), text: `→ ${node[k]} (YAML 1.1's ${v.toLowerCase()}, as Ansible reads it)` });
+    } else if (isObject(v) && isStructured(schema)) yaml11Booleans(v, p, result, line);
   }
 }
 
