@@ -817,7 +817,7 @@ export interface Config {
    */
   core_only: boolean;
   /**
-   * The Azure Bot Channel Registration of the environment (bot-<environment name>, messaging endpoint on the bot host), and its -next twin with next_domains_enabled. Created by npm run infra -- --dns; the app passwords live in Key Vault. Absent: no Bot Channel is deployed.
+   * The app registrations of the environment's Bot Channel Registration (bot-<environment name>, messaging endpoint on the bot host) and of its -next twin with next_domains_enabled, deployed by npm run infra -- --dns. Absent: the Bot Channel is deployed all the same, with the app registration of its name, found or created by infra --dns --apply, which stores its id and a credential in Key Vault (bot-channel[-next]-app-id, -app-password); the credential is a Key Vault secret either way.
    */
   bot_channel?: {
     /**
