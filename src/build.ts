@@ -20,6 +20,7 @@ import { type Diagnostic, formatPath, ProfileError } from './profile/errors';
 import { statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { validateProfile } from './profile/validate';
+import { runningProfileOf } from './profile/running';
 import { kubernetesVersionProblem, targetKubernetesVersion } from './model/kubernetes-versions';
 
 import { CheckError } from './checks/check-error';
@@ -54,6 +55,8 @@ export function buildProfile(ref: string, profilesDir: string, options: BuildOpt
   if (options.kubernetesVersion !== undefined && kubernetesVersionProblem(options.kubernetesVersion))
     throw new Error(`Kubernetes version outside the window: ${kubernetesVersionProblem(options.kubernetesVersion)}`);
   const config = options.kubernetesVersion === undefined ? validated : { ...validated, kubernetes_version: options.kubernetesVersion };
+  // A release is checked against the aura-system of the profile it runs beside.
+  const running = runningProfileOf(loaded, validated, profilesDir, readRules);
   const compiled = compileWithNames(loaded.name, config, options);
   const runtimeOwned = runtimeOwnedFields(compiled, config.aura_operator_enabled);
   const objects = compiled.map((o) => withDeliveryMetadata(withFluxOwnership(o, runtimeOwned)));
@@ -70,12 +73,12 @@ export function buildProfile(ref: string, profilesDir: string, options: BuildOpt
     ...checkInvariants(objects),
     ...checkNetworkPolicies(manifests),
     ...verifyProfileNetwork(manifests, config).problems,
-    ...profileWiring(config, manifests).errors,
+    ...profileWiring(config, manifests, running && { ...running.config, kubernetes_version: config.kubernetes_version }).errors,
   ];
   if (problems.length) throw new CheckError(loaded.name, problems);
   const archives = [config.operators.eck.chart_archive, config.operators.mongodb_atlas.chart_archive].filter((a): a is string => !!a);
   // Layer files are named as displayed (relative to the working folder): made absolute, the profile file first.
-  const sources = [...new Set([loaded.file, ...loaded.layers.map((l) => resolve(l.file)), ...archives])];
+  const sources = [...new Set([loaded.file, ...loaded.layers.map((l) => resolve(l.file)), ...(running?.files ?? []), ...archives])];
   const previousChart = options.outDir ? readChartRevision(join(options.outDir, loaded.name)) : undefined;
   return { name: loaded.name, objects, config, warnings, sources, files: renderProfile(loaded.name, config, objects, gitops, previousChart) };
 }

@@ -32,6 +32,7 @@ const USAGE = `usage: npm run infra -- --profile NAME [ACTION] [--dry-run] [--ou
     --yes                run the deletion plan
   --dry-run              print the commands without running them
   --out DIR              where the compiled profiles are (default: dist)
+  --profiles DIR         where profile names are looked up (default: profiles/)
   --allow-outside-repo   read profile files outside the repository
   --debug                print the stack of an internal error
 
@@ -72,6 +73,7 @@ export async function main(rawArgv: string[], io: InfraIo = { out: console.log, 
         yes: { type: 'boolean' },
         'dry-run': { type: 'boolean' },
         out: { type: 'string', default: 'dist' },
+        profiles: { type: 'string', default: DEFAULT_PROFILES_DIR },
         'allow-outside-repo': { type: 'boolean' },
       },
       strict: true,
@@ -80,7 +82,8 @@ export async function main(rawArgv: string[], io: InfraIo = { out: console.log, 
     const command = commandOf(opts);
     if (typeof command === 'string') throw new UsageError(command);
     const tools: ToolIo = { out: io.out, env: io.env, cwd: ROOT };
-    const loaded = loadProfile(opts.profile!, DEFAULT_PROFILES_DIR, profileReadRules(DEFAULT_PROFILES_DIR, !!opts['allow-outside-repo']));
+    const profilesDir = resolve(opts.profiles!);
+    const loaded = loadProfile(opts.profile!, profilesDir, profileReadRules(profilesDir, !!opts['allow-outside-repo']));
     const config = validateProfile(loaded);
     const profileDir = resolve(opts.out!, loaded.name);
     switch (command.kind) {

@@ -805,9 +805,9 @@ export interface Config {
    */
   dns_zone_resource_group: string;
   /**
-   * Release strategy "new core namespace" (the installer's --ns): the core namespace becomes aura-<environment name>-<release_suffix>, compiled beside the running release on the same cluster; the DNS switch and rollback are profile changes (README: Release namespaces). Absent: the core namespace has no suffix.
+   * Release strategy "new core namespace" (the installer's --ns): the core namespace becomes aura-<environment name>-<release_suffix>, compiled beside the running release on the same cluster (with core_only) or in place of it; the DNS switch and rollback are profile changes (docs/releases-and-migrations.md). Absent: the core namespace has no suffix; null: none, whatever a profile this one extends sets (a tenant of a promoted release keeps its namespace).
    */
-  release_suffix?: string;
+  release_suffix?: string | null;
   /**
    * A release deployed beside the environment's running profile on its cluster (with release_suffix): compile the core phase only, with its own address, DNS records and Bot Channel; the running profile keeps the CRDs, aura-system and the cluster. Not an installer key: the installer's --ns redeployed the core phase alone.
    */

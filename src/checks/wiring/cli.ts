@@ -4,6 +4,7 @@ import { compileConfig } from '../../compile';
 import { formatDiagnostic, ProfileError } from '../../profile/errors';
 import { loadProfile } from '../../profile/load';
 import { validateProfile } from '../../profile/validate';
+import { runningProfileOf } from '../../profile/running';
 import { formatConnections } from './check';
 import { profileWiring } from './profile';
 
@@ -28,7 +29,8 @@ export function main(argv: string[], io = { out: console.log, err: console.error
   try {
     const loaded = loadProfile(opts.profile, DEFAULT_PROFILES_DIR);
     const config = validateProfile(loaded);
-    const report = profileWiring(config, compileConfig(config).map((o) => o.manifest));
+    const running = runningProfileOf(loaded, config, DEFAULT_PROFILES_DIR);
+    const report = profileWiring(config, compileConfig(config).map((o) => o.manifest), running?.config);
     if (opts.json) io.out(JSON.stringify(report, null, 2));
     else {
       io.out(formatConnections(report));
