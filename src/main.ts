@@ -9,6 +9,7 @@ import { main as infra } from './infra/cli';
 import { main as verify } from './checks/network/cli';
 import { main as bench } from '../scripts/bench/bench';
 import { main as diff } from './review/cli';
+import { runMigrateCluster, runMigrateLogs } from './migrate/commands';
 import { closest } from './profile/formats';
 import { PACKAGE_VERSION, PROGRAM } from './util/command-line';
 
@@ -26,13 +27,15 @@ export const COMMANDS: Record<string, { summary: string; run: Command }> = {
   verify: { summary: 'verify the network policies: who can reach whom', run: (argv, io) => verify(argv, io) },
   package: { summary: "package a profile's Helm chart with helm package", run: (argv, io) => pkg(argv, io) },
   infra: { summary: "the profile's Azure infrastructure (Bicep) and its lifecycle", run: (argv, io) => infra(argv, { ...io, env: process.env }) },
+  'migrate-cluster': { summary: "move a cluster's MongoDB and Redis data to a new cluster (plan; --yes runs it)", run: (argv, io) => runMigrateCluster(argv, { ...io, env: process.env }) },
+  'migrate-logs': { summary: "move a cluster's logs to a new cluster through the snapshot repository (plan; --yes runs it)", run: (argv, io) => runMigrateLogs(argv, { ...io, env: process.env }) },
   bench: { summary: 'measure the compiler (takes minutes)', run: (argv, io) => bench(argv, io) },
 };
 
 export const USAGE = `usage: ${PROGRAM} <command> [options]
 
 ${Object.entries(COMMANDS)
-  .map(([name, c]) => `  ${name.padEnd(9)}${c.summary}`)
+  .map(([name, c]) => `  ${name.padEnd(Math.max(...Object.keys(COMMANDS).map((n) => n.length)) + 2)}${c.summary}`)
   .join('\n')}
 
   ${PROGRAM} <command> --help   the options of a command

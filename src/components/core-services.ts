@@ -100,7 +100,7 @@ const workloads: WorkloadSpec[] = [
   service('tac', 'core/tac', mongodbClientOf({ talksTo: ['mongodb', 'prometheus'], scrape: { port: 'http' } })),
   {
     // Exactly one: concurrent loaders race on the insight files in object storage.
-    name: 'insights-loader', phase: 'core', workload: 'Deployment', image: 'core/insights-loader', scale: SINGLETON, ports: HTTP, resources: STANDARD,
+    name: 'insights-loader', phase: 'core', workload: 'Deployment', image: 'core/insights-loader', scale: { mode: 'singleton', replicas: (c) => c.service_replicas['insights-loader'] }, ports: HTTP, resources: STANDARD,
     env: ({ config: c }) => ({
       CONVERSATIONS_DAYS_TO_FIND: c.fourth_platform.conversations.days_to_find,
       CONVERSATIONS_PLATFORM: c.fourth_platform.conversations.platform, CONVERSATIONS_BUCKET: c.fourth_platform.conversations.bucket,

@@ -114,8 +114,9 @@ export class AuraWorkload extends Construct {
     });
 
     const scale = spec.scale;
-    const replicas = scale?.mode === 'fixed' ? scale.replicas(config) : scale?.mode === 'autoscaled' ? scale.minReplicas(config) : 1;
-    const autoscaled = scale?.mode === 'autoscaled';
+    const replicas = scale?.mode === 'fixed' ? scale.replicas(config) : scale?.mode === 'autoscaled' ? scale.minReplicas(config) : (scale?.replicas?.(config) ?? 1);
+    // A stopped service (service_replicas 0) has no autoscaler: an HPA never scales below one.
+    const autoscaled = scale?.mode === 'autoscaled' && replicas > 0;
     const base = { component: spec.name, metadata: meta(), template };
     switch (spec.workload) {
       case 'Job':

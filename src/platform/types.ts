@@ -34,11 +34,12 @@ export interface AccessRule {
 /**
  * How many pods a Deployment or StatefulSet runs, said explicitly:
  * - `singleton`: exactly one, never two at once (a Deployment is replaced with Recreate), no HPA;
+ *   `replicas` may stop it (0);
  * - `fixed`: a fixed count, rolling updates, a PodDisruptionBudget above one;
  * - `autoscaled`: an HPA from `minReplicas` to three times that on CPU, rolling updates, a PodDisruptionBudget above one.
  */
 export type Scale =
-  | { mode: 'singleton' }
+  | { mode: 'singleton'; replicas?: (c: Config) => 0 | 1 }
   | { mode: 'fixed'; replicas: (c: Config) => number }
   | { mode: 'autoscaled'; minReplicas: (c: Config) => number };
 

@@ -685,7 +685,7 @@ export interface Config {
     resource_group?: string;
   };
   /**
-   * Replicas of each core service: the HPA minimum (the maximum is three times it).
+   * Replicas of each core service: the HPA minimum (the maximum is three times it). 0 stops the service: replicas 0, no HPA and no PodDisruptionBudget, kept so by GitOps (a migration's destination while its data is restored: docs/releases-and-migrations.md).
    */
   service_replicas: {
     /**
@@ -753,9 +753,9 @@ export interface Config {
      */
     'atria-rag-server': number;
     /**
-     * Always exactly one: several loaders race on the insight files.
+     * Exactly one (several loaders race on the insight files), or 0: stopped.
      */
-    'insights-loader': 1;
+    'insights-loader': 0 | 1;
   };
   /**
    * The global SMTP relay of the Aura Platform team that alertmanager sends notifications_email through (not an installer key: the installer embedded it). The password is the Key Vault secret alertmanager-smtp-password.

@@ -65,7 +65,7 @@ function applied(profile: string, phase: string): Manifest[] {
 }
 const json = (profile: string, file: string) => JSON.parse(readFileSync(join(dist, profile, 'infra', file), 'utf8'));
 const parameter = (profile: string, name: string) => json(profile, 'dns.parameters.json').parameters[name].value;
-const envOf = (objects: Manifest[], name: string) => (objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name === `${name}-config`) as { data: Record<string, string> }).data;
+const envOf = (objects: Manifest[], name: string) => (objects.find((o) => o.kind === "ConfigMap" && o.metadata.name === `${name}-config`) as unknown as { data: Record<string, string> }).data;
 const key = (m: Manifest) => `${m.kind}/${m.metadata.namespace ?? ''}/${m.metadata.name}`;
 
 describe('release namespaces, the walkthrough', () => {
