@@ -14,6 +14,7 @@ import { fileHeader, manifestPath, objectFileName } from './output/layout';
 import type { ProfileFiles } from './output/write';
 import { toYaml } from './output/yaml';
 import { infraFiles } from './infra/environment';
+import { localBuildFiles } from './components/local-modules';
 import type { Config } from './profile/config.generated';
 import { type LoadedProfile, type LoadOptions, loadProfile } from './profile/load';
 import { type Diagnostic, formatPath, ProfileError } from './profile/errors';
@@ -144,6 +145,7 @@ export function renderProfile(
   for (const [path, content] of helmChart(config, objects, files, previousChart)) files.set(path, content);
   for (const [path, content] of kustomizations(profile, objects)) files.set(path, content);
   for (const [path, content] of infraFiles(config)) files.set(path, content);
+  for (const [path, content] of localBuildFiles(config)) files.set(path, content);
   return new Map([...files].sort(([a], [b]) => (a < b ? -1 : 1)));
 }
 

@@ -10,6 +10,7 @@ import { main as verify } from './checks/network/cli';
 import { main as bench } from '../scripts/bench/bench';
 import { main as diff } from './review/cli';
 import { runMigrateCluster, runMigrateLogs } from './migrate/commands';
+import { runBuildLocal } from './infra/build-local';
 import { closest } from './profile/formats';
 import { PACKAGE_VERSION, PROGRAM } from './util/command-line';
 
@@ -27,6 +28,7 @@ export const COMMANDS: Record<string, { summary: string; run: Command }> = {
   verify: { summary: 'verify the network policies: who can reach whom', run: (argv, io) => verify(argv, io) },
   package: { summary: "package a profile's Helm chart with helm package", run: (argv, io) => pkg(argv, io) },
   infra: { summary: "the profile's Azure infrastructure (Bicep) and its lifecycle", run: (argv, io) => infra(argv, { ...io, env: process.env }) },
+  'build-local': { summary: "build and push the aura-bot image of a profile's local modules (plan; --yes runs it)", run: (argv, io) => runBuildLocal(argv, { ...io, env: process.env }) },
   'migrate-cluster': { summary: "move a cluster's MongoDB and Redis data to a new cluster (plan; --yes runs it)", run: (argv, io) => runMigrateCluster(argv, { ...io, env: process.env }) },
   'migrate-logs': { summary: "move a cluster's logs to a new cluster through the snapshot repository (plan; --yes runs it)", run: (argv, io) => runMigrateLogs(argv, { ...io, env: process.env }) },
   bench: { summary: 'measure the compiler (takes minutes)', run: (argv, io) => bench(argv, io) },

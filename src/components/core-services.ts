@@ -3,6 +3,7 @@ import { mongodbClient } from './mongodb';
 import type { Config } from '../profile/config.generated';
 import { botChannelName } from '../platform/azure-names';
 import { OPERATOR_EDITED_CONFIG } from './aura-operator';
+import { withLocalModules } from './local-modules';
 import { environmentName, kernelEndpoints } from '../platform/naming';
 import { autoscaled, type Component, type EnvValues, type PortSpec, type ResourceSpec, type RouteSpec, SINGLETON, type WorkloadSpec } from '../platform/types';
 
@@ -44,7 +45,8 @@ const workloads: WorkloadSpec[] = [
   service('api-gw', 'core/api-gw', {
     env: (p) => apiKeyValidation(p.config), secrets: () => ({ AURA_ENCRYPTION_KEY: 'aura_encryption_key' }),
   }),
-  service('aura-bot', 'core/aura-bot', mongodbClientOf({
+  // With local_modules, the local image and its two files (src/components/local-modules.ts).
+  withLocalModules(service('aura-bot', 'core/aura-bot', mongodbClientOf({
     talksTo: ['mongodb', 'prometheus'], scrape: { port: 'http' },
     env: ({ config: c }) => ({
       KERNEL_APIGW_URL: kernelEndpoints(c).apigwUrl, KERNEL_AUTHSERVER_URL: kernelEndpoints(c).authserverUrl,
@@ -57,7 +59,7 @@ const workloads: WorkloadSpec[] = [
       KERNEL_CLIENT_SECRET: 'fourth_platform.client_secret', AURA_BOT_SERVICES_API_KEY: 'aura_bot_services_api_key',
       ...(c.aurapush_feedback_endpoint ? { AURAPUSH_FEEDBACK_SUBSCRIPTION_KEY: 'aurapush_feedback_subscription_key' } : {}),
     }),
-  })),
+  }))),
   service('authentication-api', 'core/authentication-api', mongodbClientOf({
     talksTo: ['mongodb'],
     env: ({ config: c }) => ({ KERNEL_AUTHSERVER_URL: kernelEndpoints(c).authserverUrl, KERNEL_CLIENT_ID: c.fourth_platform.client_id, ...apiKeyValidation(c), ...botChannelEnv(c) }),

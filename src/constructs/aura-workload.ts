@@ -35,7 +35,8 @@ export class AuraWorkload extends Construct {
     const { spec, platform } = props;
     const config = platform.config;
     const namespace = platform.namespaceOf(spec);
-    const labels = standardLabels(spec.name, config, appOf(spec), spec.imageTag);
+    const imageTag = typeof spec.imageTag === 'function' ? spec.imageTag(config) : spec.imageTag;
+    const labels = standardLabels(spec.name, config, appOf(spec), imageTag);
     const selector = selectorLabels(spec.name, appOf(spec));
     const meta = (name = spec.name) => ({ name, namespace, labels });
 
@@ -45,7 +46,7 @@ export class AuraWorkload extends Construct {
 
     const fileData = spec.files?.(platform);
     const files = fileData ? new k8s.KubeConfigMap(this, 'Files', { metadata: meta(`${spec.name}-files`), data: fileData }) : undefined;
-    const fileSets = (spec.fileSets ?? []).map((set) => {
+    const fileSets = (spec.fileSets ?? []).filter((set) => set.enabled?.(config) ?? true).map((set) => {
       const setData = set.files(platform);
       return { set, data: setData, map: new k8s.KubeConfigMap(this, `Files-${set.name}`, { metadata: meta(`${spec.name}-${set.name}`), data: setData }) };
     });
@@ -81,7 +82,7 @@ export class AuraWorkload extends Construct {
         .map(([name, ref]) => ({ name, valueFrom: { secretKeyRef: { name: ref.secret, key: ref.key } } })),
       ...Object.entries(spec.composedEnv?.(platform) ?? {}).map(([name, value]) => ({ name, value })),
     ];
-    const image = imageOf(config, typeof spec.image === 'function' ? spec.image(config) : spec.image, spec.imageTag);
+    const image = imageOf(config, typeof spec.image === 'function' ? spec.image(config) : spec.image, imageTag);
     const template = podTemplate({
       component: spec.name,
       labels: { ...labels, ...spec.podLabels, ...platform.network.podLabels(spec.name) },

@@ -75,8 +75,8 @@ export interface WorkloadSpec {
   scale?: Scale;
   /** Image repository below the profile's registry (a function when the profile chooses it). */
   image: string | ((c: Config) => string);
-  /** Tag pinned for a third-party or tool image. @default the profile's release tag */
-  imageTag?: string;
+  /** Tag pinned for a third-party or tool image (a function when the profile decides it, undefined: the release tag). @default the profile's release tag */
+  imageTag?: string | ((c: Config) => string | undefined);
   /** A namespace of its own. @default the phase's namespace */
   namespace?: string;
   /** The network policy targets (their `app` labels) it connects to; pod and namespace labels follow. @default none */
@@ -94,7 +94,7 @@ export interface WorkloadSpec {
   /** Cluster-wide read access it needs: a ServiceAccount, ClusterRole and binding. @default none, and no service account token */
   clusterAccess?: AccessRule[];
   /** Further sets of files, each its own ConfigMap `<name>-<set>` mounted read-only at its path (rules, dashboards). @default none */
-  fileSets?: { name: string; mountPath: string; files: (p: Platform) => Record<string, string> }[];
+  fileSets?: { name: string; mountPath: string; files: (p: Platform) => Record<string, string>; enabled?: (c: Config) => boolean }[];
   /** Configuration files, mounted read-only from the ConfigMap `<name>-files` at `filesPath`. */
   files?: (p: Platform) => Record<string, string>;
   /** @default /etc/<name> */

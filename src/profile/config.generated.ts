@@ -809,6 +809,62 @@ export interface Config {
    */
   release_suffix?: string | null;
   /**
+   * Local use cases (the installer's build_local and deploy_local): aura-bot runs an image built from the global one plus these libraries (core/aura-bot-local, tagged from the release tag and the libraries), with their plugin configuration and local configuration as ConfigMaps; the configuration updater Job merges the local cases and locales into aura-configuration-api before aura-bot rolls. `aura-manifests build-local` builds and pushes the image from the libraries' bundles. Remove the entry to go back to the global image. docs/releases-and-migrations.md.
+   */
+  local_modules?: {
+    /**
+     * The libraries built into the image, each an npm pack bundle of local_modules/ (build-local checks each bundle's package name and version).
+     *
+     * @minItems 1
+     */
+    modules: [
+      {
+        /**
+         * The package name of the library (its package.json name).
+         */
+        name: string;
+        /**
+         * Its exact version (its package.json version).
+         */
+        version: string;
+      },
+      ...{
+        /**
+         * The package name of the library (its package.json name).
+         */
+        name: string;
+        /**
+         * Its exact version (its package.json version).
+         */
+        version: string;
+      }[]
+    ];
+    /**
+     * local_config.yml: the local use cases' settings, as aura-bot reads them (no secrets: Key Vault).
+     */
+    config: {};
+    /**
+     * aura-configuration-api, where the configuration updater merges the local cases and locales (its API key: Key Vault aura-configuration-api-key). Required with cases or locales.
+     */
+    configuration_api_url?: string;
+    /**
+     * The local cases (the guide's CreateFiles), merged over the global ones by id: a local case replaces the global case of its id.
+     */
+    cases: {
+      id: string;
+    }[];
+    /**
+     * Locale strings the local cases add, by language (es-ES, de-DE, ...): merged key by key over the global ones.
+     */
+    locales: {
+      [k: string]:
+        | {
+            [k: string]: string | undefined;
+          }
+        | undefined;
+    };
+  };
+  /**
    * A release deployed beside the environment's running profile on its cluster (with release_suffix): compile the core phase only, with its own address, DNS records and Bot Channel; the running profile keeps the CRDs, aura-system and the cluster. Not an installer key: the installer's --ns redeployed the core phase alone.
    */
   core_only: boolean;

@@ -135,8 +135,8 @@ describe('migrate-cluster: the plan, then --yes', () => {
     ]);
     // What the clusters are left with: the destination's counts as they were, its restore folders holding this backup only.
     const after = fake.state();
-    expect(after.clusters.auraclusterprode2!.namespaces).toEqual(clusters().clusters.auraclusterprode2!.namespaces);
-    expect(after.blobs[ACCOUNT]!.filter((b) => b.name.includes('/restore/')).map((b) => b.name)).toEqual([
+    expect(after.clusters!.auraclusterprode2!.namespaces).toEqual(clusters().clusters!.auraclusterprode2!.namespaces);
+    expect(after.blobs![ACCOUNT]!.filter((b) => b.name.includes('/restore/')).map((b) => b.name)).toEqual([
       'mongodb/restore/mongodb-2024-05-01T02:04:00Z.gz',
       'redis/restore/redis-2024-05-01T02:04:00Z.gz',
     ]);
@@ -158,7 +158,7 @@ describe('migrate-cluster: the plan, then --yes', () => {
     expect(failed.err).toContain(`aura-manifests migrate-cluster --source ${own.source} --dest ${own.dest} --state ${own.state} --yes --from 4`);
     // Stopped there: the destination stays at zero, nothing scaled it back.
     expect(failed.calls.some((c) => c.includes('rollout status'))).toBe(false);
-    expect(Object.values(fake.state().clusters.auraclusterprode2!.namespaces['aura-de-pro']!)).toEqual([0, 0, 0]);
+    expect(Object.values(fake.state().clusters!.auraclusterprode2!.namespaces['aura-de-pro']!)).toEqual([0, 0, 0]);
     // Started again from step 1, it refuses: the recorded counts would be the zeros.
     expect(await migrate(fake, ...ownArgs, '--yes')).toMatchObject({ code: 1, err: expect.stringMatching(/a previous run of this migration stopped after step 3; resume it with --from 4/) });
     fake.update((s) => (s.failOn = []));
@@ -166,7 +166,7 @@ describe('migrate-cluster: the plan, then --yes', () => {
     const resumed = await migrate(fake, ...ownArgs, '--yes', '--from', '4');
     expect([resumed.code, resumed.err]).toEqual([0, '']);
     expect(resumed.calls.slice(before)).toEqual([...PREFLIGHT, ...STEP_4, ...STEP_6]);
-    expect(fake.state().clusters.auraclusterprode2!.namespaces).toEqual(clusters().clusters.auraclusterprode2!.namespaces);
+    expect(fake.state().clusters!.auraclusterprode2!.namespaces).toEqual(clusters().clusters!.auraclusterprode2!.namespaces);
     fake.remove();
   });
 
@@ -217,7 +217,7 @@ describe('migrate-cluster: only the steps needed, and refusals', () => {
   it('--stores adds Grafana; a missing restore template stops the run before anything changes', async () => {
     const files = sides(inCluster(compiled), inCluster(onCluster(compiled, 'auraclusterprode2')));
     const state = clusters();
-    state.clusters.auraclusterprode2!.cronjobs = ['mongodb-restore', 'redis-restore'];
+    state.clusters!.auraclusterprode2!.cronjobs = ['mongodb-restore', 'redis-restore'];
     const fake = fakeMigrationTools(state);
     const r = await migrate(fake, '--source', files.source, '--dest', files.dest, '--state', files.state, '--stores', 'redis,grafana,mongodb', '--yes');
     expect(r.code).toBe(3);

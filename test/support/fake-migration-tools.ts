@@ -21,9 +21,9 @@ export interface FakeCluster {
 }
 
 export interface FakeClusterState {
-  clusters: Record<string, FakeCluster>;
+  clusters?: Record<string, FakeCluster>;
   /** Account → blobs of its aura-backups container. */
-  blobs: Record<string, { name: string; lastModified: string }[]>;
+  blobs?: Record<string, { name: string; lastModified: string }[]>;
   failOn?: string[];
   failedJobs?: string[];
   /** Blobs a backup Job writes while it runs (default 1). */
@@ -33,6 +33,10 @@ export interface FakeClusterState {
   notLoggedIn?: boolean;
   /** Jobs created, by cluster. */
   jobs?: Record<string, string[]>;
+  /** Images in the registries: "<registry>/<repository>:<tag>". */
+  images?: string[];
+  /** What az acr build was given: the image, the context's files, the Dockerfile. */
+  builds?: { image: string; files: string[]; dockerfile: string }[];
 }
 
 /** The window of every fake Job, and the time its backup blob carries. */
@@ -43,6 +47,8 @@ const fs = require('fs');
 const [tool, ...args] = process.argv.slice(2);
 const stateFile = process.env.FAKE_STATE;
 const state = JSON.parse(fs.readFileSync(stateFile, 'utf8'));
+state.clusters = state.clusters || {};
+state.blobs = state.blobs || {};
 const save = () => fs.writeFileSync(stateFile, JSON.stringify(state, null, 2));
 const line = tool + ' ' + args.join(' ');
 const fail = (msg, code = 1) => { process.stderr.write(msg + '\n'); process.exit(code); };
@@ -57,6 +63,19 @@ if (tool === 'az') {
   if (args[0] === 'aks' && args[1] === 'get-credentials') {
     if (!state.clusters[opt('--name')]) fail('ERROR: (ResourceNotFound) cluster not found', 3);
     fs.writeFileSync(opt('--file'), opt('--name'));
+    process.exit(0);
+  }
+  if (args[0] === 'acr' && args[1] === 'repository' && args[2] === 'show') {
+    if ((state.images || []).includes(opt('--name') + '/' + opt('--image'))) process.exit(0);
+    fail("ERROR: the image '" + opt('--image') + "' was not found", 3);
+  }
+  if (args[0] === 'acr' && args[1] === 'build') {
+    const context = args[args.length - 1];
+    const files = (dir, prefix = '') => fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? files(dir + '/' + e.name, prefix + e.name + '/') : [prefix + e.name]));
+    (state.builds = state.builds || []).push({ image: opt('--image'), files: files(context).sort(), dockerfile: fs.readFileSync(opt('--file'), 'utf8') });
+    if (!(state.failOn || []).includes('acr build push')) (state.images = state.images || []).push(opt('--registry') + '/' + opt('--image'));
+    save();
+    console.log('Run ID: ca1 was successful');
     process.exit(0);
   }
   if (args[0] === 'storage' && args[1] === 'blob') {
