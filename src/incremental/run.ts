@@ -1,5 +1,5 @@
 /**
- * The cache's part in a synth or --check run (src/cli.ts): which profiles are proven fresh
+ * The cache's part in a synth or --check run (src/commands/synth.ts): which profiles are proven fresh
  * before anything is compiled, and the records written after a compile. See record.ts.
  */
 import { existsSync, lstatSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -104,19 +104,19 @@ export function cachedRun(refs: readonly string[], ctx: CacheContext): CachedRun
 }
 
 /** Writes each compiled profile's record into its folder (unchanged records are not rewritten). */
-export function writeRecords(outDir: string, built: readonly BuiltProfile[], applicationSet: string, options: RunOptions, profilesDir: string): void {
+export function writeRecords(outDir: string, built: readonly BuiltProfile[], applicationSet: string, options: RunOptions, profilesDir: string, readRules: FileRules): void {
   if (!built.length) return;
   const { applicationSetKeyOf, clusterSiblings } = loadCompiler();
   // A profile passed the cluster view with its siblings (src/checks/cluster-view.ts): their files are its inputs too.
   const clusters = new Map<string, string[]>();
   const siblingSources = (b: BuiltProfile): string[] => {
     const cluster = b.config.cluster_name;
-    if (!clusters.has(cluster)) clusters.set(cluster, [b.name, ...clusterSiblings(b.name, profilesDir, b.config)]);
+    if (!clusters.has(cluster)) clusters.set(cluster, [b.name, ...clusterSiblings(b.name, profilesDir, b.config, readRules)]);
     return clusters
       .get(cluster)!
       .filter((name) => name !== b.name)
       .flatMap((name) => {
-        const loaded = loadProfile(name, profilesDir);
+        const loaded = loadProfile(name, profilesDir, readRules);
         return [loaded.file, ...loaded.layers.map((l) => resolve(l.file))];
       });
   };

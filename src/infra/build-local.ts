@@ -1,14 +1,11 @@
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
-import { DEFAULT_PROFILES_DIR, describeInvalid, profileReadRules } from '../cli';
 import { BUNDLES_FOLDER, bundleFileOf, LOCAL_BOT_IMAGE, LOCAL_BUILD_FOLDER, localBuildFiles, localImageTag } from '../components/local-modules';
-import { formatDiagnostic, ProfileError } from '../profile/errors';
 import { loadProfile } from '../profile/load';
 import { validateProfile } from '../profile/validate';
-import { helpOrVersion, PROGRAM } from '../util/command-line';
-import { takeDebugFlag, UsageError, withBoundaryAsync } from '../util/errors';
+import { DEFAULT_PROFILES_DIR, profileReadRules, REPOSITORY_ROOT as ROOT } from '../profile/repository';
+import { UsageError } from '../util/errors';
 import { readBundles } from './bundles';
 import { EnvironmentError, InputError, preflight, probe, showLine, stream, type ToolIo } from './tools';
 
@@ -20,100 +17,73 @@ import { EnvironmentError, InputError, preflight, probe, showLine, stream, type 
  * local_modules.modules. The image's tag is derived from its inputs: an image that exists is not
  * built again. deploy_local is `npm run synth` and applying the core phase.
  */
-export const BUILD_LOCAL_USAGE = `usage: ${PROGRAM} build-local --profile NAME [--bundles DIR] [--yes] [--out DIR]
-
-  Builds and pushes the aura-bot image of the profile's local_modules (the guide's build_local):
-  the global aura-bot plus the libraries' npm pack bundles. Prints the plan; --yes runs it.
-
-  --profile NAME   the profile (a name in profiles/ or a path)
-  --bundles DIR    the libraries' bundles, <name>-<version>.tgz (default: local_modules)
-  --yes            build and push (without it, only the plan is printed)
-  --out DIR        where the compiled profiles are (default: dist)
-  --profiles DIR   where profile names are looked up (default: profiles/)
-  --allow-outside-repo  read profile files outside the repository
-  --debug          print the stack of an internal error
-
-  Exit codes: 0 success, 1 invalid input (a profile, a stale compile, a bundle), 2 usage, 3 environment.`;
-
-const ROOT = join(__dirname, '../..');
+export interface BuildLocalOptions {
+  profile?: string;
+  bundles?: string;
+  yes?: boolean;
+  out?: string;
+  profiles?: string;
+  'allow-outside-repo'?: boolean;
+}
 
 export interface BuildLocalIo {
   out: (line: string) => void;
-  err: (line: string) => void;
   env: NodeJS.ProcessEnv;
 }
 
-export async function runBuildLocal(rawArgv: string[], io: BuildLocalIo): Promise<number> {
-  const { argv, debug } = takeDebugFlag(rawArgv);
-  const early = helpOrVersion(argv, BUILD_LOCAL_USAGE, io);
-  if (early !== undefined) return early;
-  const invalid = (e: unknown) => (e instanceof ProfileError ? `✗ ${e.diagnostics.map(formatDiagnostic).join('\n  ')}` : describeInvalid(e));
-  return withBoundaryAsync(io, { usage: BUILD_LOCAL_USAGE, debug, invalid }, async () => {
-    const o = parseArgs({
-      args: argv,
-      options: {
-        profile: { type: 'string' },
-        bundles: { type: 'string', default: 'local_modules' },
-        yes: { type: 'boolean' },
-        out: { type: 'string', default: 'dist' },
-        profiles: { type: 'string', default: DEFAULT_PROFILES_DIR },
-        'allow-outside-repo': { type: 'boolean' },
-      },
-      strict: true,
-      allowPositionals: false,
-    }).values;
-    if (!o.profile) throw new UsageError('name a profile with --profile');
-    const profilesDir = resolve(o.profiles!);
-    const loaded = loadProfile(o.profile, profilesDir, profileReadRules(profilesDir, !!o['allow-outside-repo']));
-    const c = validateProfile(loaded);
-    const m = c.local_modules;
-    if (!m) throw new InputError(`${loaded.name} has no local_modules: add the entry (its libraries) to build the local aura-bot`);
-    // The context as compiled and reviewed: refused when dist/ is not what the profile compiles to now.
-    const compiled = localBuildFiles(c);
-    const folder = resolve(o.out!, loaded.name);
-    for (const [path, content] of compiled) {
-      const file = join(folder, path);
-      const current = existsSync(file) ? readFileSync(file, 'utf8') : undefined;
-      if (current !== content) throw new InputError(`${join(o.out!, loaded.name, path)} is ${current === undefined ? 'missing' : 'stale'}: run npm run synth -- --profile ${loaded.name} (and review the change) first`);
-    }
-    const registry = acrOf(c.images.registry);
-    if (!registry)
-      throw new InputError(`images.registry (${loaded.name}) is not an Azure Container Registry (<name>.azurecr.io): build ${join(o.out!, loaded.name, LOCAL_BUILD_FOLDER)} with its bundles under ${BUNDLES_FOLDER}/ using docker build, and push it as ${LOCAL_BOT_IMAGE}:${localImageTag(c, m)}`);
-    const repository = [registry.path, LOCAL_BOT_IMAGE].filter(Boolean).join('/');
-    const image = `${repository}:${localImageTag(c, m)}`;
-    const bundles = matchBundles(resolve(o.bundles!), m.modules);
-    const exists = ['acr', 'repository', 'show', '--name', registry.name, '--image', image, '--output', 'none'];
-    const build = ['acr', 'build', '--registry', registry.name, '--image', image, '--file', '<context>/Dockerfile', '<context>'];
-    io.out(`Plan: build the local aura-bot of ${loaded.name}`);
-    io.out(`  image   ${c.images.registry.split('/')[0]}/${image}`);
-    io.out(`  from    ${JSON.parse(compiled.get(`${LOCAL_BUILD_FOLDER}/image.json`)!).base}`);
-    for (const b of bundles) io.out(`  library ${b.name} ${b.version} (${b.file}, sha256 ${b.sha256})`);
-    io.out(`  ${showLine('az', exists)}   # built already? then nothing to do`);
-    io.out(`  ${showLine('az', build)}`);
-    io.out(`  check: ${showLine('az', exists)} finds it`);
-    if (!o.yes) {
-      io.out('Nothing was built: add --yes to run this plan.');
-      return 0;
-    }
-    const tools: ToolIo = { out: io.out, env: io.env, cwd: ROOT };
-    await preflight('az', tools);
-    if ((await probe('az', exists, tools)).exitCode === 0) {
-      io.out(`✓ ${image} exists already (its tag is a digest of its inputs): nothing to build`);
-      return 0;
-    }
-    const context = mkdtempSync(join(tmpdir(), 'aura-build-local-'));
-    try {
-      for (const [path, content] of compiled) if (!path.endsWith('image.json')) writeFileSync(join(context, path.slice(LOCAL_BUILD_FOLDER.length + 1)), content);
-      mkdirSync(join(context, BUNDLES_FOLDER));
-      for (const b of bundles) copyFileSync(b.path, join(context, BUNDLES_FOLDER, b.file));
-      await stream('az', build.map((a) => a.replace('<context>', context)), tools);
-    } finally {
-      rmSync(context, { recursive: true, force: true });
-    }
-    if ((await probe('az', exists, tools)).exitCode !== 0) throw new EnvironmentError(`az acr build ended, but ${image} is not in ${registry.name}: read the build's output above`);
-    io.out(`✓ built and pushed ${image}; deploy it: npm run synth -- --profile ${loaded.name}, then apply its core phase`);
+export async function buildLocal(o: BuildLocalOptions, io: BuildLocalIo): Promise<number> {
+  if (!o.profile) throw new UsageError('name a profile with --profile');
+  const profilesDir = resolve(o.profiles ?? DEFAULT_PROFILES_DIR);
+  const loaded = loadProfile(o.profile, profilesDir, profileReadRules(profilesDir, !!o['allow-outside-repo']));
+  const c = validateProfile(loaded);
+  const m = c.local_modules;
+  if (!m) throw new InputError(`${loaded.name} has no local_modules: add the entry (its libraries) to build the local aura-bot`);
+  // The context as compiled and reviewed: refused when dist/ is not what the profile compiles to now.
+  const compiled = localBuildFiles(c);
+  const outDir = o.out ?? 'dist';
+  const folder = resolve(outDir, loaded.name);
+  for (const [path, content] of compiled) {
+    const file = join(folder, path);
+    const current = existsSync(file) ? readFileSync(file, 'utf8') : undefined;
+    if (current !== content) throw new InputError(`${join(outDir, loaded.name, path)} is ${current === undefined ? 'missing' : 'stale'}: run npm run synth -- --profile ${loaded.name} (and review the change) first`);
+  }
+  const registry = acrOf(c.images.registry);
+  if (!registry)
+    throw new InputError(`images.registry (${loaded.name}) is not an Azure Container Registry (<name>.azurecr.io): build ${join(outDir, loaded.name, LOCAL_BUILD_FOLDER)} with its bundles under ${BUNDLES_FOLDER}/ using docker build, and push it as ${LOCAL_BOT_IMAGE}:${localImageTag(c, m)}`);
+  const repository = [registry.path, LOCAL_BOT_IMAGE].filter(Boolean).join('/');
+  const image = `${repository}:${localImageTag(c, m)}`;
+  const bundles = matchBundles(resolve(o.bundles ?? 'local_modules'), m.modules);
+  const exists = ['acr', 'repository', 'show', '--name', registry.name, '--image', image, '--output', 'none'];
+  const build = ['acr', 'build', '--registry', registry.name, '--image', image, '--file', '<context>/Dockerfile', '<context>'];
+  io.out(`Plan: build the local aura-bot of ${loaded.name}`);
+  io.out(`  image   ${c.images.registry.split('/')[0]}/${image}`);
+  io.out(`  from    ${JSON.parse(compiled.get(`${LOCAL_BUILD_FOLDER}/image.json`)!).base}`);
+  for (const b of bundles) io.out(`  library ${b.name} ${b.version} (${b.file}, sha256 ${b.sha256})`);
+  io.out(`  ${showLine('az', exists)}   # built already? then nothing to do`);
+  io.out(`  ${showLine('az', build)}`);
+  io.out(`  check: ${showLine('az', exists)} finds it`);
+  if (!o.yes) {
+    io.out('Nothing was built: add --yes to run this plan.');
     return 0;
-  });
+  }
+  const tools: ToolIo = { out: io.out, env: io.env, cwd: ROOT };
+  await preflight('az', tools);
+  if ((await probe('az', exists, tools)).exitCode === 0) {
+    io.out(`✓ ${image} exists already (its tag is a digest of its inputs): nothing to build`);
+    return 0;
+  }
+  const context = mkdtempSync(join(tmpdir(), 'aura-build-local-'));
+  try {
+    for (const [path, content] of compiled) if (!path.endsWith('image.json')) writeFileSync(join(context, path.slice(LOCAL_BUILD_FOLDER.length + 1)), content);
+    mkdirSync(join(context, BUNDLES_FOLDER));
+    for (const b of bundles) copyFileSync(b.path, join(context, BUNDLES_FOLDER, b.file));
+    await stream('az', build.map((a) => a.replace('<context>', context)), tools);
+  } finally {
+    rmSync(context, { recursive: true, force: true });
+  }
+  if ((await probe('az', exists, tools)).exitCode !== 0) throw new EnvironmentError(`az acr build ended, but ${image} is not in ${registry.name}: read the build's output above`);
+  io.out(`✓ built and pushed ${image}; deploy it: npm run synth -- --profile ${loaded.name}, then apply its core phase`);
+  return 0;
 }
 
 /** An Azure Container Registry and the path below it: auraregistry.azurecr.io/aura → auraregistry, aura. */

@@ -1,7 +1,7 @@
 import { lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { main as synthMain } from '../../src/cli';
+import { main as synthMain } from '../../src/commands/synth';
 import { MARKER_FILE, MARKER_TEXT } from '../../src/output/journal';
 import { MINIMAL } from '../helpers';
 
@@ -24,7 +24,7 @@ export function runMain(main: Main, argv: string[]): Run {
   return { code, out: out.join('\n'), err: err.join('\n') };
 }
 
-export const synth = (...argv: string[]) => runMain(synthMain, ['synth', ...argv]);
+export const synth = (...argv: string[]) => runMain(synthMain, argv);
 
 /** Every entry under a folder, dot-files and symlinks included, with its content: for byte-identity. */
 export function snapshot(dir: string): Record<string, string> {

@@ -8,8 +8,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
-import { DEFAULT_PROFILES_DIR, main as cli } from '../../src/cli';
-import { runBuildLocal } from '../../src/infra/build-local';
+import { DEFAULT_PROFILES_DIR } from '../../src/profile/repository';
+import { main as cli } from '../../src/commands/synth';
+import { main as buildLocalMain } from '../../src/commands/build-local';
 import { fakeMigrationTools } from '../support/fake-migration-tools';
 
 const work = mkdtempSync(join(tmpdir(), 'aura-local-'));
@@ -34,7 +35,7 @@ const LOCAL = `local_modules:
 function synth(profile: string) {
   writeFileSync(join(profiles, 'de-pro.yaml'), profile);
   const err: string[] = [];
-  const code = cli(['synth', '--profile', 'de-pro', '--profiles', profiles, '--out', dist, '--allow-outside-repo', '--no-cache'], { out: () => {}, err: (l) => err.push(l) });
+  const code = cli(['--profile', 'de-pro', '--profiles', profiles, '--out', dist, '--allow-outside-repo', '--no-cache'], { out: () => {}, err: (l) => err.push(l) });
   return { code, err: err.join('\n') };
 }
 const read = (path: string) => readFileSync(join(dist, 'de-pro', path), 'utf8');
@@ -62,7 +63,7 @@ function bundle(folder: string, file: string, manifest: object) {
 async function buildLocal(fake: ReturnType<typeof fakeMigrationTools>, ...args: string[]) {
   const out: string[] = [];
   const err: string[] = [];
-  const code = await runBuildLocal(['--profile', 'de-pro', '--profiles', profiles, '--out', dist, '--allow-outside-repo', ...args], { out: (l) => out.push(l), err: (l) => err.push(l), env: fake.env });
+  const code = await buildLocalMain(['--profile', 'de-pro', '--profiles', profiles, '--out', dist, '--allow-outside-repo', ...args], { out: (l) => out.push(l), err: (l) => err.push(l), env: fake.env });
   return { code, out: out.join('\n'), err: err.join('\n'), calls: fake.calls() };
 }
 

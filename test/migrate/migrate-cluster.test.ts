@@ -2,8 +2,8 @@ import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runMigrateCluster } from '../../src/migrate/commands';
-import { run as runTool } from '../../src/main';
+import { main as migrateCluster } from '../../src/commands/migrate-cluster';
+import { run as runTool } from '../../src/commands/aura-manifests';
 import { built } from '../helpers';
 import { fakeMigrationTools, type FakeClusterState } from '../support/fake-migration-tools';
 
@@ -39,15 +39,16 @@ const clusters = (): FakeClusterState => ({
   },
 });
 
-const NOW = new Date('2024-05-01T09:00:00Z');
 async function migrate(fake: ReturnType<typeof fakeMigrationTools>, ...argv: string[]) {
   const out: string[] = [];
   const err: string[] = [];
-  const code = await runMigrateCluster(argv, { out: (l) => out.push(l), err: (l) => err.push(l), env: fake.env, sleep: async () => {}, now: () => NOW, timing: { intervalMs: 1, jobMinutes: 1, copyMinutes: 1 } });
-  return { code, out: out.join('\n'), err: err.join('\n'), calls: fake.calls() };
+  const code = await migrateCluster(argv, { out: (l) => out.push(l), err: (l) => err.push(l), env: fake.env });
+  const run = (text: string) => text.replace(/migrate-[0-9]{8}t[0-9]{6}-/g, 'migrate-<run>-');
+  return { code, out: run(out.join('\n')), err: run(err.join('\n')), calls: fake.calls() };
 }
 
-const RUN = 'migrate-20240501t090000';
+/** The run's Jobs are named after its time; the fake's log shows it as <run>. */
+const RUN = 'migrate-<run>';
 const JOB_STATUS = '--output jsonpath={.status.conditions[?(@.status=="True")].type}|{.status.startTime}|{.status.completionTime}';
 const LIST = (prefix: string) => `az storage blob list --auth-mode login --account-name ${ACCOUNT} --container-name aura-backups --prefix ${prefix} --num-results 5000 --query [].{name:name, lastModified:properties.lastModified} --output json`;
 const WORKLOADS = (ns: string, status = false) => `kubectl --kubeconfig <dest> --namespace ${ns} get deployment,statefulset --output jsonpath={range .items[*]}{.kind}/{.metadata.name}={.spec.replicas}${status ? '/{.status.replicas}' : ''}{"\\n"}{end}`;
@@ -73,7 +74,7 @@ const STEP_6 = [
   'kubectl --kubeconfig <dest> --namespace aura-agents-de-pro scale deployment/billing --replicas=1',
   ...['aura-de-pro deployment/aura-bot', 'aura-de-pro deployment/insights-loader', 'aura-de-pro statefulset/qdrant', 'aura-agents-de-pro deployment/billing'].map((w) => {
     const [ns, ref] = w.split(' ');
-    return `kubectl --kubeconfig <dest> --namespace ${ns} rollout status ${ref} --timeout=1m`;
+    return `kubectl --kubeconfig <dest> --namespace ${ns} rollout status ${ref} --timeout=240m`;
   }),
 ];
 
@@ -150,7 +151,7 @@ describe('migrate-cluster: the plan, then --yes', () => {
   it('a failing step stops the run, says how to resume, and the resumed run scales back to the counts recorded before', async () => {
     const own = sides(inCluster(compiled), inCluster(onCluster(compiled, 'auraclusterprode2')));
     const ownArgs = ['--source', own.source, '--dest', own.dest, '--state', own.state];
-    const fake = fakeMigrationTools({ ...clusters(), failOn: ['create job migrate-20240501t090000-redis-restore'] });
+    const fake = fakeMigrationTools({ ...clusters(), failOn: ['-redis-restore --from=cronjob/redis-restore'] });
     const failed = await migrate(fake, ...ownArgs, '--yes');
     expect(failed.code).toBe(3);
     expect(failed.err).toContain('✗ step 4 (Restore mongodb and redis on the destination cluster auraclusterprode2 (each restore cleans its database first)) failed: kubectl --kubeconfig');
@@ -176,12 +177,12 @@ describe('migrate-cluster: the plan, then --yes', () => {
     const failedJob = fakeMigrationTools({ ...clusters(), failedJobs: ['mongodb-backup'] });
     const r = await migrate(failedJob, ...ownArgs);
     expect(r.code).toBe(3);
-    expect(r.err).toMatch(/step 1 \(Back up mongodb and redis on the source cluster auraclusterprode\) failed: Job migrate-20240501t090000-mongodb-backup \(kubectl logs job\/migrate-20240501t090000-mongodb-backup says why\) failed\n {2}Nothing after it ran\. No step is done yet\./);
+    expect(r.err).toMatch(/step 1 \(Back up mongodb and redis on the source cluster auraclusterprode\) failed: Job migrate-<run>-mongodb-backup \(kubectl logs job\/migrate-<run>-mongodb-backup says why\) failed\n {2}Nothing after it ran\. No step is done yet\./);
     expect(r.calls.some((c) => c.includes('copy start'))).toBe(false);
     failedJob.remove();
     const twice = fakeMigrationTools({ ...clusters(), backupWrites: 2 });
     const t = await migrate(twice, ...ownArgs);
-    expect(t.err).toMatch(/Job migrate-20240501t090000-mongodb-backup completed, but 2 backups of mongodb were written while it ran/);
+    expect(t.err).toMatch(/Job migrate-<run>-mongodb-backup completed, but 2 backups of mongodb were written while it ran/);
     twice.remove();
   });
 
@@ -255,7 +256,7 @@ describe('migrate-cluster: only the steps needed, and refusals', () => {
     const noKubectl = { ...fake.env, PATH: join(files.dir, 'nothing') };
     const out: string[] = [];
     const err: string[] = [];
-    const code = await runMigrateCluster(['--source', files.source, '--dest', files.dest, '--state', files.state, '--yes'], { out: (l) => out.push(l), err: (l) => err.push(l), env: noKubectl, sleep: async () => {}, now: () => NOW });
+    const code = await migrateCluster(['--source', files.source, '--dest', files.dest, '--state', files.state, '--yes'], { out: (l) => out.push(l), err: (l) => err.push(l), env: noKubectl });
     expect([code, err.join('\n')]).toEqual([3, expect.stringMatching(/^✗ the Azure CLI \(az\) is not installed or not on PATH/)]);
     fake.remove();
   });

@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
-import { DEFAULT_PROFILES_DIR, main as cli } from '../../src/cli';
+import { DEFAULT_PROFILES_DIR } from '../../src/profile/repository';
+import { main as cli } from '../../src/commands/synth';
 import { PROFILE_SCHEMA } from '../../src/profile/schema';
 
 const work = mkdtempSync(join(tmpdir(), 'aura-stopped-'));
@@ -20,7 +21,7 @@ const base = readFileSync(join(DEFAULT_PROFILES_DIR, 'de-pro.yaml'), 'utf8').rep
 function synth(replicas: Record<string, number>) {
   writeFileSync(join(work, 'profiles', 'de-pro.yaml'), `${base}service_replicas:\n${Object.entries(replicas).map(([k, v]) => `  ${k}: ${v}\n`).join('')}`);
   const err: string[] = [];
-  const code = cli(['synth', '--profile', 'de-pro', '--profiles', join(work, 'profiles'), '--out', join(work, 'dist'), '--allow-outside-repo', '--no-cache'], { out: () => {}, err: (l) => err.push(l) });
+  const code = cli(['--profile', 'de-pro', '--profiles', join(work, 'profiles'), '--out', join(work, 'dist'), '--allow-outside-repo', '--no-cache'], { out: () => {}, err: (l) => err.push(l) });
   const read = (path: string) => parseAllDocuments(readFileSync(join(work, 'dist', 'de-pro', path), 'utf8')).map((d) => d.toJS());
   return { code, err: err.join('\n'), read };
 }

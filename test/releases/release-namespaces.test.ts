@@ -10,11 +10,12 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { buildProfile } from '../../src/build';
-import { DEFAULT_PROFILES_DIR, main as cli } from '../../src/cli';
+import { DEFAULT_PROFILES_DIR } from '../../src/profile/repository';
+import { main as cli } from '../../src/commands/synth';
 import { compileConfig, type Manifest } from '../../src/compile';
 import { loadProfile } from '../../src/profile/load';
 import { validateProfile } from '../../src/profile/validate';
-import { main as infraMain } from '../../src/infra/cli';
+import { main as infraMain } from '../../src/commands/infra';
 import { profileWiring, undiscovered } from '../../src/checks/wiring/profile';
 import { fakeTools } from '../support/fake-tools';
 
@@ -44,7 +45,7 @@ images:
 function synth(...args: string[]) {
   const out: string[] = [];
   const err: string[] = [];
-  const code = cli(['synth', '--all', '--profiles', profiles, '--out', dist, '--allow-outside-repo', '--no-cache', ...args], { out: (l) => out.push(l), err: (l) => err.push(l) });
+  const code = cli(['--all', '--profiles', profiles, '--out', dist, '--allow-outside-repo', '--no-cache', ...args], { out: (l) => out.push(l), err: (l) => err.push(l) });
   return { code, out: out.join('\n'), err: err.join('\n') };
 }
 
@@ -213,7 +214,7 @@ describe('a release is checked against the profile it runs beside', () => {
     writeFileSync(join(folder, `${name}.yaml`), text);
     const out: string[] = [];
     const err: string[] = [];
-    const code = cli(['synth', '--profile', name, '--profiles', folder, '--out', join(folder, 'dist'), '--allow-outside-repo', '--no-cache'], { out: (l) => out.push(l), err: (l) => err.push(l) });
+    const code = cli(['--profile', name, '--profiles', folder, '--out', join(folder, 'dist'), '--allow-outside-repo', '--no-cache'], { out: (l) => out.push(l), err: (l) => err.push(l) });
     rmSync(join(folder, `${name}.yaml`));
     return { code, err: err.join('\n') };
   };

@@ -167,10 +167,10 @@ export function fakeMigrationTools(state: FakeClusterState) {
   return {
     env: { PATH: dir, HOME: dir, FAKE_STATE: stateFile } as NodeJS.ProcessEnv,
     dir,
-    /** Every call, in order, with the run's temporary kubeconfig paths shown as <source>/<dest>. */
+    /** Every call, in order, with the run's temporary kubeconfig paths shown as <source>/<dest> and its time in Job names as <run>. */
     calls: (): string[] =>
       existsSync(log)
-        ? readFileSync(log, 'utf8').trim().split('\n').filter(Boolean).map((l) => l.replace(/\S*aura-migrate-[^/ ]+\/(source|dest)\.kubeconfig/g, '<$1>'))
+        ? readFileSync(log, 'utf8').trim().split('\n').filter(Boolean).map((l) => l.replace(/\S*aura-migrate-[^/ ]+\/(source|dest)\.kubeconfig/g, '<$1>').replace(/migrate-[0-9]{8}t[0-9]{6}-/g, 'migrate-<run>-'))
         : [],
     state: (): FakeClusterState => JSON.parse(readFileSync(stateFile, 'utf8')),
     update: (change: (s: FakeClusterState) => void) => {
