@@ -9,6 +9,7 @@ import { elasticsearch } from './elasticsearch';
 import { exporters } from './exporters';
 import { fluentBit } from './fluent-bit';
 import { grafana } from './grafana';
+import { localModules } from './local-modules';
 import { mongodb } from './mongodb';
 import { nginx } from './nginx';
 import { prometheus } from './prometheus';
@@ -35,6 +36,7 @@ export const CATALOG: readonly Component[] = [
   atlas,
   // the core namespace
   coreServices,
+  localModules,
   nginx,
   auraOperator,
 ];

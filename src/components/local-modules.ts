@@ -1,8 +1,11 @@
 import { createHash } from 'node:crypto';
+import { join } from 'node:path';
+import type { RuleSet } from '../platform/alert-rules';
 import { imageOf } from '../platform/naming';
 import type { Config } from '../profile/config.generated';
-import type { WorkloadSpec } from '../platform/types';
+import type { Component, ResourceSpec, WorkloadSpec } from '../platform/types';
 import { emitYaml } from '../util/emit';
+import { folderReader } from '../util/repository-folder';
 
 /**
  * Local use cases (the guide's build_local and deploy_local, profile key local_modules): aura-bot
@@ -81,6 +84,8 @@ export function withLocalModules(spec: WorkloadSpec): WorkloadSpec {
   const on = (c: Config) => c.local_modules !== undefined;
   return {
     ...spec,
+    // With Argo CD, aura-bot is one sync wave after the updater: a failed merge stops the sync before the new image rolls.
+    after: (c) => (hasLocalConfiguration(c) ? [CONFIGURATION_UPDATER] : []),
     image: (c) => (c.local_modules ? LOCAL_BOT_IMAGE : GLOBAL_BOT_IMAGE),
     imageTag: (c) => (c.local_modules ? localImageTag(c, c.local_modules) : undefined),
     fileSets: [
@@ -104,3 +109,46 @@ export function withLocalModules(spec: WorkloadSpec): WorkloadSpec {
     },
   };
 }
+
+/** The configuration updater: a Job of the core phase, run before aura-bot rolls. */
+export const CONFIGURATION_UPDATER = 'aura-configuration-updater';
+const UPDATER_SCRIPT = 'configuration-updater.py';
+/** Where a Job mounts its ConfigMap of scripts and data (the Jobs' convention: docs/jobs.md). */
+const JOB_FILES = '/etc/aura-job';
+/** docker.io/library/python, slim Debian: the standard library only (docs/images.md). */
+const PYTHON = { image: 'thirdparty/python', imageTag: '3.12.7-slim-bookworm' } as const;
+const SMALL: ResourceSpec = { requests: { cpu: '50m', memory: '64Mi' }, limits: { cpu: '200m', memory: '256Mi' } };
+const scriptText = folderReader(join(__dirname, 'scripts'));
+
+/** Whether the profile has local cases or locales for the updater to merge. */
+const hasLocalConfiguration = (c: Config) => !!c.local_modules && ((c.local_modules.cases ?? []).length > 0 || Object.keys(c.local_modules.locales ?? {}).length > 0);
+
+export const UPDATER_RULES: RuleSet = {
+  name: 'local-modules',
+  rules: [
+    {
+      alert: 'LocalConfigurationUpdateFailed',
+      expr: `kube_job_status_failed{job_name="${CONFIGURATION_UPDATER}"} > 0`,
+      severity: 'critical',
+      summary: 'The local cases and locales of {{ $labels.namespace }} were not merged',
+      description: 'The configuration updater of {{ $labels.namespace }} failed: aura-configuration-api keeps its settings and aura-bot its version. Read the Job log.',
+    },
+  ],
+};
+
+export const localModules: Component = {
+  name: 'local-modules',
+  // Its rule watches every core namespace of the cluster (releases and tenants too): always loaded.
+  enabled: () => true,
+  alertRules: [UPDATER_RULES],
+  workloads: [
+    {
+      name: CONFIGURATION_UPDATER, phase: 'core', workload: 'Job', enabled: hasLocalConfiguration, ...PYTHON, ports: [], resources: SMALL,
+      files: ({ config: c }) => ({ [UPDATER_SCRIPT]: scriptText(UPDATER_SCRIPT), 'cases.json': json(c.local_modules!.cases ?? []), 'locales.json': json(c.local_modules!.locales ?? {}) }),
+      filesPath: JOB_FILES,
+      command: () => ['python3', `${JOB_FILES}/${UPDATER_SCRIPT}`],
+      env: ({ config: c }) => ({ CONFIGURATION_API_URL: c.local_modules!.configuration_api_url ?? '', HOME: '/tmp' }),
+      secrets: () => ({ CONFIGURATION_API_KEY: 'kv:aura-configuration-api-key' }),
+    },
+  ],
+};

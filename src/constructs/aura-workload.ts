@@ -4,6 +4,7 @@ import * as k8s from '../../imports/k8s';
 import { phaseInfo } from '../model/phases';
 import { selectorLabels, standardLabels } from '../platform/labels';
 import { imageOf, SYSTEM_NAMESPACE } from '../platform/naming';
+import { AFTER_ANNOTATION } from '../model/phases';
 import { appOf } from '../platform/resolve';
 import type { Platform, WorkloadSpec } from '../platform/types';
 import { KeyVaultSecrets, providerVolume } from './key-vault-secrets';
@@ -38,7 +39,8 @@ export class AuraWorkload extends Construct {
     const imageTag = typeof spec.imageTag === 'function' ? spec.imageTag(config) : spec.imageTag;
     const labels = standardLabels(spec.name, config, appOf(spec), imageTag);
     const selector = selectorLabels(spec.name, appOf(spec));
-    const meta = (name = spec.name) => ({ name, namespace, labels });
+    const after = spec.after?.(config) ?? [];
+    const meta = (name = spec.name) => ({ name, namespace, labels, ...(after.length ? { annotations: { [AFTER_ANNOTATION]: after.join(',') } } : {}) });
 
     const envValues = spec.env?.(platform) ?? {};
     const data = Object.fromEntries(Object.keys(envValues).sort().map((k) => [k, String(envValues[k])]));
@@ -105,6 +107,7 @@ export class AuraWorkload extends Construct {
         {
           name: spec.name,
           image,
+          command: spec.command?.(platform),
           args: spec.args?.(platform),
           ports,
           envFrom: configMap ? [{ configMapRef: { name: configMap.name } }] : undefined,

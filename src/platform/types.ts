@@ -77,6 +77,11 @@ export interface WorkloadSpec {
   image: string | ((c: Config) => string);
   /** Tag pinned for a third-party or tool image (a function when the profile decides it, undefined: the release tag). @default the profile's release tag */
   imageTag?: string | ((c: Config) => string | undefined);
+  /**
+   * Jobs of its phase it waits for (their names): its objects are applied after they complete
+   * (Argo CD: one sync wave later). @default none
+   */
+  after?: (c: Config) => string[];
   /** A namespace of its own. @default the phase's namespace */
   namespace?: string;
   /** The network policy targets (their `app` labels) it connects to; pod and namespace labels follow. @default none */
@@ -85,6 +90,8 @@ export interface WorkloadSpec {
   /** Ports that only some profiles open (the aggregator's syslog input with NGINX Plus). @default none */
   profilePorts?: (c: Config) => PortSpec[];
   resources: ResourceSpec | ((c: Config) => ResourceSpec);
+  /** The container's command in place of the image's entrypoint: a Job runs a script of its own files this way. @default the image's entrypoint */
+  command?: (p: Platform) => string[];
   args?: (p: Platform) => string[];
   sidecars?: SidecarSpec[];
   /** Other SecretProviderClasses its pods mount, so the driver syncs their Secrets (nginx's TLS certificate). @default none */
