@@ -74,6 +74,8 @@ function synth(parsed: Values<typeof OPTIONS>, ctx: CommandContext): number {
   if (kubernetesVersion !== undefined && kubernetesVersionProblem(kubernetesVersion)) throw new UsageError(`--kubernetes-version ${kubernetesVersionProblem(kubernetesVersion)}`);
   parsed.out ??= kubernetesVersion === undefined ? 'dist' : `dist-k8s-${kubernetesVersion}`;
   const outDir = resolve(parsed.out!);
+  // From here parsed.out is the folder as lines show it: a newline in its name never starts a line.
+  parsed.out = printable(parsed.out!);
   if (existsSync(outDir) && !isDirectory(outDir)) throw new EnvironmentError(`${outDir}: --out must be a folder, and this is a file`);
   const readRules = profileReadRules(profilesDir, parsed['allow-outside-repo']);
 
@@ -81,8 +83,8 @@ function synth(parsed: Values<typeof OPTIONS>, ctx: CommandContext): number {
   // Profiles proven unchanged by their cache record are not compiled (src/incremental/).
   const cache = cachedRun(parsed['no-cache'] ? [] : refs, { outDir, profilesDir, kubernetesVersion, readRules, applicationSetFile: join(outDir, APPLICATIONSET_FILE) });
   for (const [, r] of cache.fresh) {
-    io.out(`  ${r.profile}: ${r.objects} objects (unchanged)`);
-    for (const w of r.warnings) io.err(`  ⚠ ${r.profile}: ${w}`);
+    io.out(`  ${printable(r.profile)}: ${r.objects} objects (unchanged)`);
+    for (const w of r.warnings) io.err(`  ⚠ ${printable(r.profile)}: ${printable(w)}`);
   }
   const { buildProfile, renderApplicationSet } = cache.fresh.size === refs.length ? ({} as ReturnType<typeof loadCompiler>) : loadCompiler();
   const built: BuiltProfile[] = [];
@@ -95,7 +97,7 @@ function synth(parsed: Values<typeof OPTIONS>, ctx: CommandContext): number {
         built.push(b);
         report.profiles.push({ name: b.name, objects: b.objects.length, files: b.files.size });
         io.out(`  ${b.name}: ${b.objects.length} objects (${ms(t0)})`);
-        for (const w of b.warnings) io.err(`  ⚠ ${b.name}: ${w}`);
+        for (const w of b.warnings) io.err(`  ⚠ ${b.name}: ${printable(w)}`);
       } catch (e) {
         if (!(e instanceof ProfileError || e instanceof CheckError)) throw e;
         failed++;
@@ -137,7 +139,7 @@ function synth(parsed: Values<typeof OPTIONS>, ctx: CommandContext): number {
   // One run at a time per output folder; a run killed earlier is finished (or rolled back) first.
   const unlock = lockOutput(outDir);
   try {
-    for (const line of recover(outDir)) io.out(`  ${parsed.out}: ${line}`);
+    for (const line of recover(outDir)) io.out(`  ${parsed.out}: ${printable(line)}`);
     return report.finish(parsed.check ? check(parsed, outDir, profilesDir, built, applicationSet, report, started, cache) : write(parsed, outDir, built, applicationSet, io, started, cache, readRules));
   } catch (e) {
     throw asEnvironmentError(e);
@@ -158,7 +160,7 @@ function check(parsed: Parsed, outDir: string, profilesDir: string, built: Built
     let stale = 0;
     for (const name of orphans) {
       stale++;
-      io.err(`✗ ${parsed.out}/${name} belongs to no profile in ${relative(process.cwd(), profilesDir) || '.'}; run: npm run synth -- --all (removes it)`);
+      io.err(`✗ ${parsed.out}/${printable(name)} belongs to no profile in ${relative(process.cwd(), profilesDir) || '.'}; run: npm run synth -- --all (removes it)`);
     }
     if (readFileOr(join(outDir, APPLICATIONSET_FILE)) !== applicationSet) {
       stale++;
@@ -173,7 +175,7 @@ function check(parsed: Parsed, outDir: string, profilesDir: string, built: Built
       }
       const committed = readTree(join(outDir, b.name));
       const d = diffTree(b.files, committed);
-      const lines = [...d.added.map((p) => `    missing   ${p}`), ...d.removed.map((p) => `    extra     ${p}`), ...d.changed.map((p) => `    differs   ${p}`)];
+      const lines = [...d.added.map((p) => `    missing   ${printable(p)}`), ...d.removed.map((p) => `    extra     ${printable(p)}`), ...d.changed.map((p) => `    differs   ${printable(p)}`)];
       if (lines.length) {
         stale++;
         const shown = lines.length > MAX_LISTED ? [...lines.slice(0, MAX_LISTED), `    ... and ${lines.length - MAX_LISTED} more`] : lines;
@@ -206,7 +208,7 @@ function write(parsed: Parsed, outDir: string, built: BuiltProfile[], applicatio
   if (writeFileAtomic(join(outDir, APPLICATIONSET_FILE), applicationSet, APPLICATIONSET_HEADER)) io.out(`  wrote ${parsed.out}/${APPLICATIONSET_FILE}`);
   for (const name of orphans) {
     rmSync(join(outDir, name), { recursive: true, force: true });
-    io.out(`  removed ${parsed.out}/${name} (no such profile any more)`);
+    io.out(`  removed ${parsed.out}/${printable(name)} (no such profile any more)`);
   }
   const unchanged = built.length + cache.fresh.size - changed.length;
   io.out(`✓ compiled ${built.length + cache.fresh.size} profile(s) into ${parsed.out}: ${objects} objects, ${files} files${unchanged ? ` (${unchanged} unchanged, not rewritten)` : ''} (${ms(started)})`);
@@ -285,7 +287,7 @@ function semanticSummary(committed: Map<string, string>, compiled: Map<string, s
     const d = diffObjects(parseObjects(committed), parseObjects(compiled));
     const keys = [...d.added, ...d.removed, ...d.changed.map((c) => c.key)];
     if (!keys.length) return '';
-    const listed = keys.slice(0, 5).join(', ') + (keys.length > 5 ? `, and ${keys.length - 5} more` : '');
+    const listed = keys.slice(0, 5).map(printable).join(', ') + (keys.length > 5 ? `, and ${keys.length - 5} more` : '');
     return `objects: ${d.added.length} added, ${d.removed.length} removed, ${d.changed.length} changed (${listed}); npm run diff -- --profile NAME --against HEAD shows each field`;
   } catch {
     return ''; // a committed file that is not YAML: the file list already says it differs

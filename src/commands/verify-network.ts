@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import type { Manifest } from '../compile';
 import { MANIFESTS_FOLDER } from '../output/layout';
+import { readBackObject } from '../review/objects';
 import { loadProfile } from '../profile/load';
 import { DEFAULT_PROFILES_DIR, profileReadRules } from '../profile/repository';
 import { validateProfile } from '../profile/validate';
@@ -22,7 +23,7 @@ export function readManifests(dir: string): Manifest[] {
         for (const doc of parseAllDocuments(readFileSync(full, 'utf8'))) {
           // The yaml library's messages quote the file: a broken file is named, not quoted.
           if (doc.errors.length) throw new EnvironmentError(`${printable(full)}: not valid YAML (was it edited by hand? run npm run synth)`);
-          if (doc.contents) out.push(doc.toJS({ maxAliasCount: 100 }));
+          if (doc.contents) out.push(readBackObject(full, doc.toJS({ maxAliasCount: 100 })));
         }
     }
   };
