@@ -4,6 +4,7 @@ import { sync as execaSync } from 'execa';
 import { MARKER_FILE } from '../output/journal';
 import { PROFILE_NAME } from '../profile/source-scan';
 import { EnvironmentError, UsageError } from '../util/errors';
+import { printable } from '../util/printable';
 
 /**
  * The output folder as committed at a Git ref, read with Git's plumbing. Names travel between
@@ -100,13 +101,13 @@ function tryGit(args: string[], cwd: string): Buffer | undefined {
 
 function git(args: string[], cwd: string, input?: string): Buffer {
   const r = run(args, cwd, input);
-  if (r.exitCode !== 0) throw new EnvironmentError(`git ${args[0]} failed: ${r.stderr.toString().trim().split('\n').pop()}`);
+  if (r.exitCode !== 0) throw new EnvironmentError(`git ${args[0]} failed: ${printable(r.stderr.toString().trim().split('\n').pop() ?? '')}`);
   return r.stdout as unknown as Buffer;
 }
 
 function run(args: string[], cwd: string, input?: string) {
   // Paths are taken literally (no glob or magic in a folder name), and nothing of the user's Git configuration rewrites the output.
   const r = execaSync('git', ['--literal-pathspecs', '-c', 'core.quotePath=false', ...args], { cwd, input, encoding: null, reject: false, maxBuffer: MAX_BATCH_BYTES });
-  if ((r as { code?: string }).code === 'ENOENT' || (r.failed && r.exitCode === undefined)) throw new EnvironmentError('git is not installed or not on PATH; diff --against reads the committed output with it');
+  if ((r as { code?: string }).code === 'ENOENT' || (r.failed && r.exitCode === undefined)) throw new EnvironmentError('git is not installed or not on PATH; install git (https://git-scm.com)');
   return r;
 }
