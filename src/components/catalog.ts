@@ -10,6 +10,7 @@ import { exporters } from './exporters';
 import { fluentBit } from './fluent-bit';
 import { grafana } from './grafana';
 import { localModules } from './local-modules';
+import { logMigration } from './log-migration';
 import { mongodb } from './mongodb';
 import { nginx } from './nginx';
 import { prometheus } from './prometheus';
@@ -28,6 +29,7 @@ export const CATALOG: readonly Component[] = [
   alertmanager,
   grafana,
   elasticsearch,
+  logMigration,
   fluentBit,
   redis,
   mongodb,

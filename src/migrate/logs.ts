@@ -22,7 +22,7 @@ export function logMigration(source: EnvironmentSide, dest: EnvironmentSide, o: 
   const system = { source: source.namespaces.system, dest: dest.namespaces.system };
   const snapshotJob = (run: string) => `migrate-${run}-${LOG_MIGRATION.snapshot}`;
   const restoreJob = (run: string) => `migrate-${run}-${LOG_MIGRATION.restore}`;
-  const sourceQuery = ['--namespace', system.dest, 'get', `cronjob/${LOG_MIGRATION.restore}`, '--output', `jsonpath={.spec.jobTemplate.spec.template.spec.containers[0].env[?(@.name=="${LOG_MIGRATION.sourceVariable}")].value}`];
+  const sourceQuery = ['--namespace', system.dest, 'get', `configmap/${LOG_MIGRATION.restore}-config`, '--output', `jsonpath={.data.${LOG_MIGRATION.sourceVariable}}`];
 
   const steps: Step[] = [
     {

@@ -809,6 +809,15 @@ export interface Config {
    */
   release_suffix?: string | null;
   /**
+   * This cluster is the destination of a logs migration (aura-manifests migrate-logs, the guide's migrate-logs): the suspended template elasticsearch-restore registers the source cluster's folder of the shared snapshot container as a read-only repository and restores its newest snapshot. Remove it once the logs are restored. docs/releases-and-migrations.md.
+   */
+  log_migration?: {
+    /**
+     * The cluster_name of the source: its folder (base_path) of the elasticsearch-snapshots container.
+     */
+    source_cluster: string;
+  };
+  /**
    * Local use cases (the installer's build_local and deploy_local): aura-bot runs an image built from the global one plus these libraries (core/aura-bot-local, tagged from the release tag and the libraries), with their plugin configuration and local configuration as ConfigMaps; the configuration updater Job merges the local cases and locales into aura-configuration-api before aura-bot rolls. `aura-manifests build-local` builds and pushes the image from the libraries' bundles. Remove the entry to go back to the global image. docs/releases-and-migrations.md.
    */
   local_modules?: {

@@ -53,6 +53,10 @@ export function crossFieldRules(raw: Data, cfg: Data): RuleViolation[] {
   if (cfg.nginx_plus_enabled === true && cfg.prometheus_es_exporter_enabled !== true)
     fail(['nginx_plus_enabled'], 'needs prometheus_es_exporter_enabled: true (the NGINX Plus WAF alerts are computed from Elasticsearch queries)');
 
+  // A logs migration reads another cluster's folder: its own is the one it writes.
+  if (cfg.log_migration?.source_cluster !== undefined && cfg.log_migration.source_cluster === cfg.cluster_name)
+    fail(['log_migration', 'source_cluster'], "is this profile's own cluster_name: a logs migration restores another cluster's snapshots");
+
   // Local use cases: the updater needs the API it merges into; a case id and a library name once each.
   const local = cfg.local_modules;
   if (local && typeof local === 'object') {

@@ -130,7 +130,8 @@ if (tool === 'kubectl') {
     for (const [w, n] of Object.entries(c.namespaces[namespace] || {})) console.log(w + '=' + n + (withStatus ? '/' + (n || '') : ''));
     process.exit(0);
   }
-  if (rest[0] === 'get' && rest[1].startsWith('cronjob/') && rest.includes('jsonpath={.spec.jobTemplate.spec.template.spec.containers[0].env[?(@.name=="SOURCE_CLUSTER")].value}')) {
+  if (rest[0] === 'get' && rest[1] === 'configmap/elasticsearch-restore-config' && rest.includes('jsonpath={.data.SOURCE_CLUSTER}')) {
+    if (!c.cronjobs.includes('elasticsearch-restore')) fail('Error from server (NotFound): configmaps "elasticsearch-restore-config" not found');
     console.log(c.restoreSource || '');
     process.exit(0);
   }
