@@ -80,6 +80,7 @@ function elasticsearch(tls: { key: string; cert: string }) {
         const list = (state.snapshots[repo] ??= []);
         if (req.method === 'PUT') {
           if (state.repositories[repo]!.settings.readonly) return error(500, 'repository_exception');
+          if (list.some((x) => x.snapshot === name)) return error(400, 'invalid_snapshot_name_exception');
           list.push({ snapshot: name, state: 'IN_PROGRESS', indices: [...state.indices], start_time_in_millis: Date.parse('2024-05-01T10:00:00Z') });
           return send(200, { accepted: true });
         }
@@ -156,12 +157,12 @@ describe('the log migration templates against a stand-in of Elasticsearch', () =
     const r = await runTemplate('elasticsearch-snapshot', port, tls.ca);
     expect([r.code, r.err]).toEqual([0, '']);
     const [create, read] = es.log.slice(-2);
-    expect(create).toMatchObject({ method: 'PUT', path: expect.stringMatching(/^\/_snapshot\/azure-snapshots\/aura-logs-migration-\d{14}\?wait_for_completion=false$/), body: { indices: 'aura-services-*,aurak8s-waf-*', include_global_state: false } });
+    expect(create).toMatchObject({ method: 'PUT', path: expect.stringMatching(/^\/_snapshot\/azure-snapshots\/aura-logs-migration-\d{20}\?wait_for_completion=false$/), body: { indices: 'aura-services-*,aurak8s-waf-*', include_global_state: false } });
     expect(read).toMatchObject({ method: 'GET', path: create!.path.replace(/\?.*$/, '') });
-    expect(r.out).toMatch(/^snapshot aura-logs-migration-\d{14} of aura-services-\*,aurak8s-waf-\* in azure-snapshots: SUCCESS\n$/);
+    expect(r.out).toMatch(/^snapshot aura-logs-migration-\d{20} of aura-services-\*,aurak8s-waf-\* in azure-snapshots: SUCCESS\n$/);
     es.state.snapshotOutcome = 'PARTIAL';
     const partial = await runTemplate('elasticsearch-snapshot', port, tls.ca);
-    expect([partial.code, partial.err]).toEqual([1, expect.stringMatching(/^error: snapshot aura-logs-migration-\d{14}: snapshot aura-logs-migration-\d{14} ended PARTIAL\n$/)]);
+    expect([partial.code, partial.err]).toEqual([1, expect.stringMatching(/^error: snapshot aura-logs-migration-\d{20}: snapshot aura-logs-migration-\d{20} ended PARTIAL\n$/)]);
     es.state.snapshotOutcome = 'SUCCESS';
   });
 

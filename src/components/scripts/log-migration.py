@@ -115,7 +115,8 @@ def wait(what, ready):
 
 def snapshot(es):
     repository = urllib.parse.quote(setting("SNAPSHOT_REPOSITORY"))
-    name = "aura-logs-migration-" + datetime.datetime.now(datetime.timezone.utc).strftime("%Y%m%d%H%M%S")
+    # To the microsecond: a second run in the same second is another snapshot, not a refused name.
+    name = "aura-logs-migration-" + datetime.datetime.now(datetime.timezone.utc).strftime("%Y%m%d%H%M%S%f")
     es.expect("PUT", f"/_snapshot/{repository}/{name}?wait_for_completion=false",
               {"indices": setting("SNAPSHOT_INDICES"), "include_global_state": False, "metadata": {"taken_by": "aura-manifests migrate-logs"}})
 
