@@ -17,6 +17,7 @@ import { loadProfile } from '../../src/profile/load';
 import { validateProfile } from '../../src/profile/validate';
 import { main as infraMain } from '../../src/commands/infra';
 import { profileWiring, undiscovered } from '../../src/checks/wiring/profile';
+import { clusterViewProblems } from '../../src/checks/cluster-view';
 import { fakeTools } from '../support/fake-tools';
 
 const work = mkdtempSync(join(tmpdir(), 'aura-release-'));
@@ -259,6 +260,15 @@ describe('a release is checked against the profile it runs beside', () => {
     const r = compile('de-pro-wsim-r-7', 'extends: de-pro-wsim\nrelease_suffix: r-7\ncore_only: true\n');
     rmSync(join(folder, 'de-pro-wsim.yaml'));
     expect([r.code, r.err]).toEqual([0, '']);
+  });
+
+  it("the cluster view refuses an object a release shares with the profile it runs beside, even the same (the IngressClass it had before)", () => {
+    const shared = { apiVersion: 'networking.k8s.io/v1', kind: 'IngressClass', metadata: { name: 'nginx-de-pro' }, spec: { controller: 'nginx.org/ingress-controller' } } as Manifest;
+    const output = (name: string, core_only: boolean, manifests: Manifest[]) => ({ name, config: { cluster_name: 'auraclusterprode', tenant_name: 'default', core_only }, manifests });
+    expect(clusterViewProblems([output('de-pro', false, [shared]), output('de-pro-r42', true, [shared])])).toEqual([
+      "cluster auraclusterprode: IngressClass/nginx-de-pro is emitted by de-pro and de-pro-r42; a release's objects must be its own (retiring one release would delete the other's)",
+    ]);
+    expect(clusterViewProblems([output('de-pro', false, [shared]), output('de-pro-r42', true, [])])).toEqual([]);
   });
 
   it('the discovery check fails on a namespace filter that leaves the release out (the filter before this change)', () => {
