@@ -147,6 +147,8 @@ export const localModules: Component = {
       files: ({ config: c }) => ({ [UPDATER_SCRIPT]: scriptText(UPDATER_SCRIPT), 'cases.json': json(c.local_modules!.cases ?? []), 'locales.json': json(c.local_modules!.locales ?? {}) }),
       filesPath: JOB_FILES,
       command: () => ['python3', `${JOB_FILES}/${UPDATER_SCRIPT}`],
+      // Bounded: a merge of a few documents; the Jobs' convention (docs/jobs.md).
+      deadlineSeconds: 600,
       env: ({ config: c }) => ({ CONFIGURATION_API_URL: c.local_modules!.configuration_api_url ?? '', HOME: '/tmp' }),
       secrets: () => ({ CONFIGURATION_API_KEY: 'kv:aura-configuration-api-key' }),
     },

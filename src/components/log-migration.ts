@@ -38,6 +38,8 @@ const template = (name: string, mode: 'snapshot' | 'restore', enabled: WorkloadS
   name, phase: 'system', talksTo: ['elasticsearch'], workload: 'CronJob', schedule: ON_DEMAND, suspend: true, enabled, ...PYTHON, ports: [], resources: SMALL,
   files: () => ({ [SCRIPT]: scriptText(SCRIPT) }), filesPath: JOB_FILES,
   command: () => ['python3', `${JOB_FILES}/${SCRIPT}`, mode],
+  // A snapshot or a restore of a cluster's logs may take hours; the script's own waits are shorter.
+  deadlineSeconds: 4 * 3600,
   secretMounts: () => [{ name: 'elasticsearch-ca', secret: ELASTICSEARCH_CA.secret, mountPath: CA_DIR }],
   env: (p) => ({
     ELASTICSEARCH_URL: p.endpoint('elasticsearch', 'https').url('https'),
