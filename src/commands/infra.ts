@@ -28,6 +28,7 @@ const OPTIONS = {
   yes: { type: 'boolean' },
   'dry-run': { type: 'boolean' },
   out: { type: 'string', default: 'dist' },
+  profiles: { type: 'string', default: DEFAULT_PROFILES_DIR },
   'allow-outside-repo': { type: 'boolean' },
 } as const;
 
@@ -47,6 +48,7 @@ export const command = defineCommand({
     --yes                run the deletion plan
   --dry-run              print the commands without running them
   --out DIR              where the compiled profiles are (default: dist)
+  --profiles DIR         where profile names are looked up (default: profiles/)
   --allow-outside-repo   read profile files outside the repository`,
   options: OPTIONS,
   invalid: (e) => (e instanceof ProfileError ? `✗ ${e.diagnostics.map(formatDiagnostic).join('\n  ')}` : undefined),
@@ -69,7 +71,8 @@ async function infra(opts: Values<typeof OPTIONS>, io: CommandContext): Promise<
     const command = commandOf(opts);
     if (typeof command === 'string') throw new UsageError(command);
     const tools: ToolIo = { out: io.out, env: io.env, cwd: ROOT };
-    const loaded = loadProfile(opts.profile!, DEFAULT_PROFILES_DIR, profileReadRules(DEFAULT_PROFILES_DIR, !!opts['allow-outside-repo']));
+    const profilesDir = resolve(opts.profiles!);
+    const loaded = loadProfile(opts.profile!, profilesDir, profileReadRules(profilesDir, !!opts['allow-outside-repo']));
     const config = validateProfile(loaded);
     const profileDir = resolve(opts.out!, loaded.name);
     switch (command.kind) {
