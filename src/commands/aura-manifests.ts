@@ -11,6 +11,9 @@ import { command as identity } from './identity';
 import { command as importConfig } from './import';
 import { command as secrets } from './secrets';
 import { command as infra } from './infra';
+import { command as buildLocal } from './build-local';
+import { command as migrateCluster } from './migrate-cluster';
+import { command as migrateLogs } from './migrate-logs';
 import { command as pkg } from './package';
 import { command as synth } from './synth';
 import { command as verifyNetwork } from './verify-network';
@@ -19,11 +22,11 @@ import { closest } from '../util/did-you-mean';
 import { printable } from '../util/printable';
 
 /** Every command, in the order a user meets them. */
-export const COMMANDS: readonly Command[] = [synth, diff, verifyNetwork, verifyWiring, pkg, infra, importConfig, secrets, identity, bench];
+export const COMMANDS: readonly Command[] = [synth, diff, verifyNetwork, verifyWiring, pkg, infra, importConfig, secrets, identity, buildLocal, migrateCluster, migrateLogs, bench];
 
 export const USAGE = `usage: ${PROGRAM} <command> [options]
 
-${COMMANDS.map((c) => `  ${c.name.padEnd(15)}${c.summary}`).join('\n')}
+${COMMANDS.map((c) => `  ${c.name.padEnd(17)}${c.summary}`).join('\n')}
 
   ${PROGRAM} <command> --help   the options of a command
   ${PROGRAM} --version          the version

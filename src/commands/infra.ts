@@ -27,6 +27,7 @@ const OPTIONS = {
   yes: { type: 'boolean' },
   'dry-run': { type: 'boolean' },
   out: { type: 'string', default: 'dist' },
+  profiles: { type: 'string', default: DEFAULT_PROFILES_DIR },
   'allow-outside-repo': { type: 'boolean' },
 } as const;
 
@@ -46,6 +47,7 @@ export const command = defineCommand({
     --yes                run the deletion plan
   --dry-run              print the commands without running them
   --out DIR              where the compiled profiles are (default: dist)
+  --profiles DIR         where profile names are looked up (default: profiles/)
   --allow-outside-repo   read profile files outside the repository`,
   options: OPTIONS,
   invalid: (e) => (e instanceof ProfileError ? `✗ ${e.diagnostics.map(formatDiagnostic).join('\n  ')}` : undefined),
@@ -68,8 +70,9 @@ async function infra(opts: Values<typeof OPTIONS>, io: CommandContext): Promise<
     const command = commandOf(opts);
     if (typeof command === 'string') throw new UsageError(command);
     const tools: ToolIo = { out: io.out, env: io.env, cwd: ROOT };
+    const profilesDir = resolve(opts.profiles!);
     // Every problem of the profile at once: its secrets' and its schema's.
-    const { loaded, config } = loadValidProfile(opts.profile!, DEFAULT_PROFILES_DIR, profileReadRules(DEFAULT_PROFILES_DIR, !!opts['allow-outside-repo']));
+    const { loaded, config } = loadValidProfile(opts.profile!, profilesDir, profileReadRules(profilesDir, !!opts['allow-outside-repo']));
     const profileDir = resolve(opts.out!, loaded.name);
     switch (command.kind) {
       case 'deploy':

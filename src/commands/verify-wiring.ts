@@ -2,6 +2,7 @@ import { formatDiagnostic, ProfileError } from '../profile/errors';
 import { loadCompiler } from '../incremental/run';
 import { DEFAULT_PROFILES_DIR, profileReadRules } from '../profile/repository';
 import { loadValidProfile } from '../profile/validate';
+import { runningProfileOf } from '../profile/running';
 import { type CommandContext, defineCommand, UsageError, type Values } from './command';
 
 const OPTIONS = {
@@ -35,7 +36,9 @@ function verifyWiring(opts: Values<typeof OPTIONS>, io: CommandContext): number 
   const { loaded, config } = loadValidProfile(opts.profile, DEFAULT_PROFILES_DIR, profileReadRules(DEFAULT_PROFILES_DIR, opts['allow-outside-repo']));
   // The compiler and the wiring check load only when a profile is to be compiled: the bin starts light.
   const { compileConfig, formatConnections, profileWiring } = loadCompiler();
-  const report = profileWiring(config, compileConfig(config).map((o) => o.manifest));
+  // A release is checked against the aura-system of the profile it runs beside.
+  const running = runningProfileOf(loaded, config, DEFAULT_PROFILES_DIR, profileReadRules(DEFAULT_PROFILES_DIR, opts['allow-outside-repo']));
+  const report = profileWiring(config, compileConfig(config).map((o) => o.manifest), running?.config);
   if (opts.json) io.out(JSON.stringify(report, null, 2));
   else {
     io.out(formatConnections(report));
