@@ -166,6 +166,8 @@ describe('DNS records and Bot Channels', () => {
   it('a first deployment writes the live records that do not exist yet; force_dns_update writes them all', () => {
     expect(createIfMissingRecords(de)).toEqual(dnsRecords(de).live);
     expect(createIfMissingRecords({ ...de, force_dns_update: true })).toEqual([]);
+    // A release beside the running profile takes the live names by the switch only.
+    expect(createIfMissingRecords({ ...de, core_only: true, release_suffix: 'r42' })).toEqual([]);
     expect(dnsParameters(de)).toMatchObject({ recordNames: [], createIfMissingRecordNames: dnsRecords(de).live, existingRecordNames: [], botAppIds: {} });
   });
 

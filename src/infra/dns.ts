@@ -36,10 +36,12 @@ export function writtenRecords(c: Config): string[] {
 /**
  * The live hosts written only where the zone has no record yet, as the installer's first
  * deployment of an environment does: without force_dns_update an existing record (another
- * release's, the running environment's) is never moved; with it, all are (the DNS switch).
+ * release's, the running environment's) is never moved; with it, all are (the DNS switch). A
+ * release beside the running profile (core_only) takes the live names only by the switch: its
+ * first deployment writes the -next hosts alone.
  */
 export function createIfMissingRecords(c: Config): string[] {
-  return c.force_dns_update ? [] : dnsRecords(c).live;
+  return c.force_dns_update || c.core_only ? [] : dnsRecords(c).live;
 }
 
 // The Bot Channels are named with the platform's other Azure names (src/platform/azure-names.ts).

@@ -206,7 +206,7 @@ describe('migrate-cluster: only the steps needed, and refusals', () => {
     const fake = fakeMigrationTools(clusters());
     const r = await migrate(fake, '--source', files.source, '--dest', files.dest, '--state', files.state, '--yes');
     expect([r.code, r.err]).toEqual([0, '']);
-    expect(r.out.split('\n')[0]).toBe('Plan: migrate cluster auraclusterprode → auraclusterprode2 (environment de-pro; redis (MongoDB is skipped: both use Atlas cluster aura-de-pro-70))');
+    expect(r.out.split('\n')[0]).toBe('Plan: migrate cluster auraclusterprode → auraclusterprode2 (environment de-pro; redis (MongoDB is skipped: both use Atlas cluster de-pro70))');
     expect(r.calls.filter((c) => c.includes('mongodb'))).toEqual([]);
     expect(r.calls.filter((c) => / create job /.test(c))).toEqual([
       `kubectl --kubeconfig <source> --namespace aura-system create job ${RUN}-redis-backup --from=cronjob/redis-backup`,
