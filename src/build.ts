@@ -17,7 +17,8 @@ import { infraFiles } from './infra/environment';
 import type { Config } from './profile/config.generated';
 import { type LoadedProfile, type LoadOptions, loadProfile } from './profile/load';
 import { type Diagnostic, formatPath, ProfileError } from './profile/errors';
-import { statSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { validateProfile } from './profile/validate';
 import { kubernetesVersionProblem, targetKubernetesVersion } from './model/kubernetes-versions';
@@ -35,6 +36,8 @@ export interface BuiltProfile extends ProfileFiles {
   warnings: string[];
   /** Every file compiled from: the profile file, its layers, its chart archives (src/incremental/record.ts). */
   sources: string[];
+  /** [absolute path, sha256] of each of `sources` as this compile read it: what its cache record says. */
+  inputs: [string, string][];
 }
 
 export interface BuildOptions extends CompileOptions {
@@ -50,7 +53,8 @@ export interface BuildOptions extends CompileOptions {
 /** Profile reference to checked files: load, validate, compile, check, render. Writes nothing. */
 export function buildProfile(ref: string, profilesDir: string, options: BuildOptions = {}, readRules: LoadOptions = {}): BuiltProfile {
   const loaded = loadProfile(ref, profilesDir, readRules);
-  const validated = resolveChartArchives(loaded, validateProfile(loaded));
+  const archiveDigests = new Map<string, string>();
+  const validated = resolveChartArchives(loaded, validateProfile(loaded), archiveDigests);
   if (options.kubernetesVersion !== undefined && kubernetesVersionProblem(options.kubernetesVersion))
     throw new Error(`Kubernetes version outside the window: ${kubernetesVersionProblem(options.kubernetesVersion)}`);
   const config = options.kubernetesVersion === undefined ? validated : { ...validated, kubernetes_version: options.kubernetesVersion };
@@ -76,15 +80,18 @@ export function buildProfile(ref: string, profilesDir: string, options: BuildOpt
   const archives = [config.operators.eck.chart_archive, config.operators.mongodb_atlas.chart_archive].filter((a): a is string => !!a);
   // Layer files are named as displayed (relative to the working folder): made absolute, the profile file first.
   const sources = [...new Set([loaded.file, ...loaded.layers.map((l) => resolve(l.file)), ...archives])];
+  // The hashes of the bytes this compile read (the profile file is the last layer), not of the files as they are afterwards.
+  const digests = new Map<string, string>([...loaded.layers.map((l) => [resolve(l.file), l.digest] as const), ...archiveDigests]);
+  const inputs = sources.map((file) => [file, digests.get(file)!] as [string, string]);
   const previousChart = options.outDir ? readChartRevision(join(options.outDir, loaded.name)) : undefined;
-  return { name: loaded.name, objects, config, warnings, sources, files: renderProfile(loaded.name, config, objects, gitops, previousChart) };
+  return { name: loaded.name, objects, config, warnings, sources, inputs, files: renderProfile(loaded.name, config, objects, gitops, previousChart) };
 }
 
 /**
  * A chart archive path is relative to the profile file that sets it; the compiler gets it
  * absolute. A missing archive is a profile error at that key.
  */
-function resolveChartArchives(loaded: LoadedProfile, config: Config): Config {
+function resolveChartArchives(loaded: LoadedProfile, config: Config, digests: Map<string, string>): Config {
   const operators = { ...config.operators };
   const diagnostics: Diagnostic[] = [];
   for (const key of ['eck', 'mongodb_atlas'] as const) {
@@ -95,6 +102,8 @@ function resolveChartArchives(loaded: LoadedProfile, config: Config): Config {
     const absolute = resolve(dirname(layer.file), archive);
     const problem = chartArchiveProblem(absolute);
     if (problem) diagnostics.push({ file: layer.file, ...layer.positions.get(path), path, message: problem });
+    // Hashed before the compile reads it: an archive changed meanwhile leaves a record that no longer matches.
+    else digests.set(absolute, createHash('sha256').update(readFileSync(absolute)).digest('hex'));
     operators[key] = { ...operators[key], chart_archive: absolute };
   }
   if (diagnostics.length) throw new ProfileError(loaded.name, diagnostics);

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { existsSync, lstatSync, readdirSync } from 'node:fs';
 import { basename, dirname, extname, isAbsolute, relative, resolve } from 'node:path';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node, type YAMLError } from 'yaml';
@@ -11,6 +12,8 @@ export interface Layer {
   data: Record<string, unknown>;
   /** Position of every key and list item, by formatted path. */
   positions: Map<string, { line: number; col: number }>;
+  /** sha256 of the bytes parsed: what a cache record says this layer was (src/incremental/record.ts). */
+  digest: string;
 }
 
 /** A profile as written: its layers in merge order (most general first) and their merge. */
@@ -191,7 +194,7 @@ function parseLayer(file: string, diagnostics: Diagnostic[], options: LoadOption
   }
   const positions = new Map<string, { line: number; col: number }>();
   recordPositions(doc.contents as Node | null, [], positions, lineCounter);
-  return { file: shown, data: data as Record<string, unknown>, positions };
+  return { file: shown, data: data as Record<string, unknown>, positions, digest: createHash('sha256').update(source.text).digest('hex') };
 }
 
 function recordPositions(node: Node | null, path: PathSegment[], out: Layer['positions'], lc: LineCounter): void {
