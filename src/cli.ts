@@ -5,7 +5,7 @@ import { parseArgs } from 'node:util';
 import type { BuiltProfile } from './build';
 import { CheckError } from './checks/check-error';
 import { APPLICATIONSET_FILE } from './output/layout';
-import { isOurs, LOCK_FILE, lockOutput, MARKER_FILE, recover } from './output/journal';
+import { isOurs, lockOutput, MARKER_FILE, recover } from './output/journal';
 import { type CachedRun, cachedRun, loadCompiler, writeRecords } from './incremental/run';
 import { writeFileAtomic, writeProfiles } from './output/write';
 import { committedView, compareFolder, withMarker } from './output/tree';
@@ -261,7 +261,7 @@ function write(parsed: Parsed, outDir: string, built: BuiltProfile[], siblings: 
   }
   // What is not ours stays, said once: --check fails while it is there.
   if (parsed.all)
-    for (const problem of outputFolderProblems(outDir, profiles, true).filter((p) => !p.entry.startsWith(LOCK_FILE))) io.err(`  ⚠ ${parsed.out}/${problem.entry} ${problem.why}; kept (not written by aura-manifests), and --check fails while it is there`);
+    for (const problem of outputFolderProblems(outDir, profiles, true)) io.err(`  ⚠ ${parsed.out}/${problem.entry} ${problem.why}; kept (not written by aura-manifests), and --check fails while it is there`);
   const unchanged = built.length + cache.fresh.size - changed.length;
   io.out(`✓ compiled ${built.length + cache.fresh.size} profile(s) into ${parsed.out}: ${objects} objects, ${files} files${unchanged ? ` (${unchanged} unchanged, not rewritten)` : ''} (${ms(started)})`);
   return 0;

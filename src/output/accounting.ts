@@ -18,7 +18,7 @@ export interface OutputFolderProblem {
 
 /**
  * Entries of the output folder that no profile of the run accounts for. Leftovers of an
- * interrupted or running synth (journal, staging and old folders, the lock) always; with `all`
+ * interrupted or running synth (journal, staging and old folders) always; with `all`
  * (the run covers every profile) also folders of removed profiles (ours, by their marker) and
  * anything else.
  */
@@ -36,7 +36,8 @@ export function outputFolderProblems(outDir: string, profiles: ReadonlySet<strin
     if (entry === APPLICATIONSET_FILE || profiles.has(entry)) continue;
     if (leftovers.has(entry))
       problems.push({ entry, why: `was left by an interrupted synth (${entry.startsWith(JOURNAL_FILE) ? 'its journal' : 'a half-swapped folder'}); run npm run synth -- --all, which finishes or rolls back the update` });
-    else if (entry === LOCK_FILE || entry.startsWith(`${LOCK_FILE}.`)) problems.push({ entry, why: 'is the lock of a synth that is running or was killed; wait for it, or run npm run synth -- --all' });
+    // The lock (a run writing now, or killed) is nobody's content: no tool reads it, and --check takes no lock.
+    else if (entry === LOCK_FILE || /^\.aura-lock\.[A-Za-z0-9-]+$/.test(entry)) continue;
     else if (!all) continue;
     else if (isOurs(join(outDir, entry)) && lstatSync(join(outDir, entry)).isDirectory())
       problems.push({ entry, why: `belongs to no profile in ${profilesLabel}; run: npm run synth -- --all (removes it)` });

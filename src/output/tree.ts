@@ -87,7 +87,7 @@ export interface FolderComparison {
 
 export const isEmptyComparison = (c: FolderComparison) => !c.missing.length && !c.extra.length && !c.differs.length;
 
-/** Files read to give the summary its object view: an extra file is read when it is at most this large. */
+/** A differing file is read for the summary's object view when it is at most this large. */
 const MAX_EXTRA_READ = 1024 * 1024;
 
 /**
@@ -125,10 +125,6 @@ export function compareFolder(dir: string, expected: ReadonlyMap<string, string>
       result.extra.push(path);
       if (entry.kind === 'symlink') result.notes.set(path, 'a symlink (never written by the tool, not followed)');
       else if (entry.kind === 'other') result.notes.set(path, 'not a regular file (a pipe, a socket or a device)');
-      else if (entry.size <= MAX_EXTRA_READ) {
-        const text = readBounded(join(dir, path), MAX_EXTRA_READ);
-        if (text) result.committed.set(path, text.toString('utf8'));
-      }
       continue;
     }
     if (entry.kind !== 'file') {
@@ -160,12 +156,13 @@ export function compareFolder(dir: string, expected: ReadonlyMap<string, string>
 
 /**
  * The committed folder as objects would see it: the files expected and found identical, plus
- * the committed text of those that differ or are extra. What the semantic summary parses.
+ * the committed text of those that differ. What the semantic summary parses; files the tool
+ * did not write are listed by path only (their content is nobody's to summarise).
  */
 export function committedView(expected: ReadonlyMap<string, string>, c: FolderComparison): Map<string, string> {
   const missing = new Set([...c.missing, ...c.differs]);
   const view = new Map<string, string>();
   for (const [path, text] of expected) if (!missing.has(path)) view.set(path, text);
-  for (const [path, text] of c.committed) view.set(path, text);
+  for (const [path, text] of c.committed) if (expected.has(path)) view.set(path, text);
   return view;
 }
