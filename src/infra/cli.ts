@@ -5,11 +5,12 @@ import { DEFAULT_PROFILES_DIR, describeInvalid, profileReadRules } from '../cli'
 import { takeDebugFlag, UsageError, withBoundaryAsync } from '../util/errors';
 import type { Config } from '../profile/config.generated';
 import { formatDiagnostic, ProfileError } from '../profile/errors';
-import { loadProfile } from '../profile/load';
+import { type LoadOptions, loadProfile } from '../profile/load';
 import { validateProfile } from '../profile/validate';
 import { azCommands, showCommand } from './az';
 import { COMMON_PARAMETERS_FILE, commonCommands, commonParametersFile } from './common';
-import { DATA_OF, deletable, DELETE_TARGETS, type DeletePlan, deletePlan, type DeleteTarget } from './delete';
+import { DATA_OF, deletable, DELETE_TARGETS, type DeletePlan, deletePlan, type DeleteTarget, othersNamespaces, refuseStaleOutput } from './delete';
+import { loadCompiler } from '../incremental/run';
 import { DNS_PARAMETERS_FILE, dnsCommands, dnsParametersFile } from './dns';
 import { atlasEnvironment, atlasProjectId, atlasProjectPlaceholder, lifecyclePlan, lifecycleTools, runLifecycle } from './lifecycle';
 import { aksParametersFile, hasOwnCluster, PARAMETERS_FILE } from './parameters';
@@ -89,7 +90,7 @@ export async function main(rawArgv: string[], io: InfraIo = { out: console.log, 
       case 'lifecycle':
         return await lifecycle(command.direction, loaded.name, config, !!opts['dry-run'], tools);
       case 'delete':
-        return await undeploy(command, loaded.name, config, profileDir, !!opts['dry-run'], tools);
+        return await undeploy(command, { ref: opts.profile!, rules: profileReadRules(DEFAULT_PROFILES_DIR, !!opts['allow-outside-repo']), outDir: resolve(opts.out!) }, loaded.name, config, profileDir, !!opts['dry-run'], tools);
     }
   });
 }
@@ -162,9 +163,12 @@ async function lifecycle(direction: 'stop' | 'start', name: string, c: Config, d
   return 0;
 }
 
-async function undeploy(cmd: Extract<Command, { kind: 'delete' }>, name: string, c: Config, profileDir: string, dryRun: boolean, io: ToolIo): Promise<number> {
+async function undeploy(cmd: Extract<Command, { kind: 'delete' }>, source: { ref: string; rules: LoadOptions; outDir: string }, name: string, c: Config, profileDir: string, dryRun: boolean, io: ToolIo): Promise<number> {
   if (!deletable(c, cmd.target)) throw tenantRefusal(name, c);
-  const plan = deletePlan(cmd.target, c, profileDir, cmd);
+  // Planned from the profile as it compiles now; dist/ must be exactly that (src/infra/delete.ts).
+  const fresh = loadCompiler().buildProfile(source.ref, DEFAULT_PROFILES_DIR, { outDir: source.outDir }, source.rules);
+  refuseStaleOutput(profileDir, name, fresh.files);
+  const plan = deletePlan(cmd.target, { config: fresh.config, objects: fresh.objects, othersNamespaces: othersNamespaces(name, fresh.config, DEFAULT_PROFILES_DIR, source.rules) }, cmd);
   printPlan(cmd.target, name, plan, io);
   if (dryRun || !cmd.yes) {
     io.out('Nothing was deleted: add --yes to run this plan.');
