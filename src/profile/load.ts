@@ -102,12 +102,11 @@ function collectLayers(file: string, profilesDir: string, stack: string[], out: 
       return;
     }
     if (!pathExists(parentFile)) {
-      // A layer reference is a name or a relative path: shown when it looks like one, never otherwise.
+      // The value is never quoted (it is the profile's text); the nearest existing target among the
+      // profiles and the layers beside the parent's folder is a file's name, and may be suggested.
       const named = /^[A-Za-z0-9._/-]{1,200}$/.test(parent);
-      // The nearest existing target among the profiles and the layers beside the parent's folder.
       const hint = named ? closest(parent, extendsTargets(profilesDir, dirname(parentFile), parent)) : undefined;
-      const shown = named ? `extends "${parent}", but ${displayPath(parentFile)} does not exist${hint ? `; did you mean ${hint}?` : ''}` : 'names a profile or layer file that does not exist';
-      diagnostics.push({ ...pos, path: 'extends', message: shown });
+      diagnostics.push({ ...pos, path: 'extends', message: `names a profile or layer file that does not exist${hint ? `; did you mean ${hint}?` : ''}` });
       return;
     }
     collectLayers(parentFile, profilesDir, [...stack, file], out, diagnostics, options);
