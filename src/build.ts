@@ -26,8 +26,11 @@ import { kubernetesVersionProblem, targetKubernetesVersion } from './model/kuber
 import { CheckError } from './checks/check-error';
 
 export { CheckError };
-// The CLI's cross-profile check, loaded with the compiler (src/incremental/run.ts loads it lazily).
+// What the commands use beside buildProfile, loaded with the compiler (src/incremental/run.ts loads it lazily).
 export { clusterSiblings, clusterViewProblems } from './checks/cluster-view';
+export { compileConfig } from './compile';
+export { formatConnections } from './checks/wiring/check';
+export { profileWiring };
 
 export interface BuiltProfile extends ProfileFiles {
   objects: CompiledObject[];

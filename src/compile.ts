@@ -5,6 +5,7 @@ import { AgentsPhase } from './phases/agents';
 import { CorePhase } from './phases/core';
 import { CrdsPhase } from './phases/crds';
 import { SystemPhase } from './phases/system';
+import { CATALOG } from './components/catalog';
 import { resolvePlatform } from './platform/resolve';
 import type { Component, Platform } from './platform/types';
 import type { Config } from './profile/config.generated';
@@ -34,5 +35,5 @@ export function compilePlatform(platform: Platform): CompiledObject[] {
 
 /** Resolves the profile's platform and compiles it. */
 export function compileConfig(config: Config, options: CompileOptions = {}): CompiledObject[] {
-  return compilePlatform(resolvePlatform(config, options.catalog));
+  return compilePlatform(resolvePlatform(config, options.catalog ?? CATALOG));
 }

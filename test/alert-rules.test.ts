@@ -13,7 +13,7 @@ import { configOf, MINIMAL } from './helpers';
 /** A profile that turns on every optional rule set's component. */
 const CONFIG = configOf(`${MINIMAL}nginx_plus_enabled: true\nprometheus_es_exporter_enabled: true\n`);
 const BASE = runbookBase(CONFIG);
-const PLATFORM = resolvePlatform(CONFIG);
+const PLATFORM = resolvePlatform(CONFIG, CATALOG);
 /** Every rule set of the catalog, whether this profile loads it or not. */
 const SETS = CATALOG.flatMap((component) => component.alertRules ?? []);
 const README = readFileSync(join(__dirname, '..', 'README.md'), 'utf8');
@@ -99,7 +99,7 @@ describe('alert rules', () => {
 
   it('loads each optional rule set only where its component runs', () => {
     const files = (extra: string) => {
-      const p = resolvePlatform(configOf(`${MINIMAL}${extra}`));
+      const p = resolvePlatform(configOf(`${MINIMAL}${extra}`), CATALOG);
       return Object.keys(ruleFiles(platformRuleSets(p), p));
     };
     expect(files('')).not.toContain('nginx-plus.rules.yml');

@@ -15,7 +15,7 @@ function cruise(cwd: string): { exitCode: number; errors: string[] } {
 }
 
 describe('architecture rules (.dependency-cruiser.cjs)', () => {
-  it('hold for src/: layers point down, no cycle, nothing imports a CLI', () => {
+  it('hold for src/: layers point down, no cycle, commands on top with no exemption', () => {
     const result = cruise(ROOT);
     expect(result.errors).toEqual([]);
     expect(result.exitCode).toBe(0);
@@ -35,5 +35,30 @@ describe('architecture rules (.dependency-cruiser.cjs)', () => {
     expect(result.errors.join('\n')).toMatch(/no-circular/);
     expect(result.errors.join('\n')).toMatch(/model-is-a-leaf: src\/model\/phases\.ts → src\/platform\/naming\.ts/);
     expect(result.errors.join('\n')).toMatch(/layer-platform: src\/platform\/naming\.ts → src\/phases\/core\.ts/);
+  });
+
+  it('fail when a module below the command layer imports a command, when src/ imports scripts/, and for a module in no layer (mutation)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'aura-arch-'));
+    const file = (path: string, text: string) => {
+      mkdirSync(dirname(join(dir, path)), { recursive: true });
+      writeFileSync(join(dir, path), text);
+    };
+    file('src/commands/command.ts', 'export const DEFAULT_OUT = "dist";\n');
+    file('src/commands/synth.ts', "import { DEFAULT_OUT } from './command';\nexport const main = () => DEFAULT_OUT;\n");
+    // Five domain command files once took their defaults from the synth command: never again.
+    file('src/infra/run.ts', "import { main } from '../commands/synth';\nexport const x = main();\n");
+    file('src/review/objects.ts', "import { DEFAULT_OUT } from '../commands/command';\nexport const y = DEFAULT_OUT;\n");
+    file('scripts/bench/scale.ts', 'export const z = 1;\n');
+    file('src/build.ts', "import { z } from '../scripts/bench/scale';\nexport const b = z;\n");
+    file('src/cli.ts', "import { b } from './build';\nexport const c = b;\n");
+    const result = cruise(dir);
+    const errors = result.errors.join('\n');
+    expect(result.exitCode).not.toBe(0);
+    expect(errors).toMatch(/layer-infra: src\/infra\/run\.ts → src\/commands\/synth\.ts/);
+    expect(errors).toMatch(/layer-review: src\/review\/objects\.ts → src\/commands\/command\.ts/);
+    expect(errors).toMatch(/src-imports-no-script: src\/build\.ts → scripts\/bench\/scale\.ts/);
+    expect(errors).toMatch(/in-a-layer: src\/cli\.ts/);
+    // The command layer itself may import anything below it.
+    expect(errors).not.toMatch(/src\/commands\/synth\.ts →/);
   });
 });

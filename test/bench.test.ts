@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { compileConfig } from '../src/compile';
-import { DEFAULT_PROFILES_DIR } from '../src/cli';
+import { DEFAULT_PROFILES_DIR } from '../src/profile/repository';
 import { checkInvariants } from '../src/checks/invariants';
 import { loadProfile } from '../src/profile/load';
 import { validateProfile } from '../src/profile/validate';
-import { scaledCatalog } from '../scripts/bench/scale';
+import { scaledCatalog } from '../src/bench/scale';
 
 // The benchmark's figures are read, never asserted; this only checks that its scale profiles
 // are what the table says they are.

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { multiDocument, synthForCdk8s } from '../src/cdk8s-app';
+import { multiDocument, synthForCdk8s } from '../src/commands/cdk8s-app';
 import { installOrder } from '../src/output/kustomize';
 import type { CompiledObject } from '../src/compile';
 import { FIXTURES } from './helpers';

@@ -1,10 +1,10 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { COMMANDS, run } from '../src/main';
-import { githubAnnotation, helpOrVersion, optionHint, outputFormat, progress, useColor } from '../src/util/command-line';
+import { COMMANDS, run } from '../src/commands/aura-manifests';
+import { githubAnnotation, helpOrVersion, optionHint, outputFormat, progress, useColor } from '../src/commands/command';
 import { catchError, configOf, FIXTURES, MINIMAL, withKey, writeProfile } from './helpers';
 
 const ROOT = join(__dirname, '..');
@@ -17,28 +17,48 @@ async function cli(...argv: string[]) {
 }
 
 describe('aura-manifests, one command line', () => {
+  const names = COMMANDS.map((c) => c.name);
+
   it('answers --help with exit 0 on every command, before any work (bench starts nothing)', async () => {
-    expect(Object.keys(COMMANDS)).toEqual(['synth', 'diff', 'verify', 'package', 'infra', 'bench']);
-    for (const name of Object.keys(COMMANDS)) {
-      const r = await cli(name, '--help');
+    expect(names).toEqual(['synth', 'diff', 'verify network', 'verify wiring', 'package', 'infra', 'bench']);
+    for (const name of names) {
+      const r = await cli(...name.split(' '), '--help');
       expect(r.code, name).toBe(0);
-      expect(r.out, name).toMatch(/^usage: /);
+      expect(r.out, name).toMatch(new RegExp(`^usage: aura-manifests ${name}\\b`));
+      expect(r.out, name).toMatch(/--format F[\s\S]*--debug[\s\S]*Exit codes: 0 success, 1 invalid input or failed checks, 2 usage, 3 environment/);
       expect(r.err, name).toBe('');
-      expect((await cli(name, '-h')).code, name).toBe(0);
+      expect((await cli(...name.split(' '), '-h')).code, name).toBe(0);
     }
   });
 
   it('answers --version on every command and on its own', async () => {
     const version = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version;
-    for (const argv of [['--version'], ...Object.keys(COMMANDS).map((n) => [n, '--version'])]) {
+    for (const argv of [['--version'], ...names.map((n) => [...n.split(' '), '--version'])]) {
       expect(await cli(...argv), argv.join(' ')).toMatchObject({ code: 0, out: `aura-manifests ${version}` });
     }
   });
 
   it('lists the commands on --help, refuses none or an unknown one with exit 2 and a suggestion', async () => {
-    expect(await cli('--help')).toMatchObject({ code: 0, out: expect.stringContaining('  bench    measure the compiler') });
+    expect(await cli('--help')).toMatchObject({ code: 0, out: expect.stringContaining('  bench          measure the compiler') });
     expect((await cli()).code).toBe(2);
     expect(await cli('snyth')).toMatchObject({ code: 2, err: expect.stringMatching(/^error: unknown command snyth; did you mean synth\?/) });
+    expect(await cli('verify', '--profile', 'de-pro')).toMatchObject({ code: 2, err: expect.stringMatching(/^error: unknown command verify; did you mean verify network or verify wiring\?/) });
+    expect(await cli('verify:wiring', '--profile', 'de-pro')).toMatchObject({ code: 2, err: expect.stringMatching(/did you mean verify wiring\?/) });
+  });
+
+  it('refuses what is not an option of the command with exit 2, before any work: a typo, an operand, --dist', async () => {
+    for (const name of names) {
+      const typo = await cli(...name.split(' '), '--profle', 'x');
+      expect(typo.code, name).toBe(2);
+      expect(typo.err, name).toMatch(/^error: unknown option --profle/);
+      expect(typo.out, name).toBe('');
+      expect((await cli(...name.split(' '), 'stray')).err, name).toMatch(/^error: unexpected argument stray/);
+    }
+    // bench --foo is a usage error, not a benchmark run.
+    expect(await cli('bench', '--foo')).toMatchObject({ code: 2, out: '', err: expect.stringMatching(/^error: unknown option --foo \(see --help\)\nusage: aura-manifests bench/) });
+    for (const name of ['diff', 'package'])
+      expect(await cli(name, '--profile', 'de-pro', '--dist', 'x')).toMatchObject({ code: 2, err: expect.stringMatching(/^error: unknown option --dist; did you mean --out\? \(the output folder is --out in every command\)/) });
+    expect(await cli('diff', '--profile', 'de-pro', '--against', 'HEAD', '--format', 'terminal')).toMatchObject({ code: 2, err: expect.stringMatching(/^error: unknown --format terminal: text, github, markdown; did you mean text\?/) });
   });
 
   it('suggests the option meant, for every command', async () => {
@@ -57,11 +77,28 @@ describe('aura-manifests, one command line', () => {
     expect(catchError(() => configOf(readFileSync(file, 'utf8'))).message).toMatch(/extends: names a profile or layer file that does not exist; did you mean .*global\.yaml\?/);
   });
 
-  it('runs as the installed bin', () => {
-    const r = spawnSync('node', [join(ROOT, 'bin/aura-manifests.js'), 'verify', '--help'], { encoding: 'utf8', timeout: 60_000 });
+  it('runs as the installed bin; every npm script of a command is an alias of it', () => {
+    const r = spawnSync('node', [join(ROOT, 'bin/aura-manifests.js'), 'verify', 'wiring', '--help'], { encoding: 'utf8', timeout: 60_000 });
     expect(r.status).toBe(0);
-    expect(r.stdout).toMatch(/^usage: npm run verify:network/);
-    expect(JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).bin).toEqual({ 'aura-manifests': 'bin/aura-manifests.js' });
+    expect(r.stdout).toMatch(/^usage: aura-manifests verify wiring --profile NAME/);
+    const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
+    expect(pkg.bin).toEqual({ 'aura-manifests': 'bin/aura-manifests.js' });
+    const aliases = { synth: 'synth', diff: 'diff', 'verify:network': 'verify network', 'verify:wiring': 'verify wiring', package: 'package', infra: 'infra', bench: 'bench' };
+    for (const [script, command] of Object.entries(aliases)) expect(pkg.scripts[script], script).toBe(`node bin/aura-manifests.js ${command}`);
+    expect(Object.values(aliases).sort()).toEqual([...names].sort());
+  });
+
+  it('a reader that quits early (| head -1) is no error: no stack trace, the command\'s own exit code', async () => {
+    for (const argv of [['verify', 'network', '--help'], ['infra', '--help'], ['--help']]) {
+      const child = spawn('node', [join(ROOT, 'bin/aura-manifests.js'), ...argv], { stdio: ['ignore', 'pipe', 'pipe'] });
+      // The reading end is closed before the command writes: every write meets EPIPE.
+      child.stdout.destroy();
+      let stderr = '';
+      child.stderr.on('data', (d) => (stderr += d));
+      const code = await new Promise<number | null>((done) => child.on('close', done));
+      expect(stderr, argv.join(' ')).toBe('');
+      expect(code, argv.join(' ')).toBe(0);
+    }
   });
 });
 

@@ -6,7 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_KUBERNETES_VERSION } from '../src/model/kubernetes-versions';
 import { buildProfile } from '../src/build';
 import { checkSchemas } from '../src/checks/schema';
-import { DEFAULT_PROFILES_DIR, main } from '../src/cli';
+import { DEFAULT_PROFILES_DIR } from '../src/profile/repository';
+import { main } from '../src/commands/synth';
 import { APPLICATIONSET_FILE, gitopsObjects } from '../src/delivery/gitops';
 import { kindScope } from '../src/checks/schema';
 import { OPERATORS_WAVE, PHASE_WAVE } from '../src/delivery/ordering';
@@ -202,7 +203,7 @@ describe('the ApplicationSet', () => {
     writeFileSync(join(dir, 'b.yaml'), `${MINIMAL.replace('cluster_name: auraclusterproes', 'cluster_name: auraclusterprees')}gitops: { revision: release-7 }\n`);
     const out = join(dir, 'out');
     const err: string[] = [];
-    expect(main(['synth', '--profiles', dir, '--all', '--out', out], { out: () => {}, err: (l) => err.push(l) })).toBe(1);
+    expect(main(['--profiles', dir, '--all', '--out', out], { out: () => {}, err: (l) => err.push(l) })).toBe(1);
     expect(err.join('\n')).toMatch(/must share gitops\.repository, revision/);
     expect(err.join('\n')).toMatch(/b: gitops .*release-7/);
     expect(existsSync(out)).toBe(false);

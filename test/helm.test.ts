@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { afterEach, describe, expect, it } from 'vitest';
 import { chartName, escapeTemplate, helmChart } from '../src/delivery/helm-chart';
-import { main as packageMain } from '../src/delivery/package-cli';
+import { main as packageMain } from '../src/commands/package';
 import type { CompiledObject } from '../src/compile';
 import { toYaml } from '../src/output/yaml';
 import { DEFAULT_KUBERNETES_VERSION } from '../src/model/kubernetes-versions';

@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildProfile, type BuiltProfile } from '../src/build';
-import { DEFAULT_PROFILES_DIR } from '../src/cli';
+import { DEFAULT_PROFILES_DIR } from '../src/profile/repository';
 import { type CompiledObject, compileConfig, type Manifest } from '../src/compile';
 import { withDeliveryMetadata } from '../src/delivery/ordering';
 import { Testing } from 'cdk8s';

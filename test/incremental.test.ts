@@ -5,7 +5,8 @@ import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, stat
 import { tmpdir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_PROFILES_DIR, main } from '../src/cli';
+import { DEFAULT_PROFILES_DIR } from '../src/profile/repository';
+import { main } from '../src/commands/synth';
 import { APPLICATIONSET_FILE } from '../src/output/layout';
 import { applicationSetFresh, COMPILER_INPUTS, compilerHash, readRecord as readStored, recordContext, REPOSITORY, type RunOptions, staleReason } from '../src/incremental/record';
 import { recordStore } from '../src/incremental/store';
@@ -16,7 +17,7 @@ const PROFILE = 'de-pro-wsim';
 function run(...args: string[]) {
   const out: string[] = [];
   const err: string[] = [];
-  const code = main(['synth', ...args], { out: (l) => out.push(l), err: (l) => err.push(l) });
+  const code = main([...args], { out: (l) => out.push(l), err: (l) => err.push(l) });
   return { code, out: out.join('\n'), err: err.join('\n') };
 }
 

@@ -2,8 +2,8 @@ import { chmodSync, cpSync, mkdtempSync, readFileSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_PROFILES_DIR } from '../src/cli';
-import { main } from '../src/infra/cli';
+import { DEFAULT_PROFILES_DIR } from '../src/profile/repository';
+import { main } from '../src/commands/infra';
 import { aksParameters, azureRegistryName } from '../src/infra/parameters';
 import { DEFAULT_KUBERNETES_VERSION } from '../src/model/kubernetes-versions';
 import { k8sSchemaName } from '../src/checks/strict-schemas';
@@ -231,6 +231,6 @@ describe('npm run infra', () => {
   it.each([[[]], [['--profile', 'de-pro', '--apply', '--stop']], [['--profile', 'de-pro', '--destroy']]])('usage error %j exits 2', async (args) => {
     const r = await infra(args, {});
     expect(r.code).toBe(2);
-    expect(r.err).toContain('usage: npm run infra');
+    expect(r.err).toContain('usage: aura-manifests infra');
   });
 });

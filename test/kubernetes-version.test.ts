@@ -7,12 +7,12 @@ import { renderApplicationSet } from '../src/build';
 import { apiLifecycle, buildApiRemovals } from '../src/checks/api-removals';
 import { checkSchemas } from '../src/checks/schema';
 import { k8sSchemaName, UPSTREAM_DIR } from '../src/checks/strict-schemas';
-import { main as synth } from '../src/cli';
+import { main as synth } from '../src/commands/synth';
 import type { Manifest } from '../src/compile';
 import { aksParameters } from '../src/infra/parameters';
 import { compareMinors, DEFAULT_KUBERNETES_VERSION, KUBERNETES_VERSIONS, SUPPORTED_MINORS } from '../src/model/kubernetes-versions';
 import { GITOPS_FOLDER } from '../src/output/layout';
-import { main as diff } from '../src/review/cli';
+import { main as diff } from '../src/commands/diff';
 import { built, catchError, configOf, MINIMAL, SHIPPED, withKey } from './helpers';
 
 const ROOT = join(__dirname, '..');
@@ -139,11 +139,11 @@ describe('compiling for another version', () => {
   it('npm run synth -- --kubernetes-version writes the profile for that version; one outside the window is a usage error', () => {
     const out = mkdtempSync(join(tmpdir(), 'aura-k8s-'));
     const { io, sink } = capture();
-    expect(synth(['synth', '--profile', 'de-pro-wsim', '--kubernetes-version', '1.34', '--out', out], sink)).toBe(0);
+    expect(synth(['--profile', 'de-pro-wsim', '--kubernetes-version', '1.34', '--out', out], sink)).toBe(0);
     expect(readFileSync(join(out, 'de-pro-wsim/chart/Chart.yaml'), 'utf8')).toContain('kubeVersion: ">=1.34.0-0"');
     expect(io.err).toBe('');
     const bad = capture();
-    expect(synth(['synth', '--profile', 'de-pro-wsim', '--kubernetes-version', '1.29', '--out', out], bad.sink)).toBe(2);
+    expect(synth(['--profile', 'de-pro-wsim', '--kubernetes-version', '1.29', '--out', out], bad.sink)).toBe(2);
     expect(bad.io.err).toContain(`allowed: ${SUPPORTED_MINORS.join(', ')}`);
   });
 

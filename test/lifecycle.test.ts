@@ -2,12 +2,12 @@ import { cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_PROFILES_DIR } from '../src/cli';
+import { DEFAULT_PROFILES_DIR } from '../src/profile/repository';
 import { compileConfig, type Manifest } from '../src/compile';
 import { gitopsObjects } from '../src/delivery/gitops';
 import { withDeliveryMetadata } from '../src/delivery/ordering';
 import type { Phase } from '../src/model/phases';
-import { main } from '../src/infra/cli';
+import { main } from '../src/commands/infra';
 import { commonParameters, commonParametersFile } from '../src/infra/common';
 import { botChannels, dnsParameters, dnsParametersFile, writtenRecords } from '../src/infra/dns';
 import { environmentInfo } from '../src/infra/environment';
@@ -511,7 +511,7 @@ describe('npm run infra usage', () => {
   ])('%j exits 2 with the usage', async (args) => {
     const r = await infra(args, {});
     expect(r.code).toBe(2);
-    expect(r.err).toContain('usage: npm run infra');
+    expect(r.err).toContain('usage: aura-manifests infra');
   });
 });
 

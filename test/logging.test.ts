@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_PROFILES_DIR } from '../src/cli';
+import { DEFAULT_PROFILES_DIR } from '../src/profile/repository';
 import { ELASTICSEARCH_NODES, elasticsearchProvisioning, logUsers } from '../src/components/elasticsearch';
 import { aggregatorConfig } from '../src/components/fluent-bit';
 import { resolvePlatform } from '../src/platform/resolve';
+import { CATALOG } from '../src/components/catalog';
 import { loadProfile } from '../src/profile/load';
 import { validateProfile } from '../src/profile/validate';
 import { componentObjects, configOf as configOfYaml, find, manifests, MINIMAL, SHIPPED } from './helpers';
@@ -71,7 +72,7 @@ describe('logging specifics', () => {
 
   it('forwards to external servers with TLS and the shared key from Key Vault', () => {
     const c = configOfYaml(`${MINIMAL}external_forwarding:\n  remote_servers: [{ hostname: logs.example.com, port: 24224 }]\n`);
-    const conf = aggregatorConfig(resolvePlatform(c));
+    const conf = aggregatorConfig(resolvePlatform(c, CATALOG));
     expect(conf).toContain('Host        logs.example.com');
     expect(conf).toContain('Shared_Key  ${FORWARD_SHARED_KEY}');
     expect(conf).toContain('tls         On');

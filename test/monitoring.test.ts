@@ -2,8 +2,9 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_PROFILES_DIR } from '../src/cli';
+import { DEFAULT_PROFILES_DIR } from '../src/profile/repository';
 import { resolvePlatform } from '../src/platform/resolve';
+import { CATALOG } from '../src/components/catalog';
 import { alertmanagerConfig } from '../src/components/alertmanager';
 import { loadProfile } from '../src/profile/load';
 import { validateProfile } from '../src/profile/validate';
@@ -33,7 +34,7 @@ describe.each(CLUSTER_PROFILES)('monitoring of %s', (name) => {
     const config_ = parse((find(name, 'ConfigMap', 'prometheus-files') as any).data['prometheus.yml']);
     expect(config_.global.scrape_interval).toBe('30s');
     const jobs = config_.scrape_configs.map((j: any) => j.job_name).sort();
-    const platform = resolvePlatform(config);
+    const platform = resolvePlatform(config, CATALOG);
     const declared = [...platform.workloads('system'), ...platform.workloads('core')].filter((c) => c.scrape).map((c) => c.name);
     // Plus the jobs components declare: probes, the Thanos sidecar, the Redis sentinels (and Atlas once its project id is known).
     const extra = platform.components.flatMap((c) => c.scrapeJobs?.(platform) ?? []).map((j) => String(j.job_name));
@@ -257,7 +258,7 @@ describe('amtool config routes test: where each severity goes', () => {
   - { name: teams, url: "https://contoso.webhook.office.com/webhookb2/abc", severity: warning }
   - { name: chat, url: "https://chat.example.com/hook", severity: info }
 `);
-  const dir = folderWith({ 'alertmanager.yml': alertmanagerConfig(resolvePlatform(config)) });
+  const dir = folderWith({ 'alertmanager.yml': alertmanagerConfig(resolvePlatform(config, CATALOG)) });
   const routes = (labels: string[], verify?: string[]) =>
     run('amtool', ['config', 'routes', 'test', '--config.file=alertmanager.yml', ...(verify ? [`--verify.receivers=${verify.join(',')}`] : []), ...labels], dir);
 
@@ -276,7 +277,7 @@ describe('amtool config routes test: where each severity goes', () => {
   });
 
   it('reaches Teams through prometheus-msteams, other webhooks directly', () => {
-    const receivers = parse(alertmanagerConfig(resolvePlatform(config))).receivers as any[];
+    const receivers = parse(alertmanagerConfig(resolvePlatform(config, CATALOG))).receivers as any[];
     const url = (name: string) => receivers.find((r) => r.name === name).webhook_configs[0].url;
     expect(url('webhook-teams')).toBe('http://prometheus-msteams.aura-system.svc.cluster.local:2000/teams');
     expect(url('webhook-pager')).toBe('https://pager.example.com/hook');

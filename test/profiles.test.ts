@@ -3,10 +3,11 @@ import { describe, expect, it } from 'vitest';
 import { readTree } from '../src/output/write';
 import { buildProfile } from '../src/build';
 import { PHASE_LABEL, PHASE_WAVE } from '../src/delivery/ordering';
-import { DEFAULT_PROFILES_DIR } from '../src/cli';
+import { DEFAULT_PROFILES_DIR } from '../src/profile/repository';
 import { coreServices } from '../src/components/core-services';
 import { nginx } from '../src/components/nginx';
 import { resolvePlatform } from '../src/platform/resolve';
+import { CATALOG } from '../src/components/catalog';
 
 const CORE_COMPONENTS = [...coreServices.workloads, ...nginx.workloads];
 import { coreNamespace } from '../src/platform/naming';
@@ -66,7 +67,7 @@ describe.each(SHIPPED)('profile %s', (name) => {
   it('deploys exactly the core components its flags enable', () => {
     const workloads = all().filter((m) => ['Deployment', 'StatefulSet', 'Job'].includes(m.kind)).map((m) => m.metadata.name).sort();
     // With Atlas, the pause pod that keeps the core services' database user password synced.
-    const expected = [...resolvePlatform(config).workloads('core').map((c) => c.name), ...(config.atlas_enabled ? ['atlas-secrets-sync'] : [])].sort();
+    const expected = [...resolvePlatform(config, CATALOG).workloads('core').map((c) => c.name), ...(config.atlas_enabled ? ['atlas-secrets-sync'] : [])].sort();
     const corePhase = built(name).objects.filter((o) => o.phase === 'core').map((o) => o.manifest);
     expect(corePhase.filter((m) => m.metadata.namespace === ns || m.kind === 'Namespace')).toEqual(all());
     // Besides: RBAC and the IngressClass (cluster-wide), and the routes of the management pages in aura-system.

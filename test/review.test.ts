@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import type { Manifest } from '../src/compile';
-import { main } from '../src/review/cli';
+import { main } from '../src/commands/diff';
 import {
   BLOCK_END,
   diffObjects,
@@ -26,7 +26,7 @@ const run = (argv: string[]) => {
   const out: string[] = [];
   const err: string[] = [];
   const code = main(argv, { out: (s) => out.push(s), err: (s) => err.push(s) });
-  return { code, out: out.join(''), err: err.join('\n') };
+  return { code, out: out.join('\n'), err: err.join('\n') };
 };
 
 describe('semantic diff', () => {
@@ -173,7 +173,7 @@ describe('review-sized diffs', () => {
   });
 });
 
-describe('npm run diff', () => {
+describe('aura-manifests diff', () => {
   it('--with compares two compiled profiles: only real differences remain', () => {
     const r = run(['--profile', 'de-pro', '--with', 'es-pro']);
     expect(r.code).toBe(0);
@@ -200,7 +200,7 @@ describe('npm run diff', () => {
     git('add', '-A');
     git('commit', '-qm', 'base');
     const dist = join(repo, 'dist');
-    const r = run(['--profile', 'de-pro', '--against', 'HEAD', '--dist', dist, '--format', 'markdown', '--exit-code']);
+    const r = run(['--profile', 'de-pro', '--against', 'HEAD', '--out', dist, '--format', 'markdown', '--exit-code']);
     expect(r.err).toBe('');
     expect(r.code).toBe(1);
     expect(r.out).toContain('### de-pro: HEAD → working tree');
@@ -211,10 +211,10 @@ describe('npm run diff', () => {
     expect(hazard).toBeGreaterThan(0);
     expect(hazard).toBeLessThan(r.out.indexOf('| added | removed |'));
     expect(r.out).toContain('**1 change(s) will not apply cleanly**');
-    const terminal = run(['--profile', 'de-pro', '--against', 'HEAD', '--dist', dist, '--fail-on-hazards']);
+    const terminal = run(['--profile', 'de-pro', '--against', 'HEAD', '--out', dist, '--fail-on-hazards']);
     expect(terminal.code).toBe(1);
     expect(terminal.out.split('\n').slice(1, 3)).toEqual(['! 1 change(s) will not apply cleanly:', expect.stringMatching(/^!   Job\/aura-de-pro\/aura-bot-makeup \(refused by the API server\): spec\.template changes: /)]);
-    expect(run(['--profile', 'de-pro', '--against', 'nope', '--dist', dist])).toMatchObject({ code: 2, err: expect.stringContaining('unknown git ref nope') });
+    expect(run(['--profile', 'de-pro', '--against', 'nope', '--out', dist])).toMatchObject({ code: 2, err: expect.stringContaining('unknown git ref nope') });
   });
 
   it('--truncate cuts an existing Markdown diff without compiling anything', () => {
@@ -222,13 +222,13 @@ describe('npm run diff', () => {
     writeFileSync(file, `a\n${BLOCK_END}\n${'b'.repeat(500)}\n${BLOCK_END}\n`);
     const r = run(['--truncate', file, '--max-length', '300', '--full-diff-link', 'https://example.com/a']);
     expect(r.code).toBe(0);
-    expect(r.out).toMatch(/^a\n<!-- aura-diff: end of block -->\n\n> \[!WARNING\]\n> Cut to fit a comment: 1 more block of changes not shown; the full diff: https:\/\/example\.com\/a\n$/);
+    expect(r.out).toMatch(/^a\n<!-- aura-diff: end of block -->\n\n> \[!WARNING\]\n> Cut to fit a comment: 1 more block of changes not shown; the full diff: https:\/\/example\.com\/a$/);
   });
 
   it('refuses a wrong invocation with usage and exit 2, a bad profile with exit 1', () => {
     expect(run(['--profile', 'de-pro']).code).toBe(2);
     expect(run(['--profile', 'de-pro', '--against', 'HEAD', '--with', 'es-pro']).err).toMatch(/exactly one of --against REF, --with PROFILE and --kubernetes-version V/);
-    expect(run(['--profile', 'de-pro', '--with', 'es-pro', '--format', 'html']).err).toMatch(/unknown format html/);
+    expect(run(['--profile', 'de-pro', '--with', 'es-pro', '--format', 'html']).err).toMatch(/unknown --format html: text, github, markdown/);
     expect(run(['--profile', 'nope', '--with', 'es-pro']).code).toBe(1);
   });
 });

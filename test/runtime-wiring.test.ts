@@ -2,13 +2,14 @@ import { chartOperators } from '../src/platform/operators';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { profileWiring } from '../src/checks/wiring/profile';
-import { DEFAULT_PROFILES_DIR } from '../src/cli';
+import { DEFAULT_PROFILES_DIR } from '../src/profile/repository';
 import { aggregatorConfig } from '../src/components/fluent-bit';
 import { elasticsearchProvisioning } from '../src/components/elasticsearch';
 import { mongodbClient } from '../src/components/mongodb';
 import { prometheusConfig } from '../src/components/prometheus';
 import { withDeliveryMetadata } from '../src/delivery/ordering';
 import { resolvePlatform } from '../src/platform/resolve';
+import { CATALOG } from '../src/components/catalog';
 import { loadProfile } from '../src/profile/load';
 import { validateProfile } from '../src/profile/validate';
 import { built, manifests } from './helpers';
@@ -21,7 +22,7 @@ const wsim = shipped('de-pro-wsim');
 
 describe('MongoDB clients', () => {
   it('with Atlas, read the connection Secret of their namespace\'s database user', () => {
-    const p = resolvePlatform(dePro);
+    const p = resolvePlatform(dePro, CATALOG);
     expect(mongodbClient.generatedSecrets(p, 'core')).toEqual({
       MONGODB_URI: { secret: 'aura-project-de-pro-aura-de-pro-70-aura-de-pro', key: 'connectionStringStandardSrv' },
       MONGODB_USER: { secret: 'aura-project-de-pro-aura-de-pro-70-aura-de-pro', key: 'username' },
@@ -29,12 +30,12 @@ describe('MongoDB clients', () => {
     });
     expect(mongodbClient.generatedSecrets(p, 'system').MONGODB_URI!.secret).toBe('aura-project-de-pro-aura-de-pro-70-adminuser');
     // A tenant has its own user, in its parent's project and cluster.
-    expect(mongodbClient.generatedSecrets(resolvePlatform(wsim), 'core').MONGODB_URI!.secret).toBe('aura-project-de-pro-aura-de-pro-70-aura-de-pro-wsim');
+    expect(mongodbClient.generatedSecrets(resolvePlatform(wsim, CATALOG), 'core').MONGODB_URI!.secret).toBe('aura-project-de-pro-aura-de-pro-70-aura-de-pro-wsim');
     expect(mongodbClient.env(p)).toEqual({});
   });
 
   it('in the cluster, use the seed list, the admin user and the password the server was initialised with', () => {
-    const p = resolvePlatform(esInt);
+    const p = resolvePlatform(esInt, CATALOG);
     expect(mongodbClient.env(p)).toEqual({
       MONGODB_URI: `mongodb://${[0, 1, 2].map((i) => `mongodb-${i}.mongodb.aura-system.svc.cluster.local:27017`).join(',')}/?replicaSet=aura_replicaset&authSource=admin`,
       MONGODB_USER: 'adminuser',
@@ -80,7 +81,7 @@ describe('Elasticsearch', () => {
   });
 
   it('the aggregator writes through the aliases, and azure-logger posts to its HTTP input', () => {
-    const conf = aggregatorConfig(resolvePlatform(dePro));
+    const conf = aggregatorConfig(resolvePlatform(dePro, CATALOG));
     expect(conf).toMatch(/Index +aura-services\n/);
     expect(conf).toMatch(/Index +aurak8s-waf\n/);
     expect(conf).not.toContain('Logstash_Format');
@@ -106,7 +107,7 @@ describe('Elasticsearch', () => {
 });
 
 describe('Prometheus and Thanos', () => {
-  const config = parse(prometheusConfig(resolvePlatform(dePro)));
+  const config = parse(prometheusConfig(resolvePlatform(dePro, CATALOG)));
   it('labels each replica, so Thanos deduplicates', () => {
     expect(config.global.external_labels.prometheus_replica).toBe('${POD_NAME}');
     const prometheus = manifests('de-pro').find((m) => m.kind === 'StatefulSet' && m.metadata.name === 'prometheus') as any;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_PROFILES_DIR } from '../src/cli';
+import { DEFAULT_PROFILES_DIR } from '../src/profile/repository';
 import { BACKUP_CONTAINER, BACKUP_SCHEDULES } from '../src/components/backups';
 import { redisMemoryMi } from '../src/components/redis';
 import { loadProfile } from '../src/profile/load';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { checkWiring, formatConnections, providerObjects } from '../src/checks/wiring/check';
-import { main as wiringCli } from '../src/checks/wiring/cli';
+import { main as wiringCli } from '../src/commands/verify-wiring';
 import type { Manifest } from '../src/compile';
 
 /**

@@ -2,6 +2,7 @@ import { dirname, resolve } from 'node:path';
 import type { Manifest } from '../compile';
 import type { Config } from '../profile/config.generated';
 import { listProfiles, loadProfile, resolveProfileRef } from '../profile/load';
+import type { FileRules } from '../profile/source-scan';
 import { validateProfile } from '../profile/validate';
 import { agentsNamespace, coreNamespace, hasOwnCluster, SYSTEM_NAMESPACE } from '../platform/naming';
 import { describeObject } from './describe';
@@ -97,13 +98,13 @@ export function clusterViewProblems(profiles: readonly ProfileOutput[]): string[
  * folder: a tenant brings its parent, a parent its tenants. A profile outside the folder (a path)
  * has no siblings.
  */
-export function clusterSiblings(ref: string, profilesDir: string, config: Config): string[] {
+export function clusterSiblings(ref: string, profilesDir: string, config: Config, readRules: FileRules): string[] {
   const file = resolveProfileRef(ref, profilesDir);
   if (resolve(dirname(file)) !== resolve(profilesDir)) return [];
   return listProfiles(profilesDir).filter((name) => {
     if (resolve(profilesDir, `${name}.yaml`) === resolve(file)) return false;
     try {
-      return validateProfile(loadProfile(name, profilesDir)).cluster_name === config.cluster_name;
+      return validateProfile(loadProfile(name, profilesDir, readRules)).cluster_name === config.cluster_name;
     } catch {
       // An invalid sibling is reported when it is compiled itself.
       return false;

@@ -1,5 +1,5 @@
 /**
- * The cache's part in a synth or --check run (src/cli.ts): which profiles are proven fresh
+ * The cache's part in a synth or --check run (src/commands/synth.ts): which profiles are proven fresh
  * before anything is compiled, and the records stored after a compile. See record.ts and store.ts.
  */
 import { existsSync, lstatSync, readdirSync, readFileSync } from 'node:fs';

@@ -230,7 +230,7 @@ export function refuseStaleOutput(profileDir: string, name: string, files: Reado
  * namespace are refused, naming both.
  */
 export function othersNamespaces(name: string, config: Config, profilesDir: string, rules: LoadOptions): Map<string, string> {
-  const siblings = clusterSiblings(name, profilesDir, config).map((sibling) => ({ name: sibling, config: validateProfile(loadProfile(sibling, profilesDir, rules)) }));
+  const siblings = clusterSiblings(name, profilesDir, config, rules).map((sibling) => ({ name: sibling, config: validateProfile(loadProfile(sibling, profilesDir, rules)) }));
   const problems = namespaceOwnershipProblems([{ name, config }, ...siblings]);
   if (problems.length) throw new InputError(`${problems.join('; ')}; nothing was deleted`);
   const owners = new Map<string, string>();

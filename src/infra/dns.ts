@@ -1,4 +1,5 @@
 import { resolvePlatform } from '../platform/resolve';
+import { CATALOG } from '../components/catalog';
 import { clusterResourceGroup, environmentName } from '../platform/naming';
 import type { Config } from '../profile/config.generated';
 import { subscriptionDeployment } from './common';
@@ -18,7 +19,7 @@ export const DNS_PARAMETERS_FILE = 'infra/dns.parameters.json';
 
 /** The hosts of the profile, split into the live set and the -next set, relative to dns_domain. */
 export function dnsRecords(c: Config): { live: string[]; next: string[] } {
-  const labels = resolvePlatform(c).routes.map((r) => r.host.slice(0, -(c.dns_domain.length + 1)));
+  const labels = resolvePlatform(c, CATALOG).routes.map((r) => r.host.slice(0, -(c.dns_domain.length + 1)));
   // routes() lists -next only with next_domains_enabled; derive the -next set whatever it says, for deletion plans.
   const live = labels.filter((l) => !l.endsWith('-next'));
   return { live, next: live.map((l) => `${l}-next`) };

@@ -1,4 +1,3 @@
-import { CATALOG } from '../components/catalog';
 import type { Config } from '../profile/config.generated';
 import { keyVaultSecretFor } from '../profile/secrets';
 import { namespaceAccessLabel, podAccessLabel } from './labels';
@@ -29,9 +28,10 @@ const SCRAPER = 'prometheus';
 /**
  * The profile, resolved once after validation: the enabled components of the catalog, their
  * namespaces, endpoints and routes, and the network plan that follows from who talks to whom.
- * `catalog` is the ordered list of components (tests pass their own).
+ * `catalog` is the ordered list of components: src/components/catalog.ts (CATALOG), or a test's own;
+ * passed in, so that platform/ never imports the components that import it.
  */
-export function resolvePlatform(config: Config, catalog: readonly Component[] = CATALOG): Platform {
+export function resolvePlatform(config: Config, catalog: readonly Component[]): Platform {
   const c = config;
   const ownCluster = hasOwnCluster(c);
   const namespaces = { system: SYSTEM_NAMESPACE, core: coreNamespace(c), agents: agentsNamespace(c) };

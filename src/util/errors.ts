@@ -1,9 +1,9 @@
-import { optionHint } from './command-line';
+import { printable } from './printable';
 
 /**
- * The one error boundary every command runs in. Exit codes: 0 success, 1 invalid input (a
- * profile, a failed check), 2 usage, 3 environment or I/O. Whatever escapes is printed as one
- * line: never a stack trace (unless --debug), never the text of a profile.
+ * The errors every layer may throw, by exit code: 0 success, 1 invalid input (a profile, a failed
+ * check), 2 usage, 3 environment or I/O (a tool missing or failing). The command layer's boundary
+ * (src/commands/command.ts) prints each as one line: never a stack trace, never a profile's text.
  */
 
 /** The command line is wrong: exit 2 with the usage text. */
@@ -49,79 +49,13 @@ export function isFsError(e: unknown): e is NodeJS.ErrnoException {
 
 /** `path: what went wrong (CODE)`, one line; the path is the one the system call named. */
 export function describeFsError(e: NodeJS.ErrnoException, fallbackPath?: string): string {
-  const path = e.path ?? fallbackPath ?? 'a file';
+  const path = printable(e.path ?? fallbackPath ?? 'a file');
   const target = (e as { dest?: string }).dest;
-  const dest = target ? ` -> ${target}` : '';
+  const dest = target ? ` -> ${printable(target)}` : '';
   return `${path}${dest}: ${FS_CODES[e.code!] ?? e.code} (${e.code})`;
 }
 
 /** Makes an I/O failure an EnvironmentError that names its path. */
 export function asEnvironmentError(e: unknown, path?: string): unknown {
   return isFsError(e) ? new EnvironmentError(describeFsError(e, path)) : e;
-}
-
-export interface CommandIo {
-  out: (line: string) => void;
-  err: (line: string) => void;
-}
-
-export interface BoundaryOptions {
-  usage: string;
-  /** Print the stack of an unexpected error. */
-  debug?: boolean;
-  /** Errors of the command's own kinds (ProfileError, CheckError, ...): exit 1 with their message. */
-  invalid?: (e: unknown) => string | undefined;
-}
-
-/** The exit code and lines for an error that reached the top of a command. */
-export function reportError(e: unknown, io: CommandIo, opts: BoundaryOptions): number {
-  const invalid = opts.invalid?.(e);
-  if (invalid !== undefined) {
-    io.err(invalid);
-    return EXIT.invalid;
-  }
-  if (e instanceof UsageError || (e as { code?: string })?.code?.startsWith?.('ERR_PARSE_ARGS')) {
-    io.err(`error: ${optionHint(e, opts.usage) ?? (e as Error).message}\n${opts.usage}`);
-    return EXIT.usage;
-  }
-  if (e instanceof InputError) {
-    io.err(`✗ ${e.message}`);
-    return EXIT.invalid;
-  }
-  if (e instanceof EnvironmentError) {
-    io.err(`✗ ${e.message}`);
-    return EXIT.environment;
-  }
-  if (isFsError(e)) {
-    io.err(`✗ ${describeFsError(e)}`);
-    return EXIT.environment;
-  }
-  // A bug of ours: its message may carry anything (a library may quote its input), so it is not shown.
-  const kind = e instanceof Error ? e.name : typeof e;
-  io.err(`✗ internal error (${kind}); please report it to the aura-manifests team with the command you ran${opts.debug ? '' : ' (run again with --debug for details)'}`);
-  if (opts.debug) io.err(e instanceof Error ? (e.stack ?? e.message) : String(e));
-  return EXIT.environment;
-}
-
-/** Runs a command body inside the boundary. */
-export function withBoundary(io: CommandIo, opts: BoundaryOptions, body: () => number): number {
-  try {
-    return body();
-  } catch (e) {
-    return reportError(e, io, opts);
-  }
-}
-
-export async function withBoundaryAsync(io: CommandIo, opts: BoundaryOptions, body: () => Promise<number>): Promise<number> {
-  try {
-    return await body();
-  } catch (e) {
-    return reportError(e, io, opts);
-  }
-}
-
-/** Removes `--debug` from argv; the boundary reads it before the command's own parser does. */
-export function takeDebugFlag(argv: readonly string[]): { argv: string[]; debug: boolean } {
-  const rest = argv.filter((a) => a !== '--debug');
-  return { argv: rest, debug: rest.length !== argv.length || process.env.AURA_DEBUG === '1' };
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { clusterSiblings, clusterViewProblems, namespaceOwnershipProblems, type NamespaceConfig, type ProfileOutput } from '../../src/checks/cluster-view';
-import { DEFAULT_PROFILES_DIR } from '../../src/cli';
+import { DEFAULT_PROFILES_DIR } from '../../src/profile/repository';
 import type { Manifest } from '../../src/compile';
 import { clusterAccessName } from '../../src/constructs/aura-workload';
 import { built, writeProfile } from '../helpers';
@@ -68,13 +68,13 @@ describe('cluster view rules', () => {
 
 describe('profiles of one cluster', () => {
   it('a tenant brings its parent, a parent its tenants, a lone cluster nothing', () => {
-    expect(clusterSiblings('de-pro-wsim', DEFAULT_PROFILES_DIR, built('de-pro-wsim').config)).toEqual(['de-pro']);
-    expect(clusterSiblings('de-pro', DEFAULT_PROFILES_DIR, built('de-pro').config)).toEqual(['de-pro-wsim']);
-    expect(clusterSiblings('es-pro', DEFAULT_PROFILES_DIR, { ...built('de-pro').config, cluster_name: 'auraclusterproes' })).toEqual([]);
+    expect(clusterSiblings('de-pro-wsim', DEFAULT_PROFILES_DIR, built('de-pro-wsim').config, {})).toEqual(['de-pro']);
+    expect(clusterSiblings('de-pro', DEFAULT_PROFILES_DIR, built('de-pro').config, {})).toEqual(['de-pro-wsim']);
+    expect(clusterSiblings('es-pro', DEFAULT_PROFILES_DIR, { ...built('de-pro').config, cluster_name: 'auraclusterproes' }, {})).toEqual([]);
   });
 
   it('a profile given by path, outside the profiles folder, has none', () => {
-    expect(clusterSiblings(writeProfile('cluster_name: auraclusterprode\n'), DEFAULT_PROFILES_DIR, built('de-pro').config)).toEqual([]);
+    expect(clusterSiblings(writeProfile('cluster_name: auraclusterprode\n'), DEFAULT_PROFILES_DIR, built('de-pro').config, {})).toEqual([]);
   });
 });
 

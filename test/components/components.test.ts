@@ -18,7 +18,7 @@ whatsapp_enabled: true
 
 describe.each(CATALOG.filter((k) => k.workloads.length).map((k) => [k.name, k] as const))('component %s', (name, component) => {
   const config = configOf(EVERYTHING);
-  const platform = resolvePlatform(config);
+  const platform = resolvePlatform(config, CATALOG);
   const objects = componentObjects(config, name) as any[];
   const of = (kind: string, n: string) => objects.find((m) => m.kind === kind && m.metadata.name === n);
 
@@ -53,7 +53,7 @@ describe.each(CATALOG.filter((k) => k.workloads.length).map((k) => [k.name, k] a
 describe('Prometheus scrape jobs', () => {
   it('are the enabled workloads that declare scrape, in catalog order', () => {
     const config = configOf(EVERYTHING);
-    const platform = resolvePlatform(config);
+    const platform = resolvePlatform(config, CATALOG);
     const files = componentObjects(config, 'prometheus').find((m) => m.metadata.name === 'prometheus-files') as any;
     const jobs = parse(files.data['prometheus.yml']).scrape_configs.map((j: any) => j.job_name);
     const declared = [...platform.workloads('system'), ...platform.workloads('core')].filter((w) => w.scrape).map((w) => w.name);

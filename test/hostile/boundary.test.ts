@@ -4,12 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { main as synthMain } from '../../src/cli';
-import { main as packageMain } from '../../src/delivery/package-cli';
-import { main as infraMain } from '../../src/infra/cli';
-import { main as networkMain } from '../../src/checks/network/cli';
-import { main as diffMain } from '../../src/review/cli';
-import { reportError, withBoundary } from '../../src/util/errors';
+import { main as synthMain } from '../../src/commands/synth';
+import { main as packageMain } from '../../src/commands/package';
+import { main as infraMain } from '../../src/commands/infra';
+import { main as networkMain } from '../../src/commands/verify-network';
+import { main as diffMain } from '../../src/commands/diff';
+import { reportError, withBoundary } from '../../src/commands/command';
 import { profilesWith, runMain, SENTINEL, sentinelNowhere, synth } from './harness';
 
 // Root cause 10: one error boundary per command, exit 0/1/2/3, never a stack trace unless --debug.
@@ -91,7 +91,7 @@ describe('every command', () => {
   it('as a real process: a folder as --profile and a secret profile exit 1 without a stack', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'aura-proc-'));
     const run = promisify(execFile);
-    const r = await run(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'synth', '--profile', dir, '--profile', join(secretProfile, 'p.yaml'), '--allow-outside-repo', '--check'], { cwd: ROOT }).catch((e) => e);
+    const r = await run(process.execPath, [join(ROOT, 'bin/aura-manifests.js'), 'synth', '--profile', dir, '--profile', join(secretProfile, 'p.yaml'), '--allow-outside-repo', '--check'], { cwd: ROOT }).catch((e) => e);
     expect(r.code).toBe(1);
     expect(noStack(r.stderr)).toBe(true);
     expect(r.stderr).not.toContain(SENTINEL);

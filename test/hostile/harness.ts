@@ -2,7 +2,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { main as synthMain } from '../../src/cli';
+import { main as synthMain } from '../../src/commands/synth';
 import { MARKER_FILE, MARKER_TEXT } from '../../src/output/journal';
 import { MINIMAL } from '../helpers';
 
@@ -25,7 +25,7 @@ export function runMain(main: Main, argv: string[]): Run {
   return { code, out: out.join('\n'), err: err.join('\n') };
 }
 
-export const synth = (...argv: string[]) => runMain(synthMain, ['synth', ...argv]);
+export const synth = (...argv: string[]) => runMain(synthMain, argv);
 
 /** Every entry under a folder, dot-files and symlinks included, with its content: for byte-identity. */
 export function snapshot(dir: string): Record<string, string> {

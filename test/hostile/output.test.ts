@@ -3,7 +3,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlin
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_PROFILES_DIR } from '../../src/cli';
+import { DEFAULT_PROFILES_DIR } from '../../src/profile/repository';
 import { JOURNAL_FILE, LOCK_FILE, lockOutput, MARKER_FILE, MARKER_TEXT, recover, runSwap, swapSteps } from '../../src/output/journal';
 import { EnvironmentError } from '../../src/util/errors';
 import { populatedOut, snapshot, synth } from './harness';

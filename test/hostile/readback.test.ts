@@ -7,7 +7,7 @@ import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writ
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { main as diffMain } from '../../src/review/cli';
+import { main as diffMain } from '../../src/commands/diff';
 import { MINIMAL } from '../helpers';
 import { runMain, SENTINEL, sentinelNowhere, snapshot, synth } from './harness';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { main as diffMain } from '../../src/review/cli';
-import { main as networkMain } from '../../src/checks/network/cli';
+import { main as diffMain } from '../../src/commands/diff';
+import { main as networkMain } from '../../src/commands/verify-network';
 import { join } from 'node:path';
 import { populatedOut, profilesWith, runMain, SENTINEL, sentinelNowhere, snapshot, synth } from './harness';
 

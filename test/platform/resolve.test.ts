@@ -13,11 +13,11 @@ const withWorkload = (w: Partial<WorkloadSpec>): Component[] => [
 ];
 
 describe('resolvePlatform', () => {
-  const platform = resolvePlatform(config);
+  const platform = resolvePlatform(config, CATALOG);
 
   it('resolves endpoints from port names: the Service host and port, members, SRV names', () => {
     expect(platform.endpoint('redis', 'sentinel').address).toBe('redis.aura-system.svc.cluster.local:26379');
-    expect(resolvePlatform(configOf(`${MINIMAL}atlas_enabled: false\n`)).endpoint('mongodb', 'mongodb').member(2)).toBe('mongodb-2.mongodb.aura-system.svc.cluster.local:27017');
+    expect(resolvePlatform(configOf(`${MINIMAL}atlas_enabled: false\n`), CATALOG).endpoint('mongodb', 'mongodb').member(2)).toBe('mongodb-2.mongodb.aura-system.svc.cluster.local:27017');
     expect(platform.endpoint('prometheus', 'grpc').srv).toBe('_grpc._tcp.prometheus.aura-system.svc.cluster.local');
     expect(platform.endpoint('elasticsearch', 'https').url('https')).toBe('https://elasticsearch-es-http.aura-system.svc.cluster.local:9200');
     expect(platform.endpoint('api-gw', 'http').port).toBe(80);

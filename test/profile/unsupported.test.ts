@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { resolvePlatform } from '../../src/platform/resolve';
+import { CATALOG } from '../../src/components/catalog';
 import { formatPath } from '../../src/profile/errors';
 import { PROFILE_SCHEMA } from '../../src/profile/schema';
 import { UNSUPPORTED_KEYS } from '../../src/profile/unsupported';
@@ -38,7 +39,7 @@ describe('keys aura-manifests does not implement', () => {
 describe('keys that act', () => {
   it('aurapush_feedback_endpoint turns on the feedback plugin of aura-bot, its key from Key Vault', () => {
     const bot = (yaml: string) => {
-      const platform = resolvePlatform(configOf(yaml));
+      const platform = resolvePlatform(configOf(yaml), CATALOG);
       const spec = platform.workloads('core').find((w) => w.name === 'aura-bot')!;
       return { env: spec.env!(platform), secrets: spec.secrets!(platform) };
     };
@@ -52,7 +53,7 @@ describe('keys that act', () => {
 
   it('legacy_services_domain publishes the old services host, like the api host, on the parent cluster only', () => {
     const legacy = 'legacy_services_domain: ai-services-pro.auracognitive.com\n';
-    const routes = (yaml: string) => resolvePlatform(configOf(yaml)).routes;
+    const routes = (yaml: string) => resolvePlatform(configOf(yaml), CATALOG).routes;
     expect(routes(`${MINIMAL}${legacy}`).find((r) => r.name === 'legacy-services')).toMatchObject({ host: 'ai-services-pro.auracognitive.com', service: 'api-gw', spec: { name: 'api' } });
     expect(routes(`${MINIMAL}${legacy}tenant_name: wsim\n`).map((r) => r.name)).not.toContain('legacy-services');
     expect(routes(MINIMAL).map((r) => r.name)).not.toContain('legacy-services');

@@ -1,5 +1,5 @@
-import { CATALOG } from '../../src/components/catalog';
-import type { Component } from '../../src/platform/types';
+import { CATALOG } from '../components/catalog';
+import type { Component } from '../platform/types';
 
 /**
  * A synthetic scale catalog: every core workload repeated `factor` times under new names

@@ -1,15 +1,11 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { sync as execaSync } from 'execa';
-import { buildProfile, CheckError } from '../build';
-import { DEFAULT_PROFILES_DIR, describeInvalid, profileReadRules } from '../cli';
-import { EnvironmentError, takeDebugFlag, UsageError, withBoundary } from '../util/errors';
+import { loadCompiler } from '../incremental/run';
 import { diffTree } from '../output/write';
 import { environmentName } from '../platform/naming';
-import { ProfileError } from '../profile/errors';
-import { readFileSync } from 'node:fs';
 import { listProfiles } from '../profile/load';
+import { DEFAULT_PROFILES_DIR, profileReadRules } from '../profile/repository';
 import {
   diffObjects,
   replaceEnvironment,
@@ -23,36 +19,62 @@ import {
   type ObjectDiff,
   type ProfileDiff,
   truncateMarkdown,
-} from './diff';
+} from '../review/diff';
 import { kubernetesVersionProblem, targetKubernetesVersion } from '../model/kubernetes-versions';
-import { isObjectFile, parseObjects } from './objects';
-import { helpOrVersion, useColor } from '../util/command-line';
-import { upgradeHazards, type UpgradeHazard } from './upgrade-safety';
+import { isObjectFile, parseObjects } from '../review/objects';
+import { upgradeHazards, type UpgradeHazard } from '../review/upgrade-safety';
+import { printable } from '../util/printable';
+import { type CommandContext, defineCommand, EnvironmentError, UsageError, type Values } from './command';
 
-const USAGE = `usage: npm run diff -- (--profile NAME ... | --all) (--against GIT_REF | --with OTHER | --kubernetes-version V) [options]
-       npm run diff -- --truncate FILE [--max-length N] [--full-diff-link URL]
+const OPTIONS = {
+  profile: { type: 'string', short: 'p', multiple: true },
+  all: { type: 'boolean' },
+  against: { type: 'string' },
+  with: { type: 'string' },
+  'kubernetes-version': { type: 'string' },
+  'show-derived': { type: 'boolean' },
+  json: { type: 'boolean' },
+  'exit-code': { type: 'boolean' },
+  'max-length': { type: 'string' },
+  'full-diff-link': { type: 'string' },
+  truncate: { type: 'string' },
+  'fail-on-hazards': { type: 'boolean' },
+  out: { type: 'string', default: 'dist' },
+  profiles: { type: 'string', default: DEFAULT_PROFILES_DIR },
+  'allow-outside-repo': { type: 'boolean' },
+} as const;
 
-  --against REF      compare each compiled profile with its committed output (dist/<profile>) at REF;
+export const command = defineCommand({
+  name: 'diff',
+  summary: 'semantic diff of compiled objects: against a Git ref, another profile or a Kubernetes version',
+  synopsis: ['(--profile NAME ... | --all) (--against GIT_REF | --with OTHER | --kubernetes-version V) [options]', '--truncate FILE [--max-length N] [--full-diff-link URL]'],
+  help: `  --against REF      compare each compiled profile with its committed output (<out>/<profile>) at REF;
                      with several profiles, a change they share is shown once ("same in N profiles")
   --with OTHER       compare one compiled profile with another compiled profile
   --kubernetes-version V
                      compare the profile compiled for its own Kubernetes version with the same
-                     profile compiled for V (what npm run synth -- --kubernetes-version V writes)
+                     profile compiled for V (what aura-manifests synth --kubernetes-version V writes)
   --all              every profile in profiles/ (with --against)
-  --format           terminal (default) or markdown, for a pull request comment
+  --format F         text (default), markdown (for a pull request comment), or github (text that
+                     GitHub Actions cannot read as a workflow command; automatic under GitHub Actions)
   --show-derived     also show derived fields (config checksums), hidden by default
   --json             the diff as one JSON document (added, removed, changed fields; shared changes)
   --exit-code        exit 1 when there are differences, like git diff --exit-code
   --max-length N     cut Markdown at a block boundary to at most N characters (default 60000, 0: never)
   --full-diff-link   where the full diff is (a CI artifact), named in the notice of a cut comment
   --truncate FILE    only cut an existing Markdown diff (as --max-length says) and print it
-  --dist DIR         the output folder (default: dist)
+  --out DIR          the output folder whose committed content --against reads (default: dist)
   --profiles DIR     where profile names are looked up (default: profiles/)
   --fail-on-hazards  exit 1 when a change will not apply cleanly (refused by the API server, or
                      losing data); such changes are always listed first
-  --allow-outside-repo  read profile files outside the repository
-  --debug            print the stack of an internal error`;
+  --allow-outside-repo  read profile files outside the repository`,
+  options: OPTIONS,
+  formats: ['markdown'],
+  run: diff,
+});
 
+/** Runs the command (the arguments after \`diff\`) and returns the exit code. */
+export const main = command.main;
 
 /** The profile folder as committed at a Git ref, read in one `git cat-file --batch` call. */
 export function filesAtRef(ref: string, distDir: string, profile: string): Map<string, string> {
@@ -76,43 +98,20 @@ export function filesAtRef(ref: string, distDir: string, profile: string): Map<s
 
 function git(args: string[], allowFailure = false, cwd?: string, input?: string): Buffer | undefined {
   const r = execaSync('git', args, { cwd, input, encoding: null, reject: false });
+  // A git that cannot be run is the environment's fault, never an answer (exit 3).
+  if ((r as { code?: string }).code === 'ENOENT' || r.exitCode === undefined) throw new EnvironmentError('git is not installed or not on PATH; install git (https://git-scm.com)');
   if (r.exitCode !== 0) {
     if (allowFailure) return undefined;
-    throw new EnvironmentError(`git ${args[0]} failed: ${r.stderr.toString().trim().split('\n').pop()}`);
+    throw new EnvironmentError(`git ${args[0]} failed: ${printable(r.stderr.toString().trim().split('\n').pop() ?? '')}`);
   }
   return r.stdout as unknown as Buffer;
 }
 
-/** Runs the command and returns the exit code. */
-export function main(rawArgv: string[], io?: { out: (s: string) => void; err: (s: string) => void }): number {
-  const color = !io && useColor(process.stdout);
-  const { out, err } = io ?? { out: (s: string) => process.stdout.write(s), err: (s: string) => process.stderr.write(`${s}\n`) };
-  const { argv, debug } = takeDebugFlag(rawArgv);
-  const early = helpOrVersion(argv, USAGE, { out: (s) => out(`${s}\n`), err });
-  if (early !== undefined) return early;
-  return withBoundary({ out, err }, { usage: USAGE, debug, invalid: describeInvalid }, () => {
-    const args = parseArgs({
-      args: argv,
-      options: {
-        profile: { type: 'string', short: 'p', multiple: true },
-        all: { type: 'boolean' },
-        against: { type: 'string' },
-        with: { type: 'string' },
-        'kubernetes-version': { type: 'string' },
-        format: { type: 'string', default: 'terminal' },
-        'show-derived': { type: 'boolean' },
-        json: { type: 'boolean' },
-        'exit-code': { type: 'boolean' },
-        'max-length': { type: 'string' },
-        'full-diff-link': { type: 'string' },
-        truncate: { type: 'string' },
-        'fail-on-hazards': { type: 'boolean' },
-        dist: { type: 'string', default: 'dist' },
-        profiles: { type: 'string', default: DEFAULT_PROFILES_DIR },
-        'allow-outside-repo': { type: 'boolean' },
-      },
-      strict: true,
-    }).values;
+function diff(args: Values<typeof OPTIONS>, ctx: CommandContext): number {
+  const color = ctx.color;
+  // The texts end in a newline; a line of output does not carry its own.
+  const out = (text: string) => ctx.out(text.replace(/\n$/, ''));
+  {
     const maxLength = args['max-length'] === undefined ? MAX_COMMENT : Number(args['max-length']);
     if (!Number.isInteger(maxLength) || maxLength < 0) throw new UsageError(`--max-length takes a number of characters, 0 for no limit`);
     if (args.truncate) {
@@ -120,11 +119,12 @@ export function main(rawArgv: string[], io?: { out: (s: string) => void; err: (s
       try {
         text = readFileSync(args.truncate, 'utf8');
       } catch (e) {
-        throw new EnvironmentError(`${args.truncate}: cannot read it (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
+        throw new EnvironmentError(`${printable(args.truncate)}: cannot read it (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
       }
       out(truncateMarkdown(text, maxLength || Infinity, args['full-diff-link']));
       return 0;
     }
+    const { buildProfile } = loadCompiler();
     const profilesDir = resolve(args.profiles!);
     const refs = [...new Set([...(args.profile ?? []), ...(args.all ? listProfiles(profilesDir) : [])])];
     if (!refs.length) throw new UsageError('name a profile with --profile, or use --all');
@@ -133,14 +133,13 @@ export function main(rawArgv: string[], io?: { out: (s: string) => void; err: (s
       throw new UsageError('give exactly one of --against REF, --with PROFILE and --kubernetes-version V');
     if (refs.length > 1 && !args.against) throw new UsageError('several profiles are compared with --against REF only: give one --profile');
     if (target !== undefined && kubernetesVersionProblem(target)) throw new UsageError(`--kubernetes-version ${kubernetesVersionProblem(target)}`);
-    if (args.format !== 'terminal' && args.format !== 'markdown') throw new UsageError(`unknown format ${args.format}: terminal or markdown`);
     if (args.against && !/^[A-Za-z0-9][A-Za-z0-9._\/@{}~^-]*$/.test(args.against)) throw new UsageError('--against takes a git ref (branch, tag or commit)');
     const readRules = profileReadRules(profilesDir, args['allow-outside-repo']);
     const options = { showDerived: args['show-derived'] };
     if (refs.length > 1) {
       const diffs: ProfileDiff[] = refs.map((ref) => {
         const b = buildProfile(ref, profilesDir, {}, readRules);
-        return { profile: b.name, env: environmentName(b.config), diff: diffObjects(parseObjects(filesAtRef(args.against!, resolve(args.dist!), b.name)), parseObjects(b.files), options) };
+        return { profile: b.name, env: environmentName(b.config), diff: diffObjects(parseObjects(filesAtRef(args.against!, resolve(args.out!), b.name)), parseObjects(b.files), options) };
       });
       const changed = diffs.filter((d) => d.diff.added.length + d.diff.removed.length + d.diff.changed.length > 0);
       const title = `${changed.length} of ${diffs.length} profiles change: ${args.against} → working tree`;
@@ -149,8 +148,8 @@ export function main(rawArgv: string[], io?: { out: (s: string) => void; err: (s
         out(`${JSON.stringify({ title, profiles: diffs, shared, own: Object.fromEntries(own) }, null, 2)}\n`);
         return args['exit-code'] && changed.length ? 1 : 0;
       }
-      const text = args.format === 'markdown' ? formatMarkdownGrouped(changed.length ? changed : diffs, title) : formatTerminalGrouped(changed, title, color);
-      out(args.format === 'markdown' && maxLength ? truncateMarkdown(text, maxLength, args['full-diff-link']) : text);
+      const text = ctx.format === 'markdown' ? formatMarkdownGrouped(changed.length ? changed : diffs, title) : formatTerminalGrouped(changed, title, color);
+      out(ctx.format === 'markdown' && maxLength ? truncateMarkdown(text, maxLength, args['full-diff-link']) : text);
       return args['exit-code'] && changed.length ? 1 : 0;
     }
     const profile = refs[0]!;
@@ -159,7 +158,7 @@ export function main(rawArgv: string[], io?: { out: (s: string) => void; err: (s
     let title: string;
     let hazards: UpgradeHazard[] = [];
     if (args.against) {
-      const committed = parseObjects(filesAtRef(args.against, resolve(args.dist!), current.name));
+      const committed = parseObjects(filesAtRef(args.against, resolve(args.out!), current.name));
       const compiled = parseObjects(current.files);
       diff = diffObjects(committed, compiled, options);
       // Only an upgrade of one profile applies over live objects; two profiles are two clusters.
@@ -182,14 +181,8 @@ export function main(rawArgv: string[], io?: { out: (s: string) => void; err: (s
       title = `${current.name} → ${other.name} (environment names shown as $ENV: ${envA}, ${envB})`;
     }
     if (args.json) out(`${JSON.stringify({ title, profile: current.name, ...diff, hazards }, null, 2)}\n`);
-    else out(args.format === 'markdown' ? formatMarkdown(diff, title, maxLength || Infinity, hazards) : formatTerminal(diff, title, color, hazards));
+    else out(ctx.format === 'markdown' ? formatMarkdown(diff, title, maxLength || Infinity, hazards) : formatTerminal(diff, title, color, hazards));
     const differs = diff.added.length + diff.removed.length + diff.changed.length > 0;
     return (args['exit-code'] && differs) || (args['fail-on-hazards'] && hazards.length) ? 1 : 0;
-  });
-}
-
-if (require.main === module) {
-  // Piped into head or less that quit early: not an error.
-  process.stdout.on('error', (e: NodeJS.ErrnoException) => (e.code === 'EPIPE' ? process.exit(process.exitCode ?? 0) : Promise.reject(e)));
-  process.exitCode = main(process.argv.slice(2));
+  }
 }

@@ -2,20 +2,20 @@
 // Prints one JSON line: { label, objects, ms, maxRssMiB }.
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { buildProfile, CheckError, renderFiles } from '../../src/build';
-import { checkInvariants } from '../../src/checks/invariants';
-import { checkSchemas } from '../../src/checks/schema';
-import { DEFAULT_PROFILES_DIR } from '../../src/cli';
-import { compileConfig } from '../../src/compile';
-import { writeProfiles } from '../../src/output/write';
-import { listProfiles, loadProfile } from '../../src/profile/load';
-import { validateProfile } from '../../src/profile/validate';
+import { buildProfile, CheckError, renderFiles } from '../build';
+import { checkInvariants } from '../checks/invariants';
+import { checkSchemas } from '../checks/schema';
+import { DEFAULT_PROFILES_DIR, REPOSITORY_ROOT } from '../profile/repository';
+import { compileConfig } from '../compile';
+import { writeProfiles } from '../output/write';
+import { listProfiles, loadProfile } from '../profile/load';
+import { validateProfile } from '../profile/validate';
 import { scaledCatalog } from './scale';
 
 const [mode, arg] = process.argv.slice(2);
 const started = performance.now();
 // Output goes where dist/ lives: on some machines the system temp folder is far slower at creating files.
-const scratch = join(__dirname, '../../.cache/bench');
+const scratch = join(REPOSITORY_ROOT, '.cache/bench');
 mkdirSync(scratch, { recursive: true });
 const out = mkdtempSync(join(scratch, 'worker-'));
 let objects = 0;

@@ -1,27 +1,42 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
-import { DEFAULT_PROFILES_DIR, describeInvalid, profileReadRules } from '../cli';
-import { takeDebugFlag, UsageError, withBoundaryAsync } from '../util/errors';
 import type { Config } from '../profile/config.generated';
 import { formatDiagnostic, ProfileError } from '../profile/errors';
 import { type LoadOptions, loadProfile } from '../profile/load';
+import { DEFAULT_PROFILES_DIR, profileReadRules, REPOSITORY_ROOT as ROOT } from '../profile/repository';
 import { validateProfile } from '../profile/validate';
-import { azCommands, showCommand } from './az';
-import { COMMON_PARAMETERS_FILE, commonCommands, commonParametersFile } from './common';
-import { DATA_OF, deletable, DELETE_TARGETS, type DeletePlan, deletePlan, type DeleteTarget, othersNamespaces, refuseStaleOutput } from './delete';
+import { azCommands, showCommand } from '../infra/az';
+import { COMMON_PARAMETERS_FILE, commonCommands, commonParametersFile } from '../infra/common';
+import { DATA_OF, deletable, DELETE_TARGETS, type DeletePlan, deletePlan, type DeleteTarget, othersNamespaces, refuseStaleOutput } from '../infra/delete';
 import { loadCompiler } from '../incremental/run';
-import { DNS_PARAMETERS_FILE, dnsCommands, dnsParametersFile } from './dns';
-import { atlasEnvironment, atlasProjectId, atlasProjectPlaceholder, lifecyclePlan, lifecycleTools, runLifecycle } from './lifecycle';
-import { aksParametersFile, hasOwnCluster, PARAMETERS_FILE } from './parameters';
-import { EnvironmentError, InputError, preflight, probe, showLine, stream, type Tool, type ToolIo } from './tools';
-import { helpOrVersion } from '../util/command-line';
+import { DNS_PARAMETERS_FILE, dnsCommands, dnsParametersFile } from '../infra/dns';
+import { atlasEnvironment, atlasProjectId, atlasProjectPlaceholder, lifecyclePlan, lifecycleTools, runLifecycle } from '../infra/lifecycle';
+import { aksParametersFile, hasOwnCluster, PARAMETERS_FILE } from '../infra/parameters';
+import { InputError, preflight, probe, showLine, stream, type Tool, type ToolIo } from '../infra/tools';
+import { type CommandContext, defineCommand, UsageError, type Values } from './command';
 
-const ROOT = join(__dirname, '../..');
+const OPTIONS = {
+  profile: { type: 'string' },
+  'what-if': { type: 'boolean' },
+  apply: { type: 'boolean' },
+  common: { type: 'boolean' },
+  dns: { type: 'boolean' },
+  stop: { type: 'boolean' },
+  start: { type: 'boolean' },
+  delete: { type: 'string' },
+  full: { type: 'boolean' },
+  'include-data': { type: 'boolean' },
+  yes: { type: 'boolean' },
+  'dry-run': { type: 'boolean' },
+  out: { type: 'string', default: 'dist' },
+  'allow-outside-repo': { type: 'boolean' },
+} as const;
 
-const USAGE = `usage: npm run infra -- --profile NAME [ACTION] [--dry-run] [--out DIR]
-
-  --what-if              show what the cluster deployment (infra/aks.bicep) would change (default)
+export const command = defineCommand({
+  name: 'infra',
+  summary: "the profile's Azure infrastructure (Bicep) and its lifecycle",
+  synopsis: '--profile NAME [ACTION] [--dry-run] [--out DIR]',
+  help: `  --what-if              show what the cluster deployment (infra/aks.bicep) would change (default)
   --apply                create the resource group and deploy infra/aks.bicep
   --common [--apply]     the common resources (infra/common.bicep): what-if, or deploy with --apply
   --dns [--apply]        address, DNS records and Bot Channels (infra/dns.bicep): what-if, or deploy
@@ -33,51 +48,25 @@ const USAGE = `usage: npm run infra -- --profile NAME [ACTION] [--dry-run] [--ou
     --yes                run the deletion plan
   --dry-run              print the commands without running them
   --out DIR              where the compiled profiles are (default: dist)
-  --allow-outside-repo   read profile files outside the repository
-  --debug                print the stack of an internal error
+  --allow-outside-repo   read profile files outside the repository`,
+  options: OPTIONS,
+  invalid: (e) => (e instanceof ProfileError ? `✗ ${e.diagnostics.map(formatDiagnostic).join('\n  ')}` : undefined),
+  run: infra,
+});
 
-  Exit codes: 0 success, 1 invalid input, 2 usage, 3 environment (a tool missing or failing).`;
-
-export interface InfraIo {
-  out: (line: string) => void;
-  err: (line: string) => void;
-  /** Environment of the az, atlas and kubectl processes (PATH decides which run). */
-  env: NodeJS.ProcessEnv;
-}
+/**
+ * Runs the infra command and returns the exit code. The az, atlas and kubectl processes get the
+ * io's environment (its PATH decides which run).
+ */
+export const main = command.main;
 
 type Command =
   | { kind: 'deploy'; template: 'aks' | 'common' | 'dns'; action: 'what-if' | 'apply' }
   | { kind: 'lifecycle'; direction: 'stop' | 'start' }
   | { kind: 'delete'; target: DeleteTarget; full: boolean; includeData: boolean; yes: boolean };
 
-/** Runs the infra CLI and returns the exit code: 0 success, 1 invalid input, 2 usage, 3 environment (a tool missing or failing). */
-export async function main(rawArgv: string[], io: InfraIo = { out: console.log, err: console.error, env: process.env }): Promise<number> {
-  const { argv, debug } = takeDebugFlag(rawArgv);
-  const early = helpOrVersion(argv, USAGE, io);
-  if (early !== undefined) return early;
-  const invalid = (e: unknown) => (e instanceof ProfileError ? `✗ ${e.diagnostics.map(formatDiagnostic).join('\n  ')}` : describeInvalid(e));
-  return withBoundaryAsync(io, { usage: USAGE, debug, invalid }, async () => {
-    const opts = parseArgs({
-      args: argv,
-      options: {
-        profile: { type: 'string' },
-        'what-if': { type: 'boolean' },
-        apply: { type: 'boolean' },
-        common: { type: 'boolean' },
-        dns: { type: 'boolean' },
-        stop: { type: 'boolean' },
-        start: { type: 'boolean' },
-        delete: { type: 'string' },
-        full: { type: 'boolean' },
-        'include-data': { type: 'boolean' },
-        yes: { type: 'boolean' },
-        'dry-run': { type: 'boolean' },
-        out: { type: 'string', default: 'dist' },
-        'allow-outside-repo': { type: 'boolean' },
-      },
-      strict: true,
-      allowPositionals: false,
-    }).values;
+async function infra(opts: Values<typeof OPTIONS>, io: CommandContext): Promise<number> {
+  {
     const command = commandOf(opts);
     if (typeof command === 'string') throw new UsageError(command);
     const tools: ToolIo = { out: io.out, env: io.env, cwd: ROOT };
@@ -92,7 +81,7 @@ export async function main(rawArgv: string[], io: InfraIo = { out: console.log, 
       case 'delete':
         return await undeploy(command, { ref: opts.profile!, rules: profileReadRules(DEFAULT_PROFILES_DIR, !!opts['allow-outside-repo']), outDir: resolve(opts.out!) }, loaded.name, config, profileDir, !!opts['dry-run'], tools);
     }
-  });
+  }
 }
 
 /** The command the flags ask for, or why they do not make one. */
@@ -204,4 +193,3 @@ function printPlan(target: DeleteTarget, name: string, plan: DeletePlan, io: Too
   for (const line of plan.kept) io.out(`  - ${line}`);
 }
 
-if (require.main === module) main(process.argv.slice(2)).then((code) => (process.exitCode = code));

@@ -1,4 +1,4 @@
-// npm run bench: wall time, throughput and peak memory of the compiler, beside the same work
+// aura-manifests bench: wall time, throughput and peak memory of the compiler, beside the same work
 // done the conventional way (`cdk8s synth` with the repo's cdk8s.yaml, one profile).
 // Every command runs in a fresh process. The cases are ALTERNATED (one run of each, in turn,
 // RUNS rounds), and each ratio is the median of the per-round ratios against that round's cdk8s
@@ -6,21 +6,28 @@
 import { spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { helpOrVersion } from '../../src/util/command-line';
+import { REPOSITORY_ROOT as ROOT } from '../profile/repository';
+import { type CommandContext, defineCommand } from './command';
 
-const ROOT = join(__dirname, '../..');
 /** Output goes where dist/ lives: on some machines the system temp folder is far slower at creating files. */
 const SCRATCH = join(ROOT, '.cache', 'bench');
 const RUNS = Math.max(3, Number(process.env.BENCH_RUNS ?? 3));
 const bin = (name: string) => join(ROOT, 'node_modules/.bin', name);
-const progress = (line: string) => process.stderr.write(`${line}\n`);
 
-export const USAGE = `usage: npm run bench [-- --help | --version]
-
-  Measures the compiler against one conventional \`cdk8s synth\`: all profiles into a fresh and an
+export const command = defineCommand({
+  name: 'bench',
+  summary: 'measure the compiler (takes minutes)',
+  synopsis: '',
+  help: `  Measures the compiler against one conventional \`cdk8s synth\`: all profiles into a fresh and an
   existing folder (unchanged, and with --no-cache), --check, and in-process scale runs (x1, x10,
   x100), each case in a fresh process, BENCH_RUNS (default and minimum 3) alternated rounds; a
-  progress line says what runs. It takes minutes. Nothing is asserted: read the table.`;
+  progress line says what runs. It takes minutes. Nothing is asserted: read the table.`,
+  options: {},
+  run: (_, ctx) => bench(ctx),
+});
+
+/** Runs the benchmark; --help, --version and a wrong option answer before any work. */
+export const main = command.main;
 
 /**
  * Removes a run's output and flushes the disk, untimed: otherwise the next run pays for writing
@@ -45,13 +52,8 @@ interface Case {
 }
 
 
-/** Runs the benchmark; --help and --version answer before any work. */
-export function main(
-  argv: readonly string[] = [],
-  io: { out: (line: string) => void; err: (line: string) => void } = { out: (l) => console.log(l), err: (l) => console.error(l) },
-): number {
-  const asked = helpOrVersion(argv, USAGE, io);
-  if (asked !== undefined) return asked;
+function bench(ctx: CommandContext): number {
+  const progress = (line: string) => ctx.err(line);
   const tsx = bin('tsx');
   /** Our CLI exactly as `npm run synth` starts it (package.json), then its own arguments. */
   const [synthCmd, ...synthArgs] = (require(join(ROOT, 'package.json')) as { scripts: Record<string, string> }).scripts.synth!.split(' ');
@@ -104,7 +106,7 @@ export function main(
   }
   function worker(...args: string[]): WorkerRun {
     settle();
-    const r = spawnSync(tsx, ['scripts/bench/worker.ts', ...args], { cwd: ROOT, encoding: 'utf8' });
+    const r = spawnSync(tsx, ['src/bench/worker.ts', ...args], { cwd: ROOT, encoding: 'utf8' });
     if (r.status !== 0) throw new Error(`worker ${args.join(' ')} failed:\n${r.stderr}`);
     return JSON.parse(r.stdout.trim().split('\n').pop()!) as WorkerRun;
   }
@@ -125,16 +127,16 @@ export function main(
   const pad = (s: string, n: number) => s.padEnd(n);
   const num = (v: number | undefined, n: number) => (v === undefined ? '' : String(Math.round(v))).padStart(n);
   const load = spawnSync('cat', ['/proc/loadavg'], { encoding: 'utf8' }).stdout?.split(' ').slice(0, 3).join(' ') ?? '?';
-  console.log(`\naura-manifests benchmark (${RUNS} alternated rounds, fresh process each; ${process.platform} ${process.arch}, node ${process.version}, load average ${load})\n`);
-  console.log(`${pad('scenario', 52)} ${'objects'.padStart(8)} ${'wall ms'.padStart(8)} ${'/ cdk8s'.padStart(8)} ${'objects/s'.padStart(10)} ${'peak MiB'.padStart(9)}`);
-  for (const c of cases) console.log(`${pad(c.label, 52)} ${num(undefined, 8)} ${num(median(c.times), 8)} ${(c === cdk8s ? '' : ratio(c).toFixed(2)).padStart(8)}`);
-  for (const r of inProcess) console.log(`${pad(r.label, 52)} ${num(r.objects, 8)} ${num(r.ms, 8)} ${''.padStart(8)} ${num((r.objects / r.ms) * 1000, 10)} ${num(r.maxRssMiB, 9)}`);
+  ctx.out(`\naura-manifests benchmark (${RUNS} alternated rounds, fresh process each; ${process.platform} ${process.arch}, node ${process.version}, load average ${load})\n`);
+  ctx.out(`${pad('scenario', 52)} ${'objects'.padStart(8)} ${'wall ms'.padStart(8)} ${'/ cdk8s'.padStart(8)} ${'objects/s'.padStart(10)} ${'peak MiB'.padStart(9)}`);
+  for (const c of cases) ctx.out(`${pad(c.label, 52)} ${num(undefined, 8)} ${num(median(c.times), 8)} ${(c === cdk8s ? '' : ratio(c).toFixed(2)).padStart(8)}`);
+  for (const r of inProcess) ctx.out(`${pad(r.label, 52)} ${num(r.objects, 8)} ${num(r.ms, 8)} ${''.padStart(8)} ${num((r.objects / r.ms) * 1000, 10)} ${num(r.maxRssMiB, 9)}`);
 
   const [, x1, x10, x100] = inProcess as [unknown, WorkerRun, WorkerRun, WorkerRun];
   const marginal = (a: WorkerRun, b: WorkerRun) => (b.ms - a.ms) / (b.objects - a.objects);
   const faster = (c: Case, target: number) => `${(1 / ratio(c)).toFixed(2)}x the speed of one cdk8s synth (target: ${target}x)`;
   const [, fresh, unchanged, noCache, check, checkNoCache] = cases as [Case, Case, Case, Case, Case, Case];
-  console.log(`
+  ctx.out(`
   all profiles into an existing folder, unchanged:  ${faster(unchanged, 3)}
     the same, every profile compiled (--no-cache):  ${faster(noCache, 3)}
   all profiles into a fresh folder:                 ${faster(fresh, 1.5)}
@@ -146,4 +148,3 @@ export function main(
   return 0;
 }
 
-if (require.main === module) process.exitCode = main(process.argv.slice(2));
