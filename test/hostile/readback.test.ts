@@ -100,7 +100,7 @@ describe('diff --against reads the committed objects at a ref bounded', () => {
     writeFileSync(file, text);
     git('add', '-A');
     git('commit', '-qm', 'bad');
-    const r = runMain(diffMain, ['--profile', 'p', '--profiles', profiles, '--against', 'HEAD', '--dist', join(repo, 'dist')]);
+    const r = runMain(diffMain, ['--profile', 'p', '--profiles', profiles, '--against', 'HEAD', '--out', join(repo, 'dist')]);
     expect(r.code).toBe(1);
     expect(r.err).toMatch(message);
     expect(r.err).toContain('manifests/core/bad.yaml');
