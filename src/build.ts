@@ -1,6 +1,7 @@
 import { checkInvariants } from './checks/invariants';
 import { checkKubernetesNames } from './checks/k8s-names';
 import { checkNetworkPolicies } from './checks/network/policies';
+import { checkPodSecurity } from './checks/pod-security';
 import { verifyProfileNetwork } from './checks/network/operators';
 import { profileWiring } from './checks/wiring/profile';
 import { checkSchemas } from './checks/schema';
@@ -76,6 +77,7 @@ export function buildProfile(ref: string, profilesDir: string, options: BuildOpt
     ...checkKubernetesNames([...gitops.values()].flat()),
     ...checkInvariants(objects),
     ...checkNetworkPolicies(manifests),
+    ...checkPodSecurity(manifests),
     ...verifyProfileNetwork(manifests, config).problems,
     ...profileWiring(config, manifests).errors,
   ];
