@@ -108,6 +108,31 @@ describe('every entry of a profile folder is accounted for', () => {
   });
 });
 
+describe('under CI no record is trusted without the CI\'s own key', () => {
+  it('a clean folder is compiled (not proven by its record), a tampered one fails, with no committed record at all', () => {
+    const out = compiledOut();
+    process.env.CI = 'true';
+    try {
+      const clean = synth('--all', '--profiles', profiles, '--out', out, '--check');
+      expect(clean.code, clean.err).toBe(0);
+      expect(clean.out).not.toMatch(/unchanged|proven by their cache record/);
+      const file = join(out, 'p', 'manifests', 'core', '_cluster');
+      const bot = join(out, 'p', 'kustomization.yaml');
+      expect(existsSync(file)).toBe(true);
+      writeFileSync(bot, readFileSync(bot, 'utf8').replace('fifo', 'fifO'));
+      const tampered = synth('--all', '--profiles', profiles, '--out', out, '--check');
+      expect(tampered.code).toBe(1);
+      expect(tampered.err).toMatch(/differs +kustomization\.yaml/);
+      // With a key of the CI's own, the records of this machine's compile (made with another key) prove nothing either.
+      process.env.AURA_CACHE_KEY = 'k'.repeat(40);
+      expect(synth('--all', '--profiles', profiles, '--out', out, '--check').out).not.toMatch(/unchanged/);
+    } finally {
+      delete process.env.CI;
+      delete process.env.AURA_CACHE_KEY;
+    }
+  });
+});
+
 describe('the output folder holds nothing nobody compiled', () => {
   it.each([
     ['a hidden folder Argo CD would deploy (dist/.evil/gitops/argocd)', '.evil'],

@@ -89,3 +89,23 @@ describe('the gate on a tampered dist/ with forged records', () => {
     expect(r.out).not.toMatch(/unchanged/);
   }, 300_000);
 });
+
+describe('the example workflow trusts no record a pull request could make', () => {
+  const steps: { name?: string; uses?: string; if?: string; env?: Record<string, string>; run?: string; with?: Record<string, string> }[] = workflow.jobs.compile.steps;
+  const gateStep = steps.find((s) => s.run === gate)!;
+
+  it('gives the cache key to pushes to main only, and saves records only there', () => {
+    expect(gateStep.env?.AURA_CACHE_KEY).toMatch(/^\$\{\{ github\.event_name == 'push' && github\.ref == 'refs\/heads\/main' && secrets\.AURA_CACHE_KEY \|\| '' \}\}$/);
+    const save = steps.find((s) => s.uses?.startsWith('actions/cache/save'))!;
+    expect(save.if).toBe("github.event_name == 'push' && github.ref == 'refs/heads/main'");
+    // The records live outside the checkout, never under dist/ or the workspace.
+    expect(gateStep.env?.AURA_MANIFESTS_CACHE_DIR).toMatch(/^\$\{\{ runner\.temp \}\}\//);
+    expect(save.with?.path).toBe(gateStep.env?.AURA_MANIFESTS_CACHE_DIR);
+  });
+
+  it('diffs only after the gate, and only when it passed (no always() or failure())', () => {
+    const diff = steps.findIndex((s) => s.run?.includes('npm run --silent diff -- --all --against'));
+    expect(diff).toBeGreaterThan(steps.indexOf(gateStep));
+    for (const s of steps.slice(steps.indexOf(gateStep) + 1)) expect(s.if ?? '').not.toMatch(/always\(\)|failure\(\)|cancelled\(\)/);
+  });
+});
