@@ -11,7 +11,7 @@ import { folderWith, promtoolReports, run } from './monitoring/tools';
 import { configOf, MINIMAL } from './helpers';
 
 /** A profile that turns on every optional rule set's component. */
-const CONFIG = configOf(`${MINIMAL}nginx_plus_enabled: true\nprometheus_es_exporter_enabled: true\n`);
+const CONFIG = configOf(`${MINIMAL}nginx_plus_enabled: true\nprometheus_es_exporter_enabled: true\natlas_project_id: 0123456789abcdef01234567\n`);
 const BASE = runbookBase(CONFIG);
 const PLATFORM = resolvePlatform(CONFIG, CATALOG);
 /** Every rule set of the catalog, whether this profile loads it or not. */
@@ -104,7 +104,9 @@ describe('alert rules', () => {
     };
     expect(files('')).not.toContain('nginx-plus.rules.yml');
     expect(files('nginx_plus_enabled: true\nprometheus_es_exporter_enabled: true\n')).toContain('nginx-plus.rules.yml');
-    expect(files('atlas_enabled: true\n')).toEqual(expect.arrayContaining(['mongodb-atlas.rules.yml']));
+    // Atlas' rule only where Prometheus can scrape it: with the project id.
+    expect(files('atlas_enabled: true\natlas_project_id: 0123456789abcdef01234567\n')).toEqual(expect.arrayContaining(['mongodb-atlas.rules.yml']));
+    expect(files('atlas_enabled: true\n')).not.toContain('mongodb-atlas.rules.yml');
     expect(files('atlas_enabled: true\n')).not.toContain('mongodb.rules.yml');
     expect(files('atlas_enabled: false\n')).toContain('mongodb.rules.yml');
     expect(files('atlas_enabled: false\n')).not.toContain('mongodb-atlas.rules.yml');

@@ -147,8 +147,31 @@ describe('alerting and dashboards', () => {
     expect(job(compiled(''), 'mongodb-atlas')).toBeUndefined();
   });
 
-  it('keeps kube-state-metrics\' own namespace and pod labels', () => {
-    expect(job(compiled(''), 'kube-state-metrics').honor_labels).toBe(true);
+  it('keeps kube-state-metrics\' own namespace and pod labels, and the job and instance a pusher gave the pushgateway', () => {
+    const objects = compiled('');
+    expect(job(objects, 'kube-state-metrics').honor_labels).toBe(true);
+    expect(job(objects, 'pushgateway').honor_labels).toBe(true);
+  });
+
+  it('sends alerts without the replica label, so the two replicas\' copies are one alert', () => {
+    const prometheus = prometheusYml(compiled(''));
+    expect(prometheus.global.external_labels.prometheus_replica).toBe('${POD_NAME}');
+    expect(prometheus.alerting.alert_relabel_configs).toEqual([{ action: 'labeldrop', regex: 'prometheus_replica' }]);
+  });
+
+  it('points the exporters at their targets through flags they read, verifying ECK\'s CA', () => {
+    const objects = compiled(PLUS);
+    const es = podOf(objects, 'Deployment', 'elasticsearch-exporter');
+    expect(es.containers[0].args).toEqual(['--es.uri=https://elasticsearch-es-http.aura-system.svc.cluster.local:9200', '--es.ca=/etc/elasticsearch-ca/ca.crt', '--es.all']);
+    expect(es.containers[0].envFrom).toBeUndefined();
+    expect(es.volumes).toContainEqual({ name: 'elasticsearch-ca', secret: { secretName: 'elasticsearch-es-http-certs-public' } });
+    expect(podOf(objects, 'Deployment', 'prometheus-es-exporter').containers[0].args).toContain('--ca-certs=/etc/elasticsearch-ca/ca.crt');
+    expect(podOf(objects, 'Deployment', 'mongodb-exporter').containers[0].args).toEqual(['--collector.diagnosticdata', '--no-mongodb.direct-connect']);
+  });
+
+  it('runs prometheus-msteams only where a Teams webhook routes to it, and the https_2xx module only where it probes', () => {
+    expect(byName(compiled(''), 'Deployment', 'prometheus-msteams')).toBeUndefined();
+    expect(Object.keys(file(compiled(''), 'blackbox-exporter-files', 'blackbox.yml').modules)).toEqual(['tls_connect']);
   });
 
   it('sends every alert by e-mail and each severity to its webhooks; Teams through prometheus-msteams', () => {

@@ -51,9 +51,10 @@ export function alertmanagerConfig(p: Platform): string {
   });
 }
 
+const teamsWebhooks = (c: Config) => c.notifications_webhooks.filter((w) => isTeamsWebhook(w.url));
+
 /** prometheus-msteams: one connector per Teams webhook, by name. */
-export const msteamsConfig = (c: Config): string =>
-  emitYaml({ connectors: c.notifications_webhooks.filter((w) => isTeamsWebhook(w.url)).map((w) => ({ [w.name]: w.url })) });
+export const msteamsConfig = (c: Config): string => emitYaml({ connectors: teamsWebhooks(c).map((w) => ({ [w.name]: w.url })) });
 
 /** Alertmanager failing to deliver is the one alert that may not reach anybody: it goes to every working receiver. */
 export const ALERTMANAGER_RULES: RuleSet = {
@@ -75,16 +76,18 @@ export const alertmanager: Component = {
   alertRules: [ALERTMANAGER_RULES],
   workloads: [
     {
-      name: 'prometheus-msteams', phase: 'system', talksTo: ['alertmanager', 'prometheus-msteams'], workload: 'Deployment', image: 'thirdparty/prometheus-msteams', imageTag: 'v1.5.2',
+      // Only where a Teams webhook routes to it: without one it would run unused.
+      name: 'prometheus-msteams', phase: 'system', enabled: (c) => teamsWebhooks(c).length > 0, talksTo: ['alertmanager', 'prometheus-msteams'], workload: 'Deployment', image: 'thirdparty/prometheus-msteams', imageTag: 'v1.5.2',
       scale: SINGLETON, ports: [{ name: 'http', port: 2000 }], resources: SMALL, scrape: { port: 'http' },
       files: (p) => ({ 'connectors.yaml': msteamsConfig(p.config) }), args: () => ['-config-file=/etc/prometheus-msteams/connectors.yaml'],
     },
     {
-      name: 'alertmanager', phase: 'system', talksTo: ['alertmanager', 'prometheus-msteams'], workload: 'StatefulSet', image: 'thirdparty/alertmanager', imageTag: 'v0.27.0',
+      name: 'alertmanager', phase: 'system', talksTo: (c) => ['alertmanager', ...(teamsWebhooks(c).length ? ['prometheus-msteams'] : [])], workload: 'StatefulSet', image: 'thirdparty/alertmanager', imageTag: 'v0.27.0',
       scale: fixedReplicas(REPLICAS), ports: [HTTP, CLUSTER], resources: SMALL, scrape: { port: 'http' },
       volume: { mountPath: '/alertmanager', size: '2Gi' },
       files: (p) => ({ 'alertmanager.yml': alertmanagerConfig(p) }),
-      secrets: (p): Record<string, string> => (p.config.smtp_relay.auth_username ? { SMTP_PASSWORD: `kv:${SMTP_PASSWORD_SECRET}` } : {}),
+      // smtp_auth_password_file: a file of the Key Vault mount (Alertmanager reads no variable).
+      secretFiles: (p) => (p.config.smtp_relay.auth_username ? [`kv:${SMTP_PASSWORD_SECRET}`] : []),
       // Replicas gossip to deduplicate notifications: each knows its peers by their stable names.
       args: (p) => [
         '--config.file=/etc/alertmanager/alertmanager.yml', '--storage.path=/alertmanager', `--cluster.listen-address=0.0.0.0:${CLUSTER.port}`,

@@ -107,9 +107,12 @@ export const ATLAS_CONNECTION_KEYS = { uri: 'connectionStringStandardSrv', usern
 
 /** The Atlas Prometheus integration job: when Atlas is on, its metrics must arrive. */
 export const ATLAS_JOB = 'mongodb-atlas';
+/** Whether Prometheus can scrape Atlas: the integration's discovery needs the project's id. */
+export const atlasScraped = (c: Config): boolean => c.atlas_enabled && !!c.atlas_project_id;
 export const ATLAS_RULES: RuleSet = {
   name: ATLAS_JOB,
-  enabled: (c) => c.atlas_enabled,
+  // Only where the job exists: without it the alert could never clear.
+  enabled: atlasScraped,
   rules: [
     {
       alert: 'AtlasMetricsMissing',
@@ -131,7 +134,7 @@ export const ATLAS_PROMETHEUS_USER = 'atlasprometheus';
  */
 export function atlasScrapeJob(p: Platform): Record<string, unknown>[] {
   const c = p.config;
-  if (!c.atlas_enabled || !c.atlas_project_id) return [];
+  if (!atlasScraped(c)) return [];
   // Prometheus mounts the Key Vault secret of atlas_prometheus_password (see prometheus.ts).
   const auth = { username: ATLAS_PROMETHEUS_USER, password_file: `/mnt/secrets-store/${p.keyVaultSecret('atlas_prometheus_password')}` };
   return [{

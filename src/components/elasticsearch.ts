@@ -39,6 +39,8 @@ export const SNAPSHOT_CREDENTIALS = {
     { objectName: 'eck-snapshot-storage-key', key: 'azure.client.default.key' },
   ],
 };
+/** ECK's CA of the Elasticsearch HTTP certificates: the Secret <name>-es-http-certs-public it writes, and its key. */
+export const ELASTICSEARCH_CA = { secret: 'elasticsearch-es-http-certs-public', key: 'ca.crt' } as const;
 /** Container ports of the pods ECK creates (its defaults); the custom resources do not list them. */
 export const ELASTICSEARCH_PORTS: PortSpec[] = [{ name: 'https', port: 9200 }, { name: 'transport', port: 9300 }];
 export const KIBANA_PORTS: PortSpec[] = [{ name: 'https', port: 5601 }];

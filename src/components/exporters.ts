@@ -1,4 +1,4 @@
-import { elasticAdminSecrets, WAF_INDEX_PATTERN } from './elasticsearch';
+import { ELASTICSEARCH_CA, elasticAdminSecrets, WAF_INDEX_PATTERN } from './elasticsearch';
 import { mongodbClient } from './mongodb';
 import type { Config } from '../profile/config.generated';
 import { emitYaml } from '../util/emit';
@@ -72,17 +72,54 @@ export const BLACKBOX_MODULES = { tls: 'tls_connect', health: 'https_2xx' } as c
 /** Probe jobs, named as the blackbox rules and the runbooks read them. */
 export const PROBE_JOBS = { tls: 'blackbox-tls', health: 'blackbox-health' } as const;
 
-export const blackboxConfig = (): string =>
+/** The probe modules a profile uses: the TLS handshake, and the HTTPS GET only when it probes external_health_endpoint. */
+export const blackboxConfig = (c: Config): string =>
   emitYaml({
     modules: {
       [BLACKBOX_MODULES.tls]: { prober: 'tcp', timeout: '10s', tcp: { tls: true, preferred_ip_protocol: 'ip4' } },
-      [BLACKBOX_MODULES.health]: {
-        prober: 'http',
-        timeout: '10s',
-        http: { method: 'GET', valid_status_codes: [], fail_if_not_ssl: true, preferred_ip_protocol: 'ip4', follow_redirects: true },
-      },
+      ...(c.external_health_endpoint
+        ? {
+            [BLACKBOX_MODULES.health]: {
+              prober: 'http',
+              timeout: '10s',
+              http: { method: 'GET', valid_status_codes: [], fail_if_not_ssl: true, preferred_ip_protocol: 'ip4', follow_redirects: true },
+            },
+          }
+        : {}),
     },
   });
+
+/** Where the exporters that speak to Elasticsearch mount ECK's CA, to verify its certificate. */
+const ELASTICSEARCH_CA_DIR = '/etc/elasticsearch-ca';
+const elasticsearchCaMount = () => [{ name: 'elasticsearch-ca', secret: ELASTICSEARCH_CA.secret, mountPath: ELASTICSEARCH_CA_DIR }];
+const ELASTICSEARCH_CA_FILE = `${ELASTICSEARCH_CA_DIR}/${ELASTICSEARCH_CA.key}`;
+
+/**
+ * An exporter whose target does not answer still answers its own scrape (so TargetDown stays
+ * silent): each reports the connection in a gauge of its own.
+ */
+export const EXPORTER_RULES: RuleSet = {
+  name: 'exporters',
+  rules: [
+    {
+      alert: 'ElasticsearchUnreachable',
+      // The nodes collector runs on every scrape (elasticsearch_exporter v1.7.0); its up gauge is 0 when the request fails.
+      expr: 'elasticsearch_node_stats_up{job="elasticsearch-exporter"} == 0',
+      for: '5m',
+      severity: 'critical',
+      summary: 'elasticsearch-exporter cannot reach Elasticsearch',
+      description: 'elasticsearch-exporter gets no answer from Elasticsearch: the cluster is down, refuses the elastic user, or the exporter is pointed elsewhere. Its health alerts cannot fire meanwhile.',
+    },
+    {
+      alert: 'MongoDBUnreachable',
+      expr: 'mongodb_up{job="mongodb-exporter"} == 0',
+      for: '5m',
+      severity: 'critical',
+      summary: 'mongodb-exporter cannot reach MongoDB',
+      description: 'mongodb-exporter cannot ping MongoDB with the admin user: the database is down, the credentials are refused, or the exporter is pointed elsewhere.',
+    },
+  ],
+};
 
 /** A probe job: each target is handed to blackbox-exporter as `?target=`, and stays the `instance` label. */
 const probeJob = (blackbox: string, job: string, module: string, targets: string[]) => ({
@@ -130,7 +167,7 @@ const ES_EXPORTER_CONFIG = '/etc/prometheus-es-exporter/exporter.cfg';
 
 export const exporters: Component = {
   name: 'exporters',
-  alertRules: [KUBE_STATE_RULES, BLACKBOX_RULES],
+  alertRules: [KUBE_STATE_RULES, BLACKBOX_RULES, EXPORTER_RULES],
   scrapeJobs: (p) => probeJobs(p, [...new Set(p.routes.map((r) => r.host))]),
   workloads: [
     {
@@ -151,32 +188,41 @@ export const exporters: Component = {
     {
       name: 'blackbox-exporter', phase: 'system', workload: 'Deployment', image: 'thirdparty/blackbox-exporter', imageTag: 'v0.25.0', scale: SINGLETON,
       ports: [{ name: 'http', port: BLACKBOX_PORT }], resources: SMALL, scrape: { port: 'http' },
-      files: () => ({ 'blackbox.yml': blackboxConfig() }), args: () => ['--config.file=/etc/blackbox-exporter/blackbox.yml'],
+      files: (p) => ({ 'blackbox.yml': blackboxConfig(p.config) }), args: () => ['--config.file=/etc/blackbox-exporter/blackbox.yml'],
     },
     {
-      // The guide's pushgateway policy selects `release: pushgateway`.
+      // The guide's pushgateway policy selects `release: pushgateway`. Pushed series keep the job and instance their pusher gave (honor_labels).
       name: 'pushgateway', phase: 'system', workload: 'Deployment', image: 'thirdparty/pushgateway', imageTag: 'v1.9.0', scale: SINGLETON,
-      podLabels: { release: 'pushgateway' }, ports: [{ name: 'http', port: 9091 }], resources: SMALL, scrape: { port: 'http' },
+      podLabels: { release: 'pushgateway' }, ports: [{ name: 'http', port: 9091 }], resources: SMALL, scrape: { port: 'http', honorLabels: true },
     },
     {
       name: 'mongodb-exporter', phase: 'system', talksTo: ['mongodb', 'prometheus'], workload: 'Deployment', image: 'thirdparty/mongodb-exporter', imageTag: '0.40.0', scale: SINGLETON,
       ports: [{ name: 'metrics', port: 9216 }], resources: SMALL, scrape: { port: 'metrics' },
       // The exporter reads MONGODB_URI, MONGODB_USER and MONGODB_PASSWORD: the client contract as is.
       env: (p) => mongodbClient.env(p), secrets: (p) => mongodbClient.secrets(p), generatedSecrets: (p) => mongodbClient.generatedSecrets(p, 'system'),
+      // Version 0.40 runs no collector unless asked: getDiagnosticData gives the mongodb_rs_* (replica set) and mongodb_ss_* (server status)
+      // series the rules and dashboards read. A direct connection (its default) refuses a seed list and an SRV URI.
+      args: () => ['--collector.diagnosticdata', '--no-mongodb.direct-connect'],
     },
     {
       name: 'elasticsearch-exporter', phase: 'system', talksTo: ['elasticsearch', 'prometheus'], workload: 'Deployment', image: 'thirdparty/elasticsearch-exporter', imageTag: 'v1.7.0', scale: SINGLETON,
       ports: [{ name: 'http', port: 9114 }], resources: SMALL, scrape: { port: 'http' },
-      env: (p) => ({ ES_URI: p.endpoint('elasticsearch', 'https').url('https') }),
+      // Flags only: since v1.4.0 no flag has an environment form (ES_URI is ignored). ECK's CA verifies the server;
+      // --es.all, as the Service balances over the nodes (_local would be a different node on each scrape).
+      args: (p) => [`--es.uri=${p.endpoint('elasticsearch', 'https').url('https')}`, `--es.ca=${ELASTICSEARCH_CA_FILE}`, '--es.all'],
+      secretMounts: elasticsearchCaMount,
+      // It reads these two variables and adds them to the URI.
       secrets: () => elasticAdminSecrets('ES_USERNAME', 'ES_PASSWORD'),
     },
     {
       name: 'prometheus-es-exporter', phase: 'system', talksTo: ['elasticsearch'], workload: 'Deployment', image: 'thirdparty/prometheus-es-exporter', imageTag: '0.14.1', scale: SINGLETON,
       enabled: (c) => c.prometheus_es_exporter_enabled, ports: [{ name: 'http', port: 9206 }], resources: SMALL, scrape: { port: 'http' },
       files: (p) => ({ 'exporter.cfg': esExporterConfig(p.config) }),
-      // It logs in as the elastic user; the kubelet expands $(ES_USERNAME) and $(ES_PASSWORD) from the same Key Vault secrets as the server's file realm. The ECK CA is not mounted: no --ca-certs, so TLS is not verified.
+      // It logs in as the elastic user; the kubelet expands $(ES_USERNAME) and $(ES_PASSWORD) from the same Key Vault secrets as the server's file realm.
+      // ECK's CA verifies the server (without --ca-certs it would not verify at all).
+      secretMounts: elasticsearchCaMount,
       args: (p) => [
-        `--es-cluster=${p.endpoint('elasticsearch', 'https').url('https')}`, '--basic-user=$(ES_USERNAME)', '--basic-password=$(ES_PASSWORD)', `--config-file=${ES_EXPORTER_CONFIG}`,
+        `--es-cluster=${p.endpoint('elasticsearch', 'https').url('https')}`, `--ca-certs=${ELASTICSEARCH_CA_FILE}`, '--basic-user=$(ES_USERNAME)', '--basic-password=$(ES_PASSWORD)', `--config-file=${ES_EXPORTER_CONFIG}`,
         // elasticsearch-exporter already reports the cluster: this one only runs queries.
         '--cluster-health-disable', '--nodes-stats-disable', '--indices-stats-disable', '--indices-aliases-disable', '--indices-mappings-disable',
       ],

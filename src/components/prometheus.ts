@@ -3,7 +3,7 @@ import { emitYaml } from '../util/emit';
 import { fixedReplicas, type Component, type Platform, type PortSpec, type ResourceSpec } from '../platform/types';
 import { endpointsJob } from '../platform/scrape';
 import { ACTIVE_LISTENING_NAMESPACE } from './active-listening';
-import { objstoreSecret, thanosSidecar } from './thanos';
+import { objstoreFile, thanosSidecar } from './thanos';
 
 /**
  * Prometheus, two identical replicas scraping the same targets (the guide's HA pattern), each
@@ -50,6 +50,9 @@ export function prometheusConfig(p: Platform): string {
       external_labels: { cluster: c.cluster_name, environment: p.environment, [REPLICA_LABEL]: '${POD_NAME}' },
     },
     alerting: {
+      // Alerts are the same on both replicas but for the replica label: without it, Alertmanager
+      // merges the two copies into one alert; with it, every notification carries each alert twice.
+      alert_relabel_configs: [{ action: 'labeldrop', regex: REPLICA_LABEL }],
       alertmanagers: [{ dns_sd_configs: [{ names: [alertmanager.host], type: 'A', port: alertmanager.port }] }],
     },
     rule_files: Object.keys(ruleFiles(platformRuleSets(p), p)).map((f) => `${RULES_DIR}/${f}`),
@@ -166,8 +169,8 @@ export const prometheus: Component = {
         { apiGroups: [''], resources: ['services', 'endpoints', 'pods', 'nodes', 'nodes/metrics'], verbs: READ },
         { apiGroups: ['discovery.k8s.io'], resources: ['endpointslices'], verbs: READ },
       ],
-      // With Atlas, the integration's password for the mongodb-atlas job (read as a file).
-      secrets: ({ config: c }) => ({ ...objstoreSecret(), ...(c.atlas_enabled ? { ATLAS_PROMETHEUS_PASSWORD: 'atlas_prometheus_password' } : {}) }),
+      // Files, not variables (Prometheus reads none): the sidecar's objstore configuration, and with Atlas the integration's password for the mongodb-atlas job.
+      secretFiles: ({ config: c }) => [...objstoreFile(), ...(c.atlas_enabled ? ['atlas_prometheus_password'] : [])],
       sidecars: [thanosSidecar(`http://localhost:${HTTP.port}`)],
     },
   ],

@@ -62,6 +62,15 @@ export const REDIS_RULES: RuleSet = {
       description: 'A split brain: writes go to different masters and one side will be lost when the sentinels reconcile.',
     },
     {
+      alert: 'RedisUnreachable',
+      // The exporter beside each Redis answers its scrape even when Redis does not: redis_up says whether it reached it.
+      expr: 'redis_up{job="redis"} == 0',
+      for: '5m',
+      severity: 'critical',
+      summary: 'redis-exporter of {{ $labels.pod }} cannot reach its Redis',
+      description: 'The exporter beside Redis in {{ $labels.pod }} gets no answer from it: that Redis is down or refuses connections.',
+    },
+    {
       alert: 'RedisSentinelQuorumLost',
       expr: `min by (master_name) (redis_sentinel_master_ok_sentinels{job="redis-sentinel"}) < ${quorum}`,
       for: '5m',
@@ -95,7 +104,11 @@ export const redis: Component = {
       args: () => [`${REDIS_CONFIG_PATH}/redis.conf`],
       sidecars: [
         { name: 'sentinel', image: 'thirdparty/redis', imageTag: REDIS_TAG, ports: [REDIS_PORTS.sentinel], resources: SIDECAR, args: () => [`${REDIS_CONFIG_PATH}/sentinel.conf`, '--sentinel'] },
-        { name: 'redis-exporter', image: 'thirdparty/redis-exporter', imageTag: 'v1.62.0', ports: [REDIS_PORTS.metrics], resources: SIDECAR },
+        {
+          // The Redis beside it, said explicitly (its default too) so the wiring and the contract tests read the address.
+          name: 'redis-exporter', image: 'thirdparty/redis-exporter', imageTag: 'v1.62.0', ports: [REDIS_PORTS.metrics], resources: SIDECAR,
+          args: () => [`--redis.addr=redis://localhost:${REDIS_PORTS.redis.port}`, `--web.listen-address=:${REDIS_PORTS.metrics.port}`],
+        },
       ],
     },
   ],

@@ -22,8 +22,8 @@ const listen = (...ports: PortSpec[]) => ports.map((p) => `--${p.name}-address=0
 const SMALL: ResourceSpec = { requests: { cpu: '50m', memory: '64Mi' }, limits: { cpu: '200m', memory: '256Mi' } };
 const MEDIUM: ResourceSpec = { requests: { cpu: '200m', memory: '512Mi' }, limits: { cpu: '1', memory: '2Gi' } };
 
-/** The objstore configuration, read as a file from the Key Vault mount. */
-export const objstoreSecret = () => ({ THANOS_OBJSTORE_CONFIG: `kv:${THANOS_OBJSTORE_SECRET}` });
+/** The objstore configuration, read as a file from the Key Vault mount (Thanos reads no variable for it). */
+export const objstoreFile = (): string[] => [`kv:${THANOS_OBJSTORE_SECRET}`];
 
 /** Beside each Prometheus replica: exposes its data over the gRPC StoreAPI and uploads blocks to Azure Blob Storage. */
 /** The sidecar's HTTP port (metrics), under the guide's name on the Prometheus Service. */
@@ -80,13 +80,13 @@ export const thanos: Component = {
     },
     {
       name: 'thanos-store-gateway', app: 'thanos', phase: 'system', talksTo: ['thanos'], workload: 'StatefulSet', image: 'thirdparty/thanos', imageTag: THANOS_TAG,
-      scale: fixedReplicas(2), ports: THANOS_PORTS, resources: MEDIUM, scrape: { port: 'http' }, volume: { mountPath: '/data', size: '10Gi' }, secrets: objstoreSecret,
+      scale: fixedReplicas(2), ports: THANOS_PORTS, resources: MEDIUM, scrape: { port: 'http' }, volume: { mountPath: '/data', size: '10Gi' }, secretFiles: objstoreFile,
       args: () => ['store', '--data-dir=/data', ...listen(GRPC, HTTP), `--objstore.config-file=${OBJSTORE_FILE}`],
     },
     {
       // A singleton: two compactors on one bucket corrupt it.
       name: 'thanos-compact', app: 'thanos', phase: 'system', workload: 'StatefulSet', image: 'thirdparty/thanos', imageTag: THANOS_TAG, scale: SINGLETON,
-      ports: [HTTP], resources: MEDIUM, scrape: { port: 'http' }, volume: { mountPath: '/data', size: '20Gi' }, secrets: objstoreSecret,
+      ports: [HTTP], resources: MEDIUM, scrape: { port: 'http' }, volume: { mountPath: '/data', size: '20Gi' }, secretFiles: objstoreFile,
       args: () => ['compact', '--wait', '--data-dir=/data', ...listen(HTTP), `--objstore.config-file=${OBJSTORE_FILE}`, '--downsampling.disable=false',
         // Both Prometheus replicas upload their blocks: the compactor merges them on the replica label.
         '--deduplication.replica-label=prometheus_replica', '--deduplication.func=penalty'],

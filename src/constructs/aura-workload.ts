@@ -52,8 +52,9 @@ export class AuraWorkload extends Construct {
     const serviceAccount = spec.clusterAccess ? clusterAccess(this, spec, namespace, labels) : undefined;
 
     const secretEnv = spec.secrets?.(platform) ?? {};
-    const secrets = Object.keys(secretEnv).length
-      ? new KeyVaultSecrets(this, 'Secrets', { name: `${spec.name}-keyvault`, namespace, labels, secrets: secretEnv, config })
+    const secretFiles = spec.secretFiles?.(platform) ?? [];
+    const secrets = Object.keys(secretEnv).length || secretFiles.length
+      ? new KeyVaultSecrets(this, 'Secrets', { name: `${spec.name}-keyvault`, namespace, labels, secrets: secretEnv, files: secretFiles, config })
       : undefined;
 
     const ports = [...spec.ports, ...(spec.profilePorts?.(config) ?? [])];
@@ -70,6 +71,7 @@ export class AuraWorkload extends Construct {
       ...(spec.host?.paths ?? []).map((h) => ({ name: `host-${h.name}`, mountPath: `/host${h.path}`, readOnly: true, volume: { hostPath: { path: h.path } } })),
       ...(spec.mountProviders ?? []).map((p) => ({ name: p, mountPath: `/mnt/${p}`, readOnly: true, volume: { csi: providerVolume(p, p).csi } })),
       ...(spec.scratch ?? []).map((d) => ({ name: d.name, mountPath: d.mountPath, volume: { emptyDir: {} } })),
+      ...(spec.secretMounts?.(platform) ?? []).map((m) => ({ name: m.name, mountPath: m.mountPath, readOnly: true, volume: { secret: { secretName: m.secret } } })),
     ];
     // Environment: the pod's own fields, Key Vault secrets, operator-generated Secrets, then values
     // composed from those (`$(VAR)` expands only variables defined before it).

@@ -53,6 +53,8 @@ export interface KeyVaultSecretsProps {
   labels: Record<string, string>;
   /** Environment variable to profile key, e.g. { GENESYS_SECRET: 'genesys.secret' }. */
   secrets: Record<string, string>;
+  /** Profile keys (or `kv:` names) mounted as files only, with no environment variable. @default none */
+  files?: string[];
   config: Config;
 }
 
@@ -68,7 +70,7 @@ export class KeyVaultSecrets extends Construct {
   constructor(scope: Construct, id: string, props: KeyVaultSecretsProps) {
     super(scope, id);
     this.name = props.name;
-    const objects = [...new Set(Object.values(props.secrets).map(keyVaultSecretFor))].sort();
+    const objects = [...new Set([...Object.values(props.secrets), ...(props.files ?? [])].map(keyVaultSecretFor))].sort();
     for (const [env, key] of Object.entries(props.secrets)) this.objectKeys[env] = keyVaultSecretFor(key);
     keyVaultProvider(this, 'Resource', {
       ...props,

@@ -114,6 +114,13 @@ export interface WorkloadSpec {
    * `kv:<name>` for a platform secret no profile key stands for.
    */
   secrets?: (p: Platform) => Record<string, string>;
+  /**
+   * Key Vault secrets the program reads as files under /mnt/secrets-store (the objstore
+   * configuration, a password file), by reference as in `secrets`: mounted, never in the environment. @default none
+   */
+  secretFiles?: (p: Platform) => string[];
+  /** Secrets an operator generates, mounted read-only as files (ECK's CA). @default none */
+  secretMounts?: (p: Platform) => { name: string; secret: string; mountPath: string }[];
   /** Environment variables read from a Secret an operator generates (the Atlas connection Secret). @default none */
   generatedSecrets?: (p: Platform) => Record<string, { secret: string; key: string }>;
   /** Environment variables from the pod's own fields (downward API), in every container: `{ POD_NAME: 'metadata.name' }`. @default none */

@@ -630,7 +630,7 @@ export interface Config {
    */
   atlas_backup_enabled: boolean;
   /**
-   * Id of the Atlas project the operator created (kubectl -n aura-system get atlasproject -o jsonpath='{.items[0].status.id}'): Prometheus discovers the project's metrics endpoints from it. Until it is set there is no Atlas scrape job and AtlasMetricsMissing fires. Not an installer key.
+   * Id of the Atlas project the operator created (kubectl -n aura-system get atlasproject -o jsonpath='{.items[0].status.id}'): Prometheus discovers the project's metrics endpoints from it. Until it is set there is no Atlas scrape job and no AtlasMetricsMissing rule (Atlas is not watched). Not an installer key.
    */
   atlas_project_id?: string;
   /**

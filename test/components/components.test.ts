@@ -14,6 +14,7 @@ prometheus_es_exporter_enabled: true
 atria_rag_enabled: true
 nlpaas_enabled: true
 whatsapp_enabled: true
+notifications_webhooks: [{ name: teams, url: "https://contoso.webhook.office.com/webhookb2/abc", severity: warning }]
 `;
 
 describe.each(CATALOG.filter((k) => k.workloads.length).map((k) => [k.name, k] as const))('component %s', (name, component) => {

@@ -226,6 +226,19 @@ export const ALERT_CASES: Record<string, CaseOf> = {
     fires: [{ input: [0, 1, 2].map((i) => s(`redis_sentinel_master_ok_sentinels{job="redis-sentinel", pod="redis-${i}", master_name="aura"}`, i ? '3x10' : '1x10')), at: '10m', alerts: [{ master_name: 'aura' }] }],
     silent: [{ input: [0, 1, 2].map((i) => s(`redis_sentinel_master_ok_sentinels{job="redis-sentinel", pod="redis-${i}", master_name="aura"}`, '2x10')), at: '10m' }],
   }),
+  RedisUnreachable: constant({
+    fires: [{ input: [s('redis_up{job="redis", pod="redis-1"}', '0x10'), s('redis_up{job="redis", pod="redis-0"}', '1x10')], at: '10m', alerts: [{ job: 'redis', pod: 'redis-1' }] }],
+    // The sentinel target of the redis-sentinel job is not a Redis; a minute down is a restart.
+    silent: [{ input: [s('redis_up{job="redis-sentinel", pod="redis-1"}', '0x10'), s('redis_up{job="redis", pod="redis-1"}', '1x6 0 1x3')], at: '10m' }],
+  }),
+  ElasticsearchUnreachable: constant({
+    fires: [{ input: [s('elasticsearch_node_stats_up{job="elasticsearch-exporter", pod="elasticsearch-exporter-5d8f"}', '0x10')], at: '10m', alerts: [{ job: 'elasticsearch-exporter', pod: 'elasticsearch-exporter-5d8f' }] }],
+    silent: [{ input: [s('elasticsearch_node_stats_up{job="elasticsearch-exporter", pod="elasticsearch-exporter-5d8f"}', '1x4 0x2 1x4')], at: '10m' }],
+  }),
+  MongoDBUnreachable: constant({
+    fires: [{ input: [s('mongodb_up{job="mongodb-exporter", pod="mongodb-exporter-7c9d"}', '0x10')], at: '10m', alerts: [{ job: 'mongodb-exporter', pod: 'mongodb-exporter-7c9d' }] }],
+    silent: [{ input: [s('mongodb_up{job="mongodb-exporter", pod="mongodb-exporter-7c9d"}', '1x10')], at: '10m' }],
+  }),
   MongoDBReplicaSetMemberUnhealthy: constant({
     fires: [{ input: [s('mongodb_rs_members_health{job="mongodb-exporter", member_idx="mongodb-1.mongodb.aura-system.svc.cluster.local:27017"}', '0x10')], at: '10m', alerts: [{ job: 'mongodb-exporter', member_idx: 'mongodb-1.mongodb.aura-system.svc.cluster.local:27017' }] }],
     silent: [{ input: [s('mongodb_rs_members_health{job="mongodb-exporter", member_idx="mongodb-1.mongodb.aura-system.svc.cluster.local:27017"}', '1x10')], at: '10m' }],

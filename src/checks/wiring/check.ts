@@ -5,6 +5,7 @@ import { allowed, isolated, type Network, policyTypes, type Pod, selects } from 
 import { verifyNetwork } from '../network/verify';
 import { atlasConnectionSecretName } from '../../components/atlas';
 import { describeObject } from '../describe';
+import { checkProgramInputs } from './programs';
 
 /**
  * Runtime wiring over the compiled objects, read as a cluster would: every endpoint a container
@@ -244,6 +245,14 @@ function givenTo(container: any, pod: any, ns: string, ix: Index): Given[] {
   return given;
 }
 
+/** Texts of every ConfigMap file a container mounts (givenTo gives a shared file to one container only). */
+function mountedFiles(container: any, pod: any, ns: string, ix: Index): string[] {
+  return (container.volumeMounts ?? []).flatMap((mount: any) => {
+    const volume = (pod.volumes ?? []).find((v: any) => v.name === mount.name);
+    return Object.values(volume?.configMap ? (ix.configMaps.get(key(ns, volume.configMap.name)) ?? {}) : {});
+  });
+}
+
 /** An endpoint reference in configuration text: host, and port when the text gives one. */
 interface Reference {
   endpoint: string;
@@ -392,6 +401,7 @@ export function checkWiring(manifests: readonly Manifest[], options: WiringOptio
       const at = `${client} container ${c.name}`;
       errors.push(...checkFiles(c, pod, ns, ix, at));
       const given = givenTo(c, pod, ns, ix);
+      errors.push(...checkProgramInputs({ at, container: c, configMap: (name) => ix.configMaps.get(key(ns, name)), files: mountedFiles(c, pod, ns, ix) }));
       for (const g of given) {
         for (const ref of references(g, namespaces, serviceNames, ns)) {
           const problem = (what: string) => errors.push(`${at}: endpoint ${ref.endpoint} (${g.where}): ${what}`);
