@@ -27,7 +27,7 @@ import { createHash } from 'node:crypto';
 import { lstatSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { isOurs } from '../output/journal';
-import { FolderTooLarge, listFolder, readBounded, withMarker } from '../output/tree';
+import { FolderTooLarge, impliedFolders, listFolder, readBounded, withMarker } from '../output/tree';
 import { listProfiles } from '../profile/load';
 import { type FileRules, readProfileSource } from '../profile/source-scan';
 import { REPOSITORY, type RecordStore } from './store';
@@ -113,16 +113,6 @@ export function outputsHash(files: ReadonlyMap<string, string | Buffer>): string
   for (const path of [...files.keys()].sort((a, b) => (a < b ? -1 : 1))) h.update(`${path}\0${sha256(files.get(path)!)}\n`);
   return h.digest('hex');
 }
-
-/** Folders a set of file paths implies. */
-const impliedFolders = (paths: Iterable<string>) => {
-  const out = new Set<string>();
-  for (const p of paths) {
-    const parts = p.split('/');
-    for (let i = 1; i < parts.length; i++) out.add(`${parts.slice(0, i).join('/')}/`);
-  }
-  return out;
-};
 
 /**
  * The folder's hash, read under the record's bounds: every entry listed, dot-files included;

@@ -63,7 +63,7 @@ export function withMarker(files: ReadonlyMap<string, string>): Map<string, stri
 }
 
 /** Folders a set of files implies (`manifests/`, `manifests/core/`, ...). */
-function impliedFolders(files: Iterable<string>): Set<string> {
+export function impliedFolders(files: Iterable<string>): Set<string> {
   const folders = new Set<string>();
   for (const path of files) {
     const parts = path.split('/');
