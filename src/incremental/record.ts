@@ -34,8 +34,6 @@ import { REPOSITORY, type RecordStore } from './store';
 
 export { REPOSITORY } from './store';
 
-/** The name earlier versions gave the record inside each profile folder: now an extra file there, never trusted. */
-export const LEGACY_RECORD_FILE = '.aura-cache.json';
 /** Bumped when the record's meaning changes: records of another format are never fresh. */
 const RECORD_FORMAT = 2;
 
