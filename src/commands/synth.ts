@@ -132,8 +132,12 @@ function synth(parsed: Values<typeof OPTIONS>, ctx: CommandContext): number {
     io.err(`${failed} of ${refs.length} profile(s) failed; nothing was written to ${parsed.out}`);
     return report.finish(1);
   }
-  // --check reads and writes nothing but its output: no lock, no recovery (a read-only checkout works).
-  if (parsed.check) return report.finish(check(parsed, outDir, profilesDir, built, applicationSet, report, started, cache));
+  // --check writes nothing in the output folder and takes no lock (a read-only checkout works); the
+  // records of what it compiled go to the cache folder outside it, best effort (src/incremental/store.ts).
+  if (parsed.check) {
+    writeRecords(outDir, built, siblings, applicationSet, cache);
+    return report.finish(check(parsed, outDir, profilesDir, built, applicationSet, report, started, cache));
+  }
   try {
     mkdirSync(outDir, { recursive: true });
   } catch (e) {

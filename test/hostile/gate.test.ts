@@ -8,7 +8,7 @@ import { lstatSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { recordStore } from '../../src/incremental/store';
 import { freshCheckout, runStep, snapshot } from './harness';
 
@@ -34,6 +34,7 @@ function folderHash(dir: string): { outputs: string; entries: number; bytes: num
 let repo: string;
 const attacker = { XDG_CACHE_HOME: mkdtempSync(join(tmpdir(), 'aura-attacker-home-')) };
 let before: Record<string, string>;
+let plantForgery: () => void;
 
 beforeAll(() => {
   repo = freshCheckout();
@@ -51,7 +52,9 @@ beforeAll(() => {
   // The legacy record in the folder (what earlier versions trusted), with the outputs hash recomputed.
   writeFileSync(join(repo, 'dist/de-pro/.aura-cache.json'), `${JSON.stringify({ ...record, format: 1, outputs: folderHash(join(repo, 'dist/de-pro')).outputs })}\n`);
   const forged = folderHash(join(repo, 'dist/de-pro'));
-  store.write(join(repo, 'dist'), 'de-pro', `${JSON.stringify({ ...record, ...forged })}\n`);
+  // A --check stores its own records: each case starts from the forgery again.
+  plantForgery = () => store.write(join(repo, 'dist'), 'de-pro', `${JSON.stringify({ ...record, ...forged })}\n`);
+  plantForgery();
   // On the attacker's own machine the forgery verifies: the record, not the folder, is what is trusted there.
   const own = runStep(repo, 'npm run --silent synth -- --profile de-pro --check', attacker);
   expect(own.out).toMatch(/de-pro: \d+ objects \(unchanged\)/);
@@ -65,6 +68,7 @@ afterAll(() => {
 });
 
 describe('the gate on a tampered dist/ with forged records', () => {
+  beforeEach(() => plantForgery());
   it("the example workflow's gate (CI=true, no cache key) compiles every profile and fails, naming the file", () => {
     const r = runStep(repo, gate, { CI: 'true', GITHUB_ACTIONS: 'true' });
     expect(r.code).toBe(1);
