@@ -58,6 +58,14 @@ describe('aura-manifests, one command line', () => {
     expect(await cli('bench', '--foo')).toMatchObject({ code: 2, out: '', err: expect.stringMatching(/^error: unknown option --foo \(see --help\)\nusage: aura-manifests bench/) });
     for (const name of ['diff', 'package'])
       expect(await cli(name, '--profile', 'de-pro', '--dist', 'x')).toMatchObject({ code: 2, err: expect.stringMatching(/^error: unknown option --dist; did you mean --out\? \(the output folder is --out in every command\)/) });
+    // Under GitHub Actions, an argument shaped to forge a workflow command stays one defused line.
+    for (const name of names) {
+      const err: string[] = [];
+      const code = await run([...name.split(' '), 'x\n::error::forged'], { out: () => {}, err: (l) => err.push(...l.split('\n')), env: { GITHUB_ACTIONS: 'true' } });
+      expect(code, name).toBe(2);
+      expect(err[0], name).toBe('error: unexpected argument x\\n::error::forged');
+      expect(err.filter((l) => l.trimStart().startsWith('::')), name).toEqual([]);
+    }
     expect(await cli('diff', '--profile', 'de-pro', '--against', 'HEAD', '--format', 'terminal')).toMatchObject({ code: 2, err: expect.stringMatching(/^error: unknown --format terminal: text, github, markdown; did you mean text\?/) });
   });
 

@@ -8,7 +8,7 @@ import { main as packageMain } from '../src/commands/package';
 import type { CompiledObject } from '../src/compile';
 import { toYaml } from '../src/output/yaml';
 import { DEFAULT_KUBERNETES_VERSION } from '../src/model/kubernetes-versions';
-import { HelmError, helmBinary, runHelm } from '../src/tools/helm';
+import { HelmUnusable, helmBinary, runHelm } from '../src/tools/helm';
 import { built, byKey, configOf, MINIMAL, SHIPPED } from './helpers';
 
 const DIST = join(__dirname, '../dist');
@@ -108,7 +108,7 @@ describe('helm binary', () => {
 
   it('gives a clear error when missing or not Helm 3', () => {
     process.env.AURA_HELM = '/nonexistent/helm';
-    expect(() => helmBinary()).toThrow(HelmError);
+    expect(() => helmBinary()).toThrow(HelmUnusable);
     expect(() => helmBinary()).toThrow(/helm at \/nonexistent\/helm cannot be run; Helm 3 is required/);
     process.env.AURA_HELM = '/bin/echo';
     expect(() => helmBinary()).toThrow(/helm at \/bin\/echo says "version --short"; Helm 3 is required/);

@@ -28,6 +28,8 @@ export function multiDocument(name: string, objects: Parameters<typeof installOr
  * take the files throws an EnvironmentError (exit 3).
  */
 export function synthForCdk8s(profiles: string[], outdir: string, err: (line: string) => void = console.error, readRules: FileRules = profileReadRules(DEFAULT_PROFILES_DIR, false)): number {
+  // A folder that cannot take the files is said before minutes of compiling.
+  outputFolderProblem(outdir);
   const files = new Map<string, string>();
   const { buildProfile } = loadCompiler();
   for (const ref of profiles) {
@@ -49,10 +51,14 @@ export function synthForCdk8s(profiles: string[], outdir: string, err: (line: st
  * Writes each file by a new temporary file renamed over it: a symlink at the file's place is
  * refused (never written through), and so is an output folder that is a symlink or not a folder.
  */
-function writeOutput(outdir: string, files: ReadonlyMap<string, string>): void {
+function outputFolderProblem(outdir: string): void {
   const kind = entryKind(outdir);
   if (kind === 'symlink') throw new EnvironmentError(`${printable(outdir)} (CDK8S_OUTDIR) is a symlink: refusing to write through it`);
   if (kind !== undefined && kind !== 'folder') throw new EnvironmentError(`${printable(outdir)} (CDK8S_OUTDIR) is not a folder`);
+}
+
+function writeOutput(outdir: string, files: ReadonlyMap<string, string>): void {
+  outputFolderProblem(outdir);
   try {
     mkdirSync(outdir, { recursive: true });
   } catch (e) {

@@ -77,6 +77,8 @@ function synth(parsed: Values<typeof OPTIONS>, ctx: CommandContext): number {
   if (kubernetesVersion !== undefined && kubernetesVersionProblem(kubernetesVersion)) throw new UsageError(`--kubernetes-version ${kubernetesVersionProblem(kubernetesVersion)}`);
   parsed.out ??= kubernetesVersion === undefined ? 'dist' : `dist-k8s-${kubernetesVersion}`;
   const outDir = resolve(parsed.out!);
+  // From here parsed.out is the folder as lines show it: a newline in its name never starts a line.
+  parsed.out = printable(parsed.out!);
   if (existsSync(outDir) && !isDirectory(outDir)) throw new EnvironmentError(`${outDir}: --out must be a folder, and this is a file`);
   const readRules = profileReadRules(profilesDir, parsed['allow-outside-repo']);
 
@@ -84,8 +86,8 @@ function synth(parsed: Values<typeof OPTIONS>, ctx: CommandContext): number {
   // Profiles proven unchanged by their cache record are not compiled (src/incremental/).
   const cache = cachedRun(refs, { outDir, profilesDir, kubernetesVersion, readRules, applicationSetFile: join(outDir, APPLICATIONSET_FILE), noCache: parsed['no-cache'] });
   for (const [, r] of cache.fresh) {
-    io.out(`  ${r.profile}: ${r.objects} objects (unchanged)`);
-    for (const w of r.warnings) io.err(`  ⚠ ${r.profile}: ${w}`);
+    io.out(`  ${printable(r.profile)}: ${r.objects} objects (unchanged)`);
+    for (const w of r.warnings) io.err(`  ⚠ ${printable(r.profile)}: ${printable(w)}`);
   }
   const { buildProfile, renderApplicationSet } = cache.fresh.size === refs.length ? ({} as ReturnType<typeof loadCompiler>) : loadCompiler();
   const built: BuiltProfile[] = [];
@@ -98,7 +100,7 @@ function synth(parsed: Values<typeof OPTIONS>, ctx: CommandContext): number {
         built.push(b);
         report.profiles.push({ name: b.name, objects: b.objects.length, files: b.files.size });
         io.out(`  ${b.name}: ${b.objects.length} objects (${ms(t0)})`);
-        for (const w of b.warnings) io.err(`  ⚠ ${b.name}: ${w}`);
+        for (const w of b.warnings) io.err(`  ⚠ ${b.name}: ${printable(w)}`);
       } catch (e) {
         if (!(e instanceof ProfileError || e instanceof CheckError)) throw e;
         failed++;
@@ -146,7 +148,7 @@ function synth(parsed: Values<typeof OPTIONS>, ctx: CommandContext): number {
   // One run at a time per output folder; a run killed earlier is finished (or rolled back) first.
   const unlock = lockOutput(outDir);
   try {
-    for (const line of recover(outDir)) io.out(`  ${parsed.out}: ${line}`);
+    for (const line of recover(outDir)) io.out(`  ${parsed.out}: ${printable(line)}`);
     return report.finish(write(parsed, outDir, built, siblings, applicationSet, io, started, cache));
   } catch (e) {
     throw asEnvironmentError(e);
@@ -184,7 +186,7 @@ function check(parsed: Parsed, outDir: string, profilesDir: string, built: Built
     const expected = withMarker(b.files);
     const c = compareFolder(join(outDir, b.name), expected);
     const note = (p: string) => (c.notes.has(p) ? ` (${c.notes.get(p)})` : '');
-    const lines = [...c.missing.map((p) => `    missing   ${p}`), ...c.extra.map((p) => `    extra     ${printable(p)}${note(p)}`), ...c.differs.map((p) => `    differs   ${printable(p)}${note(p)}`)];
+    const lines = [...c.missing.map((p) => `    missing   ${printable(p)}`), ...c.extra.map((p) => `    extra     ${printable(p)}${note(p)}`), ...c.differs.map((p) => `    differs   ${printable(p)}${note(p)}`)];
     if (lines.length) {
       stale++;
       const shown = lines.length > MAX_LISTED ? [...lines.slice(0, MAX_LISTED), `    ... and ${lines.length - MAX_LISTED} more`] : lines;
@@ -193,7 +195,7 @@ function check(parsed: Parsed, outDir: string, profilesDir: string, built: Built
       io.err(`✗ ${parsed.out}/${b.name} is stale (${lines.length} file(s)):\n${shown.join('\n')}${objects ? `\n  ${objects}` : ''}`);
       report.stale.push({ profile: b.name, missing: c.missing, extra: c.extra, differs: c.differs, objects });
       for (const p of [...c.missing, ...c.extra, ...c.differs].slice(0, MAX_LISTED)) {
-        const why = c.missing.includes(p) ? 'missing' : c.extra.includes(p) ? 'not written by aura-manifests' : 'differs from the compiled output';
+        const why = c.missing.includes(p) ? 'missing' : c.extra.includes(p) ? 'extra' : 'differs from the compiled output';
         report.staleFile(`${parsed.out}/${b.name}/${p}`, `${why}: run npm run synth -- --all`);
       }
     }
@@ -220,7 +222,7 @@ function write(parsed: Parsed, outDir: string, built: BuiltProfile[], siblings: 
   if (writeFileAtomic(join(outDir, APPLICATIONSET_FILE), applicationSet, APPLICATIONSET_HEADER)) io.out(`  wrote ${parsed.out}/${APPLICATIONSET_FILE}`);
   for (const name of orphans) {
     rmSync(join(outDir, name), { recursive: true, force: true });
-    io.out(`  removed ${parsed.out}/${name} (no such profile any more)`);
+    io.out(`  removed ${parsed.out}/${printable(name)} (no such profile any more)`);
   }
   // What is not ours stays, said once: --check fails while it is there.
   if (parsed.all)
@@ -299,7 +301,7 @@ function semanticSummary(committed: Map<string, string>, compiled: Map<string, s
     const d = diffObjects(parseObjects(committed), parseObjects(compiled));
     const keys = [...d.added, ...d.removed, ...d.changed.map((c) => c.key)];
     if (!keys.length) return '';
-    const listed = keys.slice(0, 5).join(', ') + (keys.length > 5 ? `, and ${keys.length - 5} more` : '');
+    const listed = keys.slice(0, 5).map(printable).join(', ') + (keys.length > 5 ? `, and ${keys.length - 5} more` : '');
     return `objects: ${d.added.length} added, ${d.removed.length} removed, ${d.changed.length} changed (${listed}); npm run diff -- --profile NAME --against HEAD shows each field`;
   } catch {
     return ''; // a committed file that is not YAML: the file list already says it differs

@@ -1,3 +1,5 @@
+import { printable } from '../util/printable';
+
 /** Where a problem is: a file, and for a key its 1-based line and column. */
 export interface SourcePosition {
   file: string;
@@ -20,9 +22,10 @@ export function formatPath(segments: readonly PathSegment[]): string {
   return out;
 }
 
+/** One line: a file name or a message with a newline (a committed name) never starts another. */
 export function formatDiagnostic(d: Diagnostic): string {
   const where = d.line ? `${d.file}:${d.line}:${d.col ?? 1}` : d.file;
-  return d.path ? `${where}: ${d.path}: ${d.message}` : `${where}: ${d.message}`;
+  return printable(d.path ? `${where}: ${d.path}: ${d.message}` : `${where}: ${d.message}`);
 }
 
 /** A profile that cannot be compiled; carries every problem found, not just the first. */
@@ -31,7 +34,7 @@ export class ProfileError extends Error {
     readonly profile: string,
     readonly diagnostics: Diagnostic[],
   ) {
-    super(`profile ${profile} is invalid:\n${diagnostics.map((d) => `  ${formatDiagnostic(d)}`).join('\n')}`);
+    super(`profile ${printable(profile)} is invalid:\n${diagnostics.map((d) => `  ${formatDiagnostic(d)}`).join('\n')}`);
     this.name = 'ProfileError';
   }
 }
