@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { profileWiring } from '../src/checks/wiring/profile';
 import { DEFAULT_PROFILES_DIR } from '../src/profile/repository';
 import { aggregatorConfig } from '../src/components/fluent-bit';
-import { elasticsearchProvisioning } from '../src/components/elasticsearch';
+import { elasticsearchProvisioning, logUsers } from '../src/components/elasticsearch';
 import { mongodbClient } from '../src/components/mongodb';
 import { prometheusConfig } from '../src/components/prometheus';
 import { withDeliveryMetadata } from '../src/delivery/ordering';
@@ -65,9 +65,11 @@ describe('Elasticsearch', () => {
     const requests = JSON.parse(files['requests.json']!);
     expect(requests.map((r: any) => `${r.method} ${r.path}${r.unless ? ` unless ${r.unless}` : ''}`)).toEqual([
       'PUT /_ilm/policy/aura-logs', 'PUT /_snapshot/azure-snapshots',
-      'PUT /_index_template/aura-services', 'PUT /aura-services-000001 unless /_alias/aura-services',
-      'PUT /_index_template/aurak8s-waf', 'PUT /aurak8s-waf-000001 unless /_alias/aurak8s-waf',
+      // Every template before any first index, which takes its lifecycle from its template.
+      'PUT /_index_template/aura-services', 'PUT /_index_template/aurak8s-waf',
+      'PUT /aura-services-000001 unless /_alias/aura-services', 'PUT /aurak8s-waf-000001 unless /_alias/aurak8s-waf',
       'PUT /_slm/policy/aura-logs', 'PUT /_security/role/aura',
+      ...logUsers(esInt).map((u) => `PUT /_security/user/${u.name}`),
       // Then Kibana's API: the aura-services-* data view (issue 14).
       'POST /api/saved_objects/_import?overwrite=true',
     ]);

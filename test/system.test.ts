@@ -37,10 +37,12 @@ describe.each(CLUSTER_PROFILES)('aura-system of %s', (name) => {
       expect(backup.spec).toMatchObject({ schedule: BACKUP_SCHEDULES[store], concurrencyPolicy: 'Forbid' });
       expect(backup.spec.suspend).toBeUndefined();
       const env = (find(name, 'ConfigMap', `${store}-backup-config`) as any).data;
-      expect(env).toMatchObject({ BACKUP_CONTAINER, BACKUP_PREFIX: `${store}/`, BACKUP_RETENTION_DAYS: String(config.backup_retention_time), COMPRESSION: 'gzip' });
+      expect(env).toMatchObject({ BACKUP_CONTAINER, BACKUP_PREFIX: `${store}/`, BACKUP_RETENTION_DAYS: String(config.backup_retention_time) });
+      expect(env.BACKUP_FILE).toMatch(/\.gz$/);
+      expect(backup.spec.jobTemplate.spec.template.spec.containers[0].command).toEqual(['bash', '/etc/aura-job/backup-storage.sh', 'upload']);
       const restore = find(name, 'CronJob', `${store}-restore`) as any;
       expect(restore.spec.suspend).toBe(true);
-      expect(restore.spec.jobTemplate.spec.template.spec.containers[0].args).toEqual(['restore']);
+      expect(restore.spec.jobTemplate.spec.template.spec.initContainers[0].command).toEqual(['bash', '/etc/aura-job/backup-storage.sh', 'download']);
       expect((find(name, 'ConfigMap', `${store}-restore-config`) as any).data.RESTORE_PREFIX).toBe(`${store}/restore/`);
     }
   });
@@ -89,7 +91,9 @@ describe('aura-system specifics', () => {
       expect((find('es-pro', 'ConfigMap', `${job}-config`) as any).data).toMatchObject({ GRAFANA_URL: 'http://grafana.aura-system.svc.cluster.local:3000', GRAFANA_ADMIN_USER: 'admin' });
       const container = (find('es-pro', 'CronJob', job) as any).spec.jobTemplate.spec.template.spec.containers[0];
       expect(container.env.map((e: any) => e.name)).toEqual(expect.arrayContaining(['GRAFANA_ADMIN_PASSWORD', 'BACKUP_STORAGE_CONNECTION_STRING']));
-      expect(container.image).toMatch(/\/tools\/grafana-backup:8\.0\.0$/);
+      // The Python image runs grafana.py (export or import); the Azure CLI image moves the file.
+      const images = [container, ...(find('es-pro', 'CronJob', job) as any).spec.jobTemplate.spec.template.spec.initContainers].map((c: any) => c.image.replace(/^.*\/aura\//, ''));
+      expect(images.sort()).toEqual(['thirdparty/azure-cli:2.64.0', 'thirdparty/python:3.12.7-slim-bookworm']);
     }
     const policy = find('es-pro', 'NetworkPolicy', 'grafana-network-policy') as any;
     const pod = (find('es-pro', 'CronJob', 'grafana-backup') as any).spec.jobTemplate.spec.template.metadata.labels;

@@ -10,6 +10,8 @@ export const activeListening: Component = {
     {
       name: 'active-listening', phase: 'system', workload: 'CronJob', image: 'tools/active-listening', enabled: (c) => c.active_listening_enabled,
       namespace: ACTIVE_LISTENING_NAMESPACE, schedule: '0 4 * * *', ports: [], resources: TOOL,
+      // The Global team's Active Listening process (its destination is set in the global vault): the release's program, not ours.
+      productProgram: true, deadlineSeconds: 4 * 3600,
       env: ({ config: c }) => ({
         CONVERSATIONS_PLATFORM: c.fourth_platform.conversations.platform, CONVERSATIONS_BUCKET: c.fourth_platform.conversations.bucket,
         CONVERSATIONS_DAYS_TO_FIND: c.fourth_platform.conversations.days_to_find,

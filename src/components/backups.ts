@@ -1,6 +1,10 @@
 import type { RuleSet } from '../platform/alert-rules';
 import { SYSTEM_NAMESPACE } from '../platform/naming';
 import type { Component, Platform, ResourceSpec, WorkloadSpec } from '../platform/types';
+import type { Config } from '../profile/config.generated';
+import { REDIS_REPLICAS, SENTINEL_MASTER } from '../platform/redis-ha';
+import { JOB_DEADLINES, JOB_FILES, JOB_IMAGES, runScript, SCRIPT_ENV, scriptFiles } from './job-tools';
+import { REDIS_TAG, redisMemoryMi } from './redis';
 import { backofficePasswordSecret } from '../profile/secrets';
 import { dashboardUsers } from './grafana';
 import { mongodbClient } from './mongodb';
@@ -19,7 +23,21 @@ const TOOL: ResourceSpec = { requests: { cpu: '100m', memory: '256Mi' }, limits:
 
 /** The stores backed up nightly into aura-backups/<store>/, each with a restore template. */
 type Store = 'mongodb' | 'redis' | 'grafana';
-const BACKUP_IMAGES: Record<Store, string> = { mongodb: 'tools/mongo-backup', redis: 'tools/redis-backup', grafana: 'tools/grafana-backup' };
+/** The pods' scratch folder: the snapshot step writes the file there, the upload step reads it (and the reverse for a restore). */
+const BACKUP_DIR = '/backup';
+/** The file each store's backup is, in the scratch folder; its blob is `<store>/<base>-<UTC time>.<extension>`. */
+const BACKUP_FILES: Record<Store, string> = { mongodb: 'mongodb.archive.gz', redis: 'redis.rdb.gz', grafana: 'grafana.json.gz' };
+const STORAGE_SCRIPT = 'backup-storage.sh';
+
+/**
+ * Where a store's data is read and written: the image whose tools speak to it, its scripts, and
+ * the command of each action. The Blob side is always the Azure CLI image running backup-storage.sh.
+ */
+const STORE_TOOLS: Record<Store, { image: string; imageTag: string; scripts: string[]; command: (action: 'backup' | 'restore') => string[] }> = {
+  mongodb: { ...JOB_IMAGES.mongoTools, scripts: ['mongodb.sh'], command: (a) => runScript('sh', 'mongodb.sh', a) },
+  redis: { image: 'thirdparty/redis', imageTag: REDIS_TAG, scripts: ['redis.sh'], command: (a) => runScript('sh', 'redis.sh', a) },
+  grafana: { ...JOB_IMAGES.python, scripts: ['grafana.py', 'aura_http.py'], command: (a) => runScript('python3', 'grafana.py', a === 'backup' ? 'export' : 'import') },
+};
 
 /**
  * Grafana's database (dashboards, folders, data sources, alerting, preferences) is exported and
@@ -29,20 +47,24 @@ const BACKUP_IMAGES: Record<Store, string> = { mongodb: 'tools/mongo-backup', re
  */
 const grafanaBackupEnv = (p: Platform) => ({ GRAFANA_URL: p.endpoint('grafana', 'http').url('http'), GRAFANA_ADMIN_USER: dashboardUsers(p.config)[0] ?? '' });
 
+/** Redis is read from and written to the master the sentinels name: two of three members are replicas, which refuse writes. */
+const redisBackupEnv = (p: Platform) => {
+  const sentinel = p.endpoint('redis', 'sentinel');
+  return { REDIS_SENTINELS: Array.from({ length: REDIS_REPLICAS }, (_, i) => sentinel.member(i)).join(','), REDIS_SENTINEL_MASTER: SENTINEL_MASTER };
+};
+
 /** Environment of the backup and restore jobs: what to back up, where, and for how long. */
 const backupEnv = (store: Store) => (p: Platform) => {
   const c = p.config;
   return {
+    ...SCRIPT_ENV,
     BACKUP_CONTAINER,
     BACKUP_PREFIX: `${store}/`,
     RESTORE_PREFIX: `${store}/restore/`,
     BACKUP_RETENTION_DAYS: c.backup_retention_time,
-    COMPRESSION: 'gzip',
-    ...(store === 'grafana'
-      ? grafanaBackupEnv(p)
-      : store === 'redis'
-      ? { REDIS_HOST: p.endpoint('redis', 'redis').host, REDIS_PORT: p.endpoint('redis', 'redis').port }
-      : { MONGODB_SOURCE: c.atlas_enabled ? 'atlas' : 'in-cluster', ...mongodbClient.env(p) }),
+    BACKUP_DIR,
+    BACKUP_FILE: BACKUP_FILES[store],
+    ...(store === 'grafana' ? grafanaBackupEnv(p) : store === 'redis' ? redisBackupEnv(p) : mongodbClient.env(p)),
   };
 };
 const backupSecrets = (store: Store) => (p: Platform): Record<string, string> => ({
@@ -51,12 +73,34 @@ const backupSecrets = (store: Store) => (p: Platform): Record<string, string> =>
   ...(store === 'mongodb' ? mongodbClient.secrets(p) : {}),
 });
 
-const job = (store: Store, action: 'backup' | 'restore'): WorkloadSpec => ({
-  name: `${store}-${action}`, phase: 'system', talksTo: [store], workload: 'CronJob', image: BACKUP_IMAGES[store], imageTag: '8.0.0',
-  ...(action === 'backup' ? { schedule: BACKUP_SCHEDULES[store] } : { schedule: NEVER, suspend: true }),
-  ports: [], resources: TOOL, env: backupEnv(store), secrets: backupSecrets(store), args: () => [action],
-  ...(store === 'mongodb' ? { generatedSecrets: (p: Platform) => mongodbClient.generatedSecrets(p, 'system') } : {}),
-});
+/** A restore loads the snapshot into a private redis-server beside its own work: as much memory as a member, and some. */
+const redisRestoreResources = (c: Config): ResourceSpec => {
+  const memory = `${redisMemoryMi(c) + 256}Mi`;
+  return { requests: { cpu: '100m', memory }, limits: { cpu: '1', memory } };
+};
+
+/**
+ * A backup: the store's tool writes the file into the scratch folder (init container `snapshot`),
+ * then the Azure CLI uploads it and prunes old backups. A restore: the Azure CLI downloads the
+ * one blob under `<store>/restore/` (init container `download`), then the store's tool loads it.
+ */
+const job = (store: Store, action: 'backup' | 'restore'): WorkloadSpec => {
+  const tool = STORE_TOOLS[store];
+  const storage = (mode: 'upload' | 'download') => runScript('bash', STORAGE_SCRIPT, mode);
+  const steps = action === 'backup'
+    ? { main: { ...JOB_IMAGES.azureCli, command: storage('upload') }, init: { name: 'snapshot', image: tool.image, imageTag: tool.imageTag, command: () => tool.command('backup') } }
+    : { main: { image: tool.image, imageTag: tool.imageTag, command: tool.command('restore') }, init: { name: 'download', ...JOB_IMAGES.azureCli, command: () => storage('download') } };
+  return {
+    name: `${store}-${action}`, phase: 'system', talksTo: [store], workload: 'CronJob', image: steps.main.image, imageTag: steps.main.imageTag,
+    ...(action === 'backup' ? { schedule: BACKUP_SCHEDULES[store] } : { schedule: NEVER, suspend: true }),
+    ports: [], resources: store === 'redis' && action === 'restore' ? redisRestoreResources : TOOL, deadlineSeconds: JOB_DEADLINES.backup,
+    files: () => scriptFiles(STORAGE_SCRIPT, ...tool.scripts), filesPath: JOB_FILES,
+    scratch: [{ name: 'backup', mountPath: BACKUP_DIR }],
+    init: steps.init, command: () => steps.main.command,
+    env: backupEnv(store), secrets: backupSecrets(store),
+    ...(store === 'mongodb' ? { generatedSecrets: (p: Platform) => mongodbClient.generatedSecrets(p, 'system') } : {}),
+  };
+};
 
 /** The nightly backup CronJobs, by name. */
 export const BACKUP_CRONJOBS = Object.keys(BACKUP_SCHEDULES).map((store) => `${store}-backup`);

@@ -13,6 +13,8 @@ import { autoscaled, type Component, type EnvValues, type PortSpec, type Resourc
  */
 const STANDARD: ResourceSpec = { requests: { cpu: '100m', memory: '256Mi' }, limits: { cpu: '1', memory: '512Mi' } };
 const HTTP: PortSpec[] = [{ name: 'http', port: 8080, servicePort: 80 }];
+/** The guide's provisioning Jobs take 92 s and 10 min: an hour is a hung run. */
+const PRODUCT_JOB_DEADLINE = 3600;
 const QDRANT_PORTS: PortSpec[] = [{ name: 'http', port: 6333 }, { name: 'grpc', port: 6334 }];
 
 /** Core services scale from their service_replicas entry, under an HPA. */
@@ -123,12 +125,14 @@ const workloads: WorkloadSpec[] = [
     ports: QDRANT_PORTS, resources: STANDARD, volume: { mountPath: '/qdrant/storage', size: '10Gi' },
   },
   {
-    name: 'aura-bot-makeup', phase: 'core', workload: 'Job', image: 'core/aura-bot-makeup', ports: [], resources: STANDARD,
+    // The release's own provisioning programs (the guide: they create the bot's entities), bounded in time.
+    name: 'aura-bot-makeup', phase: 'core', workload: 'Job', image: 'core/aura-bot-makeup', ports: [], resources: STANDARD, productProgram: true, deadlineSeconds: PRODUCT_JOB_DEADLINE,
     env: ({ config: c }) => ({ KERNEL_APIGW_URL: kernelEndpoints(c).apigwUrl, TENANT_NAME: c.tenant_name }),
     secrets: () => ({ AURA_BOT_SERVICES_API_KEY: 'aura_bot_services_api_key' }),
   },
   {
     name: 'nlp-provisioning', phase: 'core', talksTo: ['pushgateway'], workload: 'Job', image: 'core/nlp-provisioning', ports: [], resources: STANDARD,
+    productProgram: true, deadlineSeconds: PRODUCT_JOB_DEADLINE,
     env: (p) => ({
       NLP_PACKAGES: Object.entries(p.config.nlp_packages).sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, v]) => `${k}@${v}`).join(','),
       PUSHGATEWAY_URL: p.endpoint('pushgateway', 'http').url('http'),

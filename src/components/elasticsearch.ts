@@ -3,8 +3,9 @@ import { folderReader } from '../util/repository-folder';
 import type { RuleSet } from '../platform/alert-rules';
 import type { Config } from '../profile/config.generated';
 import { backofficePasswordSecret } from '../profile/secrets';
-import { ILM_POLICY, indexPattern, lifecycleProvisioning, LOG_STREAMS, SNAPSHOT_CONTAINER, SNAPSHOT_REPOSITORY } from '../platform/log-lifecycle';
+import { ILM_POLICY, indexPattern, lifecycleProvisioning, LOG_STREAMS, type ProvisioningRequest, SNAPSHOT_CONTAINER, SNAPSHOT_REPOSITORY } from '../platform/log-lifecycle';
 import type { Component, Platform, PortSpec, ResourceSpec } from '../platform/types';
+import { JOB_DEADLINES, JOB_FILES, JOB_IMAGES, runScript, SCRIPT_ENV, scriptFiles } from './job-tools';
 
 /**
  * Elasticsearch and Kibana through the ECK operator (the pods ECK runs, their Services and
@@ -41,11 +42,22 @@ export const SNAPSHOT_CREDENTIALS = {
 };
 /** ECK's CA of the Elasticsearch HTTP certificates: the Secret <name>-es-http-certs-public it writes, and its key. */
 export const ELASTICSEARCH_CA = { secret: 'elasticsearch-es-http-certs-public', key: 'ca.crt' } as const;
+/** ECK's CA of Kibana's HTTP certificate: the Secret <name>-kb-http-certs-public. */
+export const KIBANA_CA = { secret: 'kibana-kb-http-certs-public', key: 'ca.crt' } as const;
 /** Container ports of the pods ECK creates (its defaults); the custom resources do not list them. */
 export const ELASTICSEARCH_PORTS: PortSpec[] = [{ name: 'https', port: 9200 }, { name: 'transport', port: 9300 }];
 export const KIBANA_PORTS: PortSpec[] = [{ name: 'https', port: 5601 }];
 export const ELASTICSEARCH_RESOURCES: ResourceSpec = { requests: { cpu: '500m', memory: '4Gi' }, limits: { cpu: '2', memory: '4Gi' } };
 export const KIBANA_RESOURCES: ResourceSpec = { requests: { cpu: '200m', memory: '1Gi' }, limits: { cpu: '1', memory: '1Gi' } };
+
+/** Where elasticsearch-provision mounts ECK's two CAs: it verifies both APIs against them. */
+const PROVISION_CA_MOUNTS = [
+  { name: 'elasticsearch-ca', secret: ELASTICSEARCH_CA.secret, mountPath: '/etc/elasticsearch-ca', file: ELASTICSEARCH_CA.key },
+  { name: 'kibana-ca', secret: KIBANA_CA.secret, mountPath: '/etc/kibana-ca', file: KIBANA_CA.key },
+];
+const PROVISION_SCRIPT = 'elasticsearch-provision.py';
+/** The environment variable of the i-th logs user's password (from Key Vault). */
+const userPasswordEnv = (i: number) => `LOGS_USER_${i}_PASSWORD`;
 
 const SMALL: ResourceSpec = { requests: { cpu: '50m', memory: '64Mi' }, limits: { cpu: '200m', memory: '256Mi' } };
 const json = (v: unknown) => `${JSON.stringify(v, null, 2)}\n`;
@@ -120,10 +132,10 @@ export function kibanaProvisioning(c: Config, ilmPolicy: string): Record<string,
 }
 
 /**
- * What the provisioning job applies: the log lifecycle (ILM bound to each stream's index template
- * and rollover alias, the first write indices, the snapshot repository and its lifecycle), the
- * role `aura` and the Kibana users. `requests.json` lists the API requests in order, each with
- * its body file; a request with `unless` is skipped when that path already exists.
+ * What the provisioning job applies, in this order: the WAF ingest pipeline (before the template
+ * that names it), the ILM policy, the snapshot repository, the index templates, the first write
+ * index of each alias, the snapshot lifecycle, the role `aura`, the Kibana users and Kibana's saved
+ * objects. `requests.json` lists the requests with their body files (see ProvisioningRequest).
  */
 export function elasticsearchProvisioning(c: Config): Record<string, string> {
   const lifecycle = lifecycleProvisioning({
@@ -131,20 +143,22 @@ export function elasticsearchProvisioning(c: Config): Record<string, string> {
     retentionDays: c.log_retention_time,
     snapshot: { readonly: c.eck_azure_snapshot_readonly, basePath: c.cluster_name, schedule: c.eck_azure_snapshot_schedule, expireAfter: c.eck_azure_snapshot_expire },
   });
+  const users = logUsers(c);
+  const requests: ProvisioningRequest[] = [
+    ...(c.nginx_plus_enabled ? [{ method: 'PUT' as const, path: `/_ingest/pipeline/${WAF_PIPELINE}`, body: `ingest-pipeline-${WAF_PIPELINE}.json` }] : []),
+    ...lifecycle.requests,
+    { method: 'PUT', path: '/_security/role/aura', body: 'role-aura.json' },
+    ...users.map((u, i) => ({ method: 'PUT' as const, path: `/_security/user/${encodeURIComponent(u.name)}`, body: `user-${i}.json`, password: userPasswordEnv(i) })),
+    // Kibana saved objects go to Kibana's API (KIBANA_URL), not Elasticsearch's.
+    ...KIBANA_SAVED_OBJECTS.filter((o) => o.enabled(c)).map((o) => ({ method: 'POST' as const, target: 'kibana' as const, path: '/api/saved_objects/_import?overwrite=true', body: `kibana-${o.file}` })),
+  ];
   return {
     ...lifecycle.files,
     // After the lifecycle files: with NGINX Plus the WAF stream's template gains the pipeline and typed fields.
     ...kibanaProvisioning(c, ILM_POLICY),
     'role-aura.json': json({ indices: [{ names: LOG_INDICES, privileges: ['read', 'view_index_metadata'] }] }),
-    'users.json': json(logUsers(c)),
-    'requests.json': json([
-      // The WAF ingest pipeline before the template that names it.
-      ...(c.nginx_plus_enabled ? [{ method: 'PUT', path: `/_ingest/pipeline/${WAF_PIPELINE}`, body: `ingest-pipeline-${WAF_PIPELINE}.json` }] : []),
-      ...lifecycle.requests,
-      { method: 'PUT', path: '/_security/role/aura', body: 'role-aura.json' },
-      // Kibana saved objects go to Kibana's API (KIBANA_URL), not Elasticsearch's.
-      ...KIBANA_SAVED_OBJECTS.filter((o) => o.enabled(c)).map((o) => ({ method: 'POST', target: 'kibana', path: '/api/saved_objects/_import?overwrite=true', body: `kibana-${o.file}` })),
-    ]),
+    ...Object.fromEntries(users.map((u, i) => [`user-${i}.json`, json({ roles: u.roles, full_name: u.name })])),
+    'requests.json': json(requests),
   };
 }
 
@@ -176,18 +190,22 @@ export const elasticsearch: Component = {
   alertRules: [ELASTICSEARCH_RULES],
   workloads: [
     {
-      name: 'elasticsearch-provision', phase: 'system', talksTo: ['elasticsearch', 'kibana'], workload: 'Job', image: 'tools/elasticsearch-provision',
-      ports: [], resources: SMALL, files: (p: Platform) => elasticsearchProvisioning(p.config),
+      // scripts/elasticsearch-provision.py applies requests.json in its order, checking ECK's certificates.
+      name: 'elasticsearch-provision', phase: 'system', talksTo: ['elasticsearch', 'kibana'], workload: 'Job', ...JOB_IMAGES.python,
+      ports: [], resources: SMALL, deadlineSeconds: JOB_DEADLINES.provision,
+      files: (p: Platform) => ({ ...elasticsearchProvisioning(p.config), ...scriptFiles(PROVISION_SCRIPT, 'aura_http.py') }), filesPath: JOB_FILES,
+      command: () => runScript('python3', PROVISION_SCRIPT),
+      secretMounts: () => PROVISION_CA_MOUNTS.map((m) => ({ name: m.name, secret: m.secret, mountPath: m.mountPath })),
       env: (p) => ({
+        ...SCRIPT_ENV,
         ELASTICSEARCH_URL: p.endpoint('elasticsearch', 'https').url('https'),
-        SNAPSHOT_REPOSITORY,
-        SNAPSHOT_REPOSITORY_READONLY: p.config.eck_azure_snapshot_readonly,
-        ILM_POLICY,
+        ELASTICSEARCH_CA_FILE: `${PROVISION_CA_MOUNTS[0]!.mountPath}/${PROVISION_CA_MOUNTS[0]!.file}`,
         KIBANA_URL: p.endpoint('kibana', 'https').url('https'),
+        KIBANA_CA_FILE: `${PROVISION_CA_MOUNTS[1]!.mountPath}/${PROVISION_CA_MOUNTS[1]!.file}`,
       }),
       secrets: ({ config: c }): Record<string, string> => ({
         ...elasticAdminSecrets('ELASTIC_USERNAME', 'ELASTIC_PASSWORD'),
-        ...Object.fromEntries(logUsers(c).map((u, i) => [`LOGS_USER_${i}_PASSWORD`, `kv:${backofficePasswordSecret('logs', u.name)}`])),
+        ...Object.fromEntries(logUsers(c).map((u, i) => [userPasswordEnv(i), `kv:${backofficePasswordSecret('logs', u.name)}`])),
       }),
     },
   ],

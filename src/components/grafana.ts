@@ -3,6 +3,7 @@ import { folderReader } from '../util/repository-folder';
 import type { Config } from '../profile/config.generated';
 import { emitYaml } from '../util/emit';
 import { backofficePasswordSecret } from '../profile/secrets';
+import { JOB_DEADLINES, JOB_FILES, JOB_IMAGES, runScript, SCRIPT_ENV, scriptFiles } from './job-tools';
 import { SINGLETON, type Component, type Platform, type ResourceSpec } from '../platform/types';
 
 /**
@@ -76,8 +77,12 @@ export const grafana: Component = {
       secrets: ({ config: c }): Record<string, string> => ({ GF_SECURITY_ADMIN_PASSWORD: `kv:${backofficePasswordSecret('dashboards', dashboardUsers(c)[0] ?? '')}` }),
     },
     {
-      name: 'grafana-provision', app: 'grafana', phase: 'system', talksTo: ['grafana'], workload: 'Job', image: 'tools/grafana-provision', ports: [], resources: SMALL,
+      // The viewers, through Grafana's API as its admin (scripts/grafana.py users): a re-run changes nothing.
+      name: 'grafana-provision', app: 'grafana', phase: 'system', talksTo: ['grafana'], workload: 'Job', ...JOB_IMAGES.python, ports: [], resources: SMALL,
+      deadlineSeconds: JOB_DEADLINES.provision, files: () => scriptFiles('grafana.py', 'aura_http.py'), filesPath: JOB_FILES,
+      command: () => runScript('python3', 'grafana.py', 'users'),
       env: (p) => ({
+        ...SCRIPT_ENV,
         GRAFANA_URL: p.endpoint('grafana', 'http').url('http'),
         GRAFANA_ADMIN_USER: dashboardUsers(p.config)[0] ?? '',
         GRAFANA_VIEWERS: dashboardUsers(p.config).slice(1).join(','),

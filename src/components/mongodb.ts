@@ -1,6 +1,7 @@
 import type { AlertRule, RuleSet } from '../platform/alert-rules';
 import type { Config } from '../profile/config.generated';
 import { fixedReplicas, type Component, type EnvValues, type Platform, type ResourceSpec } from '../platform/types';
+import { JOB_DEADLINES, JOB_FILES, SCRIPT_ENV, scriptFiles } from './job-tools';
 import { ATLAS_CONNECTION_KEYS, ATLAS_SERVICES_USER, atlasConnectionSecretName, atlasNames, atlasServicesUsername, MONGODB_ADMIN_USER } from './atlas';
 
 /**
@@ -10,6 +11,8 @@ import { ATLAS_CONNECTION_KEYS, ATLAS_SERVICES_USER, atlasConnectionSecretName, 
 /** The replica set name the guide's connection strings use. */
 export const MONGODB_REPLICA_SET = 'aura_replicaset';
 const MEMBERS = 3;
+/** The MongoDB image (docker.io/library/mongo): mongod for the members, mongosh for their provisioning. */
+export const MONGO_IMAGE = { image: 'thirdparty/mongo', imageTag: '7.0.14' } as const;
 const MONGODB: ResourceSpec = { requests: { cpu: '500m', memory: '1Gi' }, limits: { cpu: '2', memory: '2Gi' } };
 const TOOL: ResourceSpec = { requests: { cpu: '100m', memory: '256Mi' }, limits: { cpu: '1', memory: '1Gi' } };
 
@@ -18,6 +21,7 @@ export const inClusterMongo = (c: Config): boolean => c.atlas_enabled === false;
 export const mongodbHosts = (p: Platform): string => Array.from({ length: MEMBERS }, (_, i) => p.endpoint('mongodb', 'mongodb').member(i)).join(',');
 
 const ADMIN_PASSWORD = 'kv:mongodb-adminuser-password';
+const PROVISION_SCRIPT = 'mongodb-provision.js';
 const KEY_SOURCE = '/mnt/secrets-store/mongodb-replica-set-key';
 /** mongod refuses a keyFile readable by others: an init container copies it here with mode 0400. */
 const KEY_FILE = '/etc/mongodb-keyfile/keyfile';
@@ -81,7 +85,7 @@ export const mongodb: Component = {
   alertRules: [MONGODB_RULES],
   workloads: [
     {
-      name: 'mongodb', phase: 'system', talksTo: ['mongodb'], workload: 'StatefulSet', image: 'thirdparty/mongo', imageTag: '7.0.14', enabled: inClusterMongo,
+      name: 'mongodb', phase: 'system', talksTo: ['mongodb'], workload: 'StatefulSet', ...MONGO_IMAGE, enabled: inClusterMongo,
       scale: fixedReplicas(MEMBERS), ports: [{ name: 'mongodb', port: 27017 }], resources: MONGODB, volume: { mountPath: '/data/db', size: '50Gi' },
       args: () => ['--replSet', MONGODB_REPLICA_SET, '--bind_ip_all', '--auth', '--keyFile', KEY_FILE],
       // The root user the image creates on an empty volume, the admin user every client logs in as.
@@ -92,8 +96,12 @@ export const mongodb: Component = {
       init: { name: 'keyfile', command: () => ['sh', '-c', `cp ${KEY_SOURCE} ${KEY_FILE} && chmod 0400 ${KEY_FILE}`] },
     },
     {
-      name: 'mongodb-provision', app: 'mongodb', phase: 'system', talksTo: ['mongodb'], workload: 'Job', image: 'tools/mongo-backup', imageTag: '8.0.0', enabled: inClusterMongo,
-      ports: [], resources: TOOL, env: (p) => ({ MONGODB_HOSTS: mongodbHosts(p), MONGODB_REPLICA_SET, MONGODB_ADMIN_USER }),
+      // Initiates the replica set on a first install; a re-run finds it initiated and changes nothing.
+      name: 'mongodb-provision', app: 'mongodb', phase: 'system', talksTo: ['mongodb'], workload: 'Job', ...MONGO_IMAGE, enabled: inClusterMongo,
+      ports: [], resources: TOOL, deadlineSeconds: JOB_DEADLINES.provision,
+      files: () => scriptFiles(PROVISION_SCRIPT), filesPath: JOB_FILES,
+      command: () => ['mongosh', '--nodb', '--quiet', '--file', `${JOB_FILES}/${PROVISION_SCRIPT}`],
+      env: (p) => ({ ...SCRIPT_ENV, MONGODB_HOSTS: mongodbHosts(p), MONGODB_REPLICA_SET, MONGODB_ADMIN_USER }),
       secrets: () => ({ MONGODB_ADMIN_PASSWORD: ADMIN_PASSWORD }),
     },
   ],

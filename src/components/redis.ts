@@ -9,7 +9,7 @@ import { REDIS_CONFIG_PATH, REDIS_REPLICAS, REDIS_TEMPLATES_PATH, redisFiles } f
  * Redis with Sentinel, three members in aura-system: context keeps its conversations here.
  * Each pod runs Redis, a Sentinel and the exporter Prometheus scrapes.
  */
-const REDIS_TAG = '7.2.5';
+export const REDIS_TAG = '7.2.5';
 export const REDIS_PORTS = {
   redis: { name: 'redis', port: 6379 },
   sentinel: { name: 'sentinel', port: 26379 },

@@ -104,6 +104,7 @@ export class AuraWorkload extends Construct {
         {
           name: spec.name,
           image,
+          command: spec.command?.(platform),
           args: spec.args?.(platform),
           ports,
           envFrom: configMap ? [{ configMapRef: { name: configMap.name } }] : undefined,
@@ -121,10 +122,10 @@ export class AuraWorkload extends Construct {
     const base = { component: spec.name, metadata: meta(), template };
     switch (spec.workload) {
       case 'Job':
-        new AuraJob(this, 'Job', base);
+        new AuraJob(this, 'Job', { ...base, activeDeadlineSeconds: spec.deadlineSeconds ?? 0, productProgram: spec.productProgram });
         return;
       case 'CronJob':
-        new AuraCronJob(this, 'CronJob', { ...base, schedule: spec.schedule ?? '', suspend: spec.suspend });
+        new AuraCronJob(this, 'CronJob', { ...base, schedule: spec.schedule ?? '', suspend: spec.suspend, activeDeadlineSeconds: spec.deadlineSeconds ?? 0, productProgram: spec.productProgram });
         return;
       case 'DaemonSet':
         new AuraDaemonSet(this, 'DaemonSet', { ...base, selector });

@@ -12,6 +12,7 @@ import {
   SNAPSHOT_CREDENTIALS,
 } from '../components/elasticsearch';
 import { phaseInfo } from '../model/phases';
+import { autoCreateIndex, LOG_STREAMS } from '../platform/log-lifecycle';
 import { poolSelector } from './workloads/pod-template';
 import { standardLabels } from '../platform/labels';
 import type { Platform } from '../platform/types';
@@ -82,8 +83,12 @@ export class ElasticStack extends Construct {
           {
             name: 'default',
             count: ELASTICSEARCH_NODES,
-            // No privileged init container to raise vm.max_map_count.
-            config: { 'node.store.allow_mmap': false },
+            config: {
+              // No privileged init container to raise vm.max_map_count.
+              'node.store.allow_mmap': false,
+              // No write creates an index under a stream's alias name (first-install ingest order).
+              'action.auto_create_index': autoCreateIndex(Object.values(LOG_STREAMS)),
+            },
             zoneAwareness: config.aks_multi_az ? {} : undefined,
             podTemplate: {
               metadata: { labels: { ...standardLabels('elasticsearch', config, 'elasticsearch', ELASTIC_VERSION), ...platform.network.podLabels('elasticsearch') } },

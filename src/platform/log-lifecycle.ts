@@ -18,14 +18,29 @@ export const LOG_STREAMS = { services: { alias: 'aura-services', match: 'kube.*'
 export const indexPattern = (s: LogStream): string => `${s.alias}-*`;
 export const firstIndex = (s: LogStream): string => `${s.alias}-000001`;
 
+/**
+ * Elasticsearch's `action.auto_create_index`: a write to a stream's alias name never creates a
+ * concrete index of that name. On a first install the aggregator may write before the
+ * provisioning Job has created the first index and its alias; such a write is refused (the
+ * aggregator keeps it in its buffer and retries), where it would otherwise create an index
+ * `aura-services` that takes the alias's name for good. Every other name may still be created.
+ */
+export const autoCreateIndex = (streams: LogStream[]): string => [...streams.map((s) => `-${s.alias}`), '+*'].join(',');
+
 const json = (v: unknown) => `${JSON.stringify(v, null, 2)}\n`;
 
-/** One request of the provisioning job: applied in order; `unless` skips it when that path exists (HEAD answers 200). */
+/** One request of the provisioning job (scripts/elasticsearch-provision.py), applied in order. */
 export interface ProvisioningRequest {
   method: 'PUT' | 'POST';
   path: string;
+  /** The file of the request's body, beside requests.json. */
   body: string;
+  /** Skips the request when this path exists (HEAD answers 200). */
   unless?: string;
+  /** Sent to Kibana's API (a saved-objects file upload). @default Elasticsearch */
+  target?: 'kibana';
+  /** The environment variable whose value becomes the body's `password` (Key Vault, never a file). */
+  password?: string;
 }
 
 export interface LifecycleOptions {
@@ -55,6 +70,8 @@ export function lifecycleProvisioning(o: LifecycleOptions): { files: Record<stri
     { method: 'PUT', path: `/_ilm/policy/${ILM_POLICY}`, body: 'ilm-policy.json' },
     { method: 'PUT', path: `/_snapshot/${SNAPSHOT_REPOSITORY}`, body: 'snapshot-repository.json' },
   ];
+  // Every template before any write index: the first index takes its settings (the lifecycle and
+  // its rollover alias) from the template when it is created.
   for (const s of o.streams) {
     const template = `index-template-${s.alias}.json`;
     files[template] = json({
@@ -62,13 +79,13 @@ export function lifecycleProvisioning(o: LifecycleOptions): { files: Record<stri
       priority: 200,
       template: { settings: { 'index.lifecycle.name': ILM_POLICY, 'index.lifecycle.rollover_alias': s.alias } },
     });
+    requests.push({ method: 'PUT', path: `/_index_template/${s.alias}`, body: template });
+  }
+  for (const s of o.streams) {
     const bootstrap = `write-index-${s.alias}.json`;
     files[bootstrap] = json({ aliases: { [s.alias]: { is_write_index: true } } });
-    requests.push(
-      { method: 'PUT', path: `/_index_template/${s.alias}`, body: template },
-      // The first index carries the alias once; later ones are the rollover's, so never recreate it.
-      { method: 'PUT', path: `/${firstIndex(s)}`, body: bootstrap, unless: `/_alias/${s.alias}` },
-    );
+    // The first index carries the alias once; later ones are the rollover's, so never recreate it.
+    requests.push({ method: 'PUT', path: `/${firstIndex(s)}`, body: bootstrap, unless: `/_alias/${s.alias}` });
   }
   // A read-only repository cannot take snapshots: the lifecycle exists only where this cluster writes.
   if (!o.snapshot.readonly) {

@@ -84,8 +84,19 @@ export interface WorkloadSpec {
   /** Ports that only some profiles open (the aggregator's syslog input with NGINX Plus). @default none */
   profilePorts?: (c: Config) => PortSpec[];
   resources: ResourceSpec | ((c: Config) => ResourceSpec);
+  /** The container's command in place of the image's entrypoint: a Job runs a script of its own files this way. @default the image's entrypoint */
+  command?: (p: Platform) => string[];
+  /**
+   * Jobs and CronJobs: the container runs its image's own program, a part of the Aura release
+   * (aura-bot-makeup, nlp-provisioning, active-listening), whose behaviour the product defines.
+   * Without it a Job container must have a command: behaviour this project defines runs as a
+   * script the output carries. @default false
+   */
+  productProgram?: boolean;
   args?: (p: Platform) => string[];
   sidecars?: SidecarSpec[];
+  /** Jobs and CronJobs (required for them): the Job's `activeDeadlineSeconds`, after which it fails and its pods are stopped. */
+  deadlineSeconds?: number;
   /** Other SecretProviderClasses its pods mount, so the driver syncs their Secrets (nginx's TLS certificate). @default none */
   mountProviders?: string[];
   /** Labels its pods carry besides the standard ones (the guide's pushgateway policy selects `release`). @default none */

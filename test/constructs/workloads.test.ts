@@ -84,12 +84,19 @@ describe('L2 workloads', () => {
     expect(d.spec.updateStrategy).toEqual({ type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 1 } });
   });
 
-  it('AuraJob and AuraCronJob: restart on failure, never two runs at once', () => {
-    const t = template({ restartPolicy: 'OnFailure' });
-    const [job] = synth((c) => new AuraJob(c, 'j', { component: 'demo', metadata, template: t }));
-    expect(job.spec.backoffLimit).toBe(3);
-    const [cron] = synth((c) => new AuraCronJob(c, 'c', { component: 'demo', metadata, template: t, schedule: '0 2 * * *', suspend: true }));
-    expect(cron.spec).toMatchObject({ schedule: '0 2 * * *', suspend: true, concurrencyPolicy: 'Forbid', jobTemplate: { spec: { backoffLimit: 2 } } });
+  /** A Job's pod: restarts on failure, its container runs a script. */
+  const jobTemplate = (command: string[] | null = ['sh', '/etc/demo/run.sh']) =>
+    template({ restartPolicy: 'OnFailure', containers: [{ name: 'demo', image: 'registry/demo:1', command: command ?? undefined, resources: RESOURCES }] });
+
+  it('AuraJob and AuraCronJob: restart on failure, bounded in time, never two runs at once', () => {
+    const t = jobTemplate();
+    const [job] = synth((c) => new AuraJob(c, 'j', { component: 'demo', metadata, template: t, activeDeadlineSeconds: 600 }));
+    expect(job.spec).toMatchObject({ backoffLimit: 3, activeDeadlineSeconds: 600 });
+    const [cron] = synth((c) => new AuraCronJob(c, 'c', { component: 'demo', metadata, template: t, schedule: '0 2 * * *', suspend: true, activeDeadlineSeconds: 900 }));
+    expect(cron.spec).toMatchObject({ schedule: '0 2 * * *', suspend: true, concurrencyPolicy: 'Forbid', jobTemplate: { spec: { backoffLimit: 2, activeDeadlineSeconds: 900 } } });
+    // A product's own program runs its image's entrypoint only when the Job says so.
+    const [product] = synth((c) => new AuraJob(c, 'p', { component: 'demo', metadata, template: jobTemplate(null), activeDeadlineSeconds: 600, productProgram: true }));
+    expect(product.spec.template.spec.containers[0].command).toBeUndefined();
   });
 
   it.each([
@@ -98,8 +105,12 @@ describe('L2 workloads', () => {
     ['a selector the pods do not carry', (c: any) => new AuraDeployment(c, 'd', { component: 'demo', metadata, selector: { app: 'other' }, template: template(), replicas: 1 }), 'component demo: selector label app is not on the pod template'],
     ['a volume nobody mounts', (c: any) => new AuraStatefulSet(c, 's', { component: 'demo', metadata, selector, template: template(), replicas: 1, volume: { size: '1Gi' } }), "component demo: volume is declared but no container mounts 'data'"],
     ['a node agent on one pool', (c: any) => new AuraDaemonSet(c, 'n', { component: 'demo', metadata, selector, template: template() }), 'component demo: a node agent runs on every node'],
-    ['a Job whose pods restart Always', (c: any) => new AuraJob(c, 'j', { component: 'demo', metadata, template: template() }), "component demo: a Job's pods must restart OnFailure"],
-    ['a six-field schedule', (c: any) => new AuraCronJob(c, 'c', { component: 'demo', metadata, template: template({ restartPolicy: 'OnFailure' }), schedule: '0 0 2 * * *' }), 'component demo: schedule "0 0 2 * * *" is not a five-field cron expression'],
+    ['a Job whose pods restart Always', (c: any) => new AuraJob(c, 'j', { component: 'demo', metadata, template: template(), activeDeadlineSeconds: 60 }), "component demo: a Job's pods must restart OnFailure"],
+    ['a Job with no deadline', (c: any) => new AuraJob(c, 'j', { component: 'demo', metadata, template: jobTemplate(), activeDeadlineSeconds: 0 }), 'component demo: a Job must be bounded in time: set deadlineSeconds'],
+    ['a CronJob with a fractional deadline', (c: any) => new AuraCronJob(c, 'c', { component: 'demo', metadata, template: jobTemplate(), schedule: '0 2 * * *', activeDeadlineSeconds: 1.5 }), 'component demo: a Job must be bounded in time'],
+    ['a Job container with no command', (c: any) => new AuraJob(c, 'j', { component: 'demo', metadata, template: jobTemplate(null), activeDeadlineSeconds: 60 }), "component demo: container demo of a Job runs its image's default command"],
+    ['a CronJob container with an empty command', (c: any) => new AuraCronJob(c, 'c', { component: 'demo', metadata, template: jobTemplate([]), schedule: '0 2 * * *', activeDeadlineSeconds: 60 }), "container demo of a Job runs its image's default command"],
+    ['a six-field schedule', (c: any) => new AuraCronJob(c, 'c', { component: 'demo', metadata, template: jobTemplate(), schedule: '0 0 2 * * *', activeDeadlineSeconds: 60 }), 'component demo: schedule "0 0 2 * * *" is not a five-field cron expression'],
   ])('refuses %s, naming the component and the prop', (_, build, message) => {
     expect(() => synth(build)).toThrow(message);
   });

@@ -80,6 +80,7 @@ function generatedSecrets(m: any): { name: string; keys: string[]; by: string }[
       ...(m.spec?.auth?.disableElasticUser || m.spec?.auth?.fileRealm?.length ? [] : [{ name: `${m.metadata.name}-es-elastic-user`, keys: ['elastic'], by }]),
       { name: `${m.metadata.name}-es-http-certs-public`, keys: ['ca.crt', 'tls.crt'], by },
     ];
+  if (m.kind === 'Kibana') return [{ name: `${m.metadata.name}-kb-http-certs-public`, keys: ['ca.crt', 'tls.crt'], by }];
   if (m.kind === 'AtlasDatabaseUser') return [{ name: m.metadata.name, keys: [], by }];
   return [];
 }

@@ -21,6 +21,8 @@ export const CONTAINER_SECURITY: k8s.SecurityContext = {
 export interface ContainerProps {
   name: string;
   image: string;
+  /** @default the image's entrypoint */
+  command?: string[];
   /** @default the image's entrypoint arguments */
   args?: string[];
   /** Named ports; the first is what the probes check. @default none */
@@ -143,6 +145,7 @@ export function podTemplate(props: PodTemplateProps): k8s.PodTemplateSpec {
         name: c.name,
         image: c.image,
         imagePullPolicy: 'IfNotPresent',
+        command: c.command,
         args: c.args,
         ports: c.ports?.map((p) => ({ name: p.name, containerPort: p.port, protocol: 'TCP' })),
         envFrom: c.envFrom,

@@ -127,11 +127,25 @@ export class AuraDaemonSet extends Construct {
   }
 }
 
-function checkRunsToCompletion(props: BaseProps): void {
-  if (props.template.spec?.restartPolicy !== 'OnFailure') throw new Error(`component ${props.component}: a Job's pods must restart OnFailure (set restartPolicy in the template)`);
+interface RunsToCompletionProps extends BaseProps {
+  /**
+   * Seconds after which the Job fails and its pods are stopped, however many retries are left:
+   * a hung connection must end in a failed Job (which the backup alerts see), not a pod that runs forever.
+   */
+  activeDeadlineSeconds: number;
+  /** Its containers run their images' own programs (a product's Job), with no command of ours. @default false */
+  productProgram?: boolean;
 }
 
-export interface AuraJobProps extends BaseProps {
+function checkRunsToCompletion(props: RunsToCompletionProps): void {
+  if (props.template.spec?.restartPolicy !== 'OnFailure') throw new Error(`component ${props.component}: a Job's pods must restart OnFailure (set restartPolicy in the template)`);
+  if (!Number.isInteger(props.activeDeadlineSeconds) || props.activeDeadlineSeconds < 1)
+    throw new Error(`component ${props.component}: a Job must be bounded in time: set deadlineSeconds to a whole number of seconds (it has ${props.activeDeadlineSeconds})`);
+  const silent = (props.template.spec?.containers ?? []).filter((c) => !c.command?.length && !c.args?.length).map((c) => c.name);
+  if (silent.length && !props.productProgram) throw new Error(`component ${props.component}: container ${silent.join(', ')} of a Job runs its image's default command: give it a command (a script of its files)`);
+}
+
+export interface AuraJobProps extends RunsToCompletionProps {
   /** Retries before the Job fails. @default 3 */
   backoffLimit?: number;
 }
@@ -142,11 +156,14 @@ export class AuraJob extends Construct {
     super(scope, id);
     checkRunsToCompletion(props);
     this.name = props.metadata.name;
-    new k8s.KubeJob(this, 'Resource', { metadata: props.metadata, spec: { backoffLimit: props.backoffLimit ?? 3, template: props.template } });
+    new k8s.KubeJob(this, 'Resource', {
+      metadata: props.metadata,
+      spec: { backoffLimit: props.backoffLimit ?? 3, activeDeadlineSeconds: props.activeDeadlineSeconds, template: props.template },
+    });
   }
 }
 
-export interface AuraCronJobProps extends BaseProps {
+export interface AuraCronJobProps extends RunsToCompletionProps {
   /** Five-field cron expression (UTC). */
   schedule: string;
   /** A template that runs only on demand (`kubectl create job --from=cronjob/<name>`). @default false */
@@ -172,7 +189,10 @@ export class AuraCronJob extends Construct {
         startingDeadlineSeconds: 3600,
         successfulJobsHistoryLimit: 3,
         failedJobsHistoryLimit: 3,
-        jobTemplate: { metadata: { labels: props.metadata.labels }, spec: { backoffLimit: props.backoffLimit ?? 2, template: props.template } },
+        jobTemplate: {
+          metadata: { labels: props.metadata.labels },
+          spec: { backoffLimit: props.backoffLimit ?? 2, activeDeadlineSeconds: props.activeDeadlineSeconds, template: props.template },
+        },
       },
     });
   }
