@@ -13,7 +13,7 @@ const LAYERS = [
   ['compile'],
   ['checks'],
   ['output'],
-  ['delivery', 'infra', 'review'],
+  ['delivery', 'infra', 'review', 'migrate'],
   ['build', 'incremental', 'bench'],
   ['commands'],
 ];

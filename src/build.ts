@@ -15,6 +15,7 @@ import { fileHeader, manifestPath, objectFileName } from './output/layout';
 import type { ProfileFiles } from './output/write';
 import { toYaml } from './output/yaml';
 import { infraFiles } from './infra/environment';
+import { localBuildFiles } from './components/local-modules';
 import type { Config } from './profile/config.generated';
 import { type LoadedProfile, type LoadOptions, loadProfile } from './profile/load';
 import { type Diagnostic, formatPath, ProfileError } from './profile/errors';
@@ -22,6 +23,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { validateProfile } from './profile/validate';
+import { runningProfileOf } from './profile/running';
 import { kubernetesVersionProblem, targetKubernetesVersion } from './model/kubernetes-versions';
 
 import { CheckError } from './checks/check-error';
@@ -62,6 +64,8 @@ export function buildProfile(ref: string, profilesDir: string, options: BuildOpt
   if (options.kubernetesVersion !== undefined && kubernetesVersionProblem(options.kubernetesVersion))
     throw new Error(`Kubernetes version outside the window: ${kubernetesVersionProblem(options.kubernetesVersion)}`);
   const config = options.kubernetesVersion === undefined ? validated : { ...validated, kubernetes_version: options.kubernetesVersion };
+  // A release is checked against the aura-system of the profile it runs beside.
+  const running = runningProfileOf(loaded, validated, profilesDir, readRules);
   const compiled = compileWithNames(loaded.name, config, options);
   const runtimeOwned = runtimeOwnedFields(compiled, config.aura_operator_enabled);
   const objects = compiled.map((o) => withDeliveryMetadata(withFluxOwnership(o, runtimeOwned)));
@@ -79,14 +83,14 @@ export function buildProfile(ref: string, profilesDir: string, options: BuildOpt
     ...checkNetworkPolicies(manifests),
     ...checkPodSecurity(manifests),
     ...verifyProfileNetwork(manifests, config).problems,
-    ...profileWiring(config, manifests).errors,
+    ...profileWiring(config, manifests, running && { ...running.config, kubernetes_version: config.kubernetes_version }).errors,
   ];
   if (problems.length) throw new CheckError(loaded.name, problems);
   const archives = [config.operators.eck.chart_archive, config.operators.mongodb_atlas.chart_archive].filter((a): a is string => !!a);
   // Layer files are named as displayed (relative to the working folder): made absolute, the profile file first.
-  const sources = [...new Set([loaded.file, ...loaded.layers.map((l) => resolve(l.file)), ...archives])];
+  const sources = [...new Set([loaded.file, ...loaded.layers.map((l) => resolve(l.file)), ...(running?.files ?? []), ...archives])];
   // The hashes of the bytes this compile read (the profile file is the last layer), not of the files as they are afterwards.
-  const digests = new Map<string, string>([...loaded.layers.map((l) => [resolve(l.file), l.digest] as const), ...archiveDigests]);
+  const digests = new Map<string, string>([...(running?.digests ?? []), ...loaded.layers.map((l) => [resolve(l.file), l.digest] as const), ...archiveDigests]);
   const inputs = sources.map((file) => [file, digests.get(file)!] as [string, string]);
   const previousChart = options.outDir ? readChartRevision(join(options.outDir, loaded.name)) : undefined;
   return { name: loaded.name, objects, config, warnings, sources, inputs, files: renderProfile(loaded.name, config, objects, gitops, previousChart) };
@@ -155,6 +159,7 @@ export function renderProfile(
   for (const [path, content] of helmChart(config, objects, files, previousChart)) files.set(path, content);
   for (const [path, content] of kustomizations(profile, objects)) files.set(path, content);
   for (const [path, content] of infraFiles(config)) files.set(path, content);
+  for (const [path, content] of localBuildFiles(config)) files.set(path, content);
   return new Map([...files].sort(([a], [b]) => (a < b ? -1 : 1)));
 }
 

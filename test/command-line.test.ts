@@ -20,7 +20,7 @@ describe('aura-manifests, one command line', () => {
   const names = COMMANDS.map((c) => c.name);
 
   it('answers --help with exit 0 on every command, before any work (bench starts nothing)', async () => {
-    expect(names).toEqual(['synth', 'diff', 'verify network', 'verify wiring', 'package', 'infra', 'bench']);
+    expect(names).toEqual(['synth', 'diff', 'verify network', 'verify wiring', 'package', 'infra', 'build-local', 'migrate-cluster', 'migrate-logs', 'bench']);
     for (const name of names) {
       const r = await cli(...name.split(' '), '--help');
       expect(r.code, name).toBe(0);
@@ -39,7 +39,7 @@ describe('aura-manifests, one command line', () => {
   });
 
   it('lists the commands on --help, refuses none or an unknown one with exit 2 and a suggestion', async () => {
-    expect(await cli('--help')).toMatchObject({ code: 0, out: expect.stringContaining('  bench          measure the compiler') });
+    expect(await cli('--help')).toMatchObject({ code: 0, out: expect.stringContaining('  bench            measure the compiler') });
     expect((await cli()).code).toBe(2);
     expect(await cli('snyth')).toMatchObject({ code: 2, err: expect.stringMatching(/^error: unknown command snyth; did you mean synth\?/) });
     expect(await cli('verify', '--profile', 'de-pro')).toMatchObject({ code: 2, err: expect.stringMatching(/^error: unknown command verify; did you mean verify network or verify wiring\?/) });
@@ -91,7 +91,7 @@ describe('aura-manifests, one command line', () => {
     expect(r.stdout).toMatch(/^usage: aura-manifests verify wiring --profile NAME/);
     const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
     expect(pkg.bin).toEqual({ 'aura-manifests': 'bin/aura-manifests.js' });
-    const aliases = { synth: 'synth', diff: 'diff', 'verify:network': 'verify network', 'verify:wiring': 'verify wiring', package: 'package', infra: 'infra', bench: 'bench' };
+    const aliases = { synth: 'synth', diff: 'diff', 'verify:network': 'verify network', 'verify:wiring': 'verify wiring', package: 'package', infra: 'infra', 'build-local': 'build-local', 'migrate-cluster': 'migrate-cluster', 'migrate-logs': 'migrate-logs', bench: 'bench' };
     for (const [script, command] of Object.entries(aliases)) expect(pkg.scripts[script], script).toBe(`node bin/aura-manifests.js ${command}`);
     expect(Object.values(aliases).sort()).toEqual([...names].sort());
   });

@@ -67,7 +67,10 @@ const clusterScoped = (m: Manifest) => kindScope(m.apiVersion, m.kind) === 'Clus
  * whichever applies last wins, and a controller silently loses its permissions. Problems:
  * - an object that two profiles of one cluster emit with different content;
  * - a cluster-scoped object a tenant emits under a name another profile of its cluster also
- *   emits (a tenant's cluster-scoped names must be its own, even when today's content agrees).
+ *   emits (a tenant's cluster-scoped names must be its own, even when today's content agrees);
+ * - any object a release (core_only) emits that another profile of its cluster also emits: the
+ *   release and the one it runs beside are deleted apart (the old one retired, or the new one
+ *   rolled back), and deleting one must not take an object of the other.
  */
 export function clusterViewProblems(profiles: readonly ProfileOutput[]): string[] {
   const problems: string[] = namespaceOwnershipProblems(profiles);
@@ -86,6 +89,8 @@ export function clusterViewProblems(profiles: readonly ProfileOutput[]): string[
       const names = emitters.map((e) => e.profile.name).join(' and ');
       if (new Set(emitters.map((e) => content(e.manifest))).size > 1)
         problems.push(`cluster ${cluster}: ${key} is emitted by ${names} with different content (whichever applies last wins); give each profile its own name for it`);
+      else if (emitters.some((e) => e.profile.config.core_only))
+        problems.push(`cluster ${cluster}: ${key} is emitted by ${names}; a release's objects must be its own (retiring one release would delete the other's)`);
       else if (clusterScoped(emitters[0]!.manifest) && emitters.some((e) => e.profile.config.tenant_name !== 'default'))
         problems.push(`cluster ${cluster}: ${key} is emitted by ${names}; a tenant's cluster-scoped names must be its own (two GitOps applications would own it)`);
     }

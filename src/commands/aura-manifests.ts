@@ -8,6 +8,9 @@ import { command as bench } from './bench';
 import { type Command, type CommandIo, EXIT, PACKAGE_VERSION, processIo, PROGRAM } from './command';
 import { command as diff } from './diff';
 import { command as infra } from './infra';
+import { command as buildLocal } from './build-local';
+import { command as migrateCluster } from './migrate-cluster';
+import { command as migrateLogs } from './migrate-logs';
 import { command as pkg } from './package';
 import { command as synth } from './synth';
 import { command as verifyNetwork } from './verify-network';
@@ -16,11 +19,11 @@ import { closest } from '../util/did-you-mean';
 import { printable } from '../util/printable';
 
 /** Every command, in the order a user meets them. */
-export const COMMANDS: readonly Command[] = [synth, diff, verifyNetwork, verifyWiring, pkg, infra, bench];
+export const COMMANDS: readonly Command[] = [synth, diff, verifyNetwork, verifyWiring, pkg, infra, buildLocal, migrateCluster, migrateLogs, bench];
 
 export const USAGE = `usage: ${PROGRAM} <command> [options]
 
-${COMMANDS.map((c) => `  ${c.name.padEnd(15)}${c.summary}`).join('\n')}
+${COMMANDS.map((c) => `  ${c.name.padEnd(17)}${c.summary}`).join('\n')}
 
   ${PROGRAM} <command> --help   the options of a command
   ${PROGRAM} --version          the version

@@ -1,6 +1,5 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join, relative, resolve } from 'node:path';
-import { sync as execaSync } from 'execa';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { loadCompiler } from '../incremental/run';
 import { diffTree } from '../output/write';
 import { environmentName } from '../platform/naming';
@@ -23,6 +22,8 @@ import {
 import { kubernetesVersionProblem, targetKubernetesVersion } from '../model/kubernetes-versions';
 import { isObjectFile, parseObjects } from '../review/objects';
 import { upgradeHazards, type UpgradeHazard } from '../review/upgrade-safety';
+import { committedOutput } from '../review/committed';
+import { diffProfileSets, profileSetTitle } from '../review/profile-sets';
 import { printable } from '../util/printable';
 import { type CommandContext, defineCommand, EnvironmentError, UsageError, type Values } from './command';
 
@@ -76,36 +77,8 @@ export const command = defineCommand({
 /** Runs the command (the arguments after \`diff\`) and returns the exit code. */
 export const main = command.main;
 
-/** The profile folder as committed at a Git ref, read in one `git cat-file --batch` call. */
-export function filesAtRef(ref: string, distDir: string, profile: string): Map<string, string> {
-  const inRepo = existsSync(distDir) ? distDir : dirname(distDir);
-  const top = git(['rev-parse', '--show-toplevel'], false, inRepo)!.toString().trim();
-  const prefix = relative(top, join(distDir, profile)).split('\\').join('/');
-  if (git(['cat-file', '-t', `${ref}^{commit}`], true, top) === undefined) throw new UsageError(`unknown git ref ${ref}`);
-  const paths = git(['ls-tree', '-r', '--name-only', '-z', ref, '--', `${prefix}/`], false, top)!.toString().split('\0').filter(Boolean);
-  const out = new Map<string, string>();
-  if (!paths.length) return out;
-  const batch = git(['cat-file', '--batch'], false, top, paths.map((p) => `${ref}:${p}`).join('\n') + '\n')!;
-  let at = 0;
-  for (const path of paths) {
-    const eol = batch.indexOf(0x0a, at);
-    const size = Number(batch.subarray(at, eol).toString().split(' ')[2]);
-    out.set(path.slice(prefix.length + 1), batch.subarray(eol + 1, eol + 1 + size).toString('utf8'));
-    at = eol + 1 + size + 1;
-  }
-  return out;
-}
-
-function git(args: string[], allowFailure = false, cwd?: string, input?: string): Buffer | undefined {
-  const r = execaSync('git', args, { cwd, input, encoding: null, reject: false });
-  // A git that cannot be run is the environment's fault, never an answer (exit 3).
-  if ((r as { code?: string }).code === 'ENOENT' || r.exitCode === undefined) throw new EnvironmentError('git is not installed or not on PATH; install git (https://git-scm.com)');
-  if (r.exitCode !== 0) {
-    if (allowFailure) return undefined;
-    throw new EnvironmentError(`git ${args[0]} failed: ${printable(r.stderr.toString().trim().split('\n').pop() ?? '')}`);
-  }
-  return r.stdout as unknown as Buffer;
-}
+/** The profile folder as committed at a Git ref (src/review/committed.ts reads it NUL-safe). */
+export const filesAtRef = (ref: string, distDir: string, profile: string): Map<string, string> => committedOutput(ref, distDir).files(profile);
 
 function diff(args: Values<typeof OPTIONS>, ctx: CommandContext): number {
   const color = ctx.color;
@@ -131,21 +104,20 @@ function diff(args: Values<typeof OPTIONS>, ctx: CommandContext): number {
     const target = args['kubernetes-version'];
     if ([args.against, args.with, target].filter((a) => a !== undefined).length !== 1)
       throw new UsageError('give exactly one of --against REF, --with PROFILE and --kubernetes-version V');
-    if (refs.length > 1 && !args.against) throw new UsageError('several profiles are compared with --against REF only: give one --profile');
+    if ((refs.length > 1 || args.all) && !args.against) throw new UsageError('several profiles are compared with --against REF only: give one --profile');
     if (target !== undefined && kubernetesVersionProblem(target)) throw new UsageError(`--kubernetes-version ${kubernetesVersionProblem(target)}`);
     if (args.against && !/^[A-Za-z0-9][A-Za-z0-9._\/@{}~^-]*$/.test(args.against)) throw new UsageError('--against takes a git ref (branch, tag or commit)');
     const readRules = profileReadRules(profilesDir, args['allow-outside-repo']);
     const options = { showDerived: args['show-derived'] };
-    if (refs.length > 1) {
-      const diffs: ProfileDiff[] = refs.map((ref) => {
-        const b = buildProfile(ref, profilesDir, {}, readRules);
-        return { profile: b.name, env: environmentName(b.config), diff: diffObjects(parseObjects(filesAtRef(args.against!, resolve(args.out!), b.name)), parseObjects(b.files), options) };
-      });
-      const changed = diffs.filter((d) => d.diff.added.length + d.diff.removed.length + d.diff.changed.length > 0);
-      const title = `${changed.length} of ${diffs.length} profiles change: ${args.against} → working tree`;
+    if (refs.length > 1 || args.all) {
+      // diff --all compares the profiles of both sides: removed and renamed ones are changes too.
+      const current = refs.map((ref) => buildProfile(ref, profilesDir, {}, readRules)).map((b) => ({ name: b.name, env: environmentName(b.config), files: b.files }));
+      const set = diffProfileSets(committedOutput(args.against!, resolve(args.out!)), current, !!args.all, options);
+      const { diffs, changed } = set;
+      const title = profileSetTitle(set, args.against!);
       if (args.json) {
         const { shared, own } = groupAcrossProfiles(changed);
-        out(`${JSON.stringify({ title, profiles: diffs, shared, own: Object.fromEntries(own) }, null, 2)}\n`);
+        out(`${JSON.stringify({ title, profiles: diffs, removed: set.removed, renamed: set.renamed, shared, own: Object.fromEntries(own) }, null, 2)}\n`);
         return args['exit-code'] && changed.length ? 1 : 0;
       }
       const text = ctx.format === 'markdown' ? formatMarkdownGrouped(changed.length ? changed : diffs, title) : formatTerminalGrouped(changed, title, color);

@@ -29,6 +29,7 @@ const OPTIONS = {
   yes: { type: 'boolean' },
   'dry-run': { type: 'boolean' },
   out: { type: 'string', default: 'dist' },
+  profiles: { type: 'string', default: DEFAULT_PROFILES_DIR },
   'allow-outside-repo': { type: 'boolean' },
 } as const;
 
@@ -48,6 +49,7 @@ export const command = defineCommand({
     --yes                run the deletion plan
   --dry-run              print the commands without running them
   --out DIR              where the compiled profiles are (default: dist)
+  --profiles DIR         where profile names are looked up (default: profiles/)
   --allow-outside-repo   read profile files outside the repository`,
   options: OPTIONS,
   invalid: (e) => (e instanceof ProfileError ? `✗ ${e.diagnostics.map(formatDiagnostic).join('\n  ')}` : undefined),
@@ -70,7 +72,8 @@ async function infra(opts: Values<typeof OPTIONS>, io: CommandContext): Promise<
     const command = commandOf(opts);
     if (typeof command === 'string') throw new UsageError(command);
     const tools: ToolIo = { out: io.out, env: io.env, cwd: ROOT };
-    const loaded = loadProfile(opts.profile!, DEFAULT_PROFILES_DIR, profileReadRules(DEFAULT_PROFILES_DIR, !!opts['allow-outside-repo']));
+    const profilesDir = resolve(opts.profiles!);
+    const loaded = loadProfile(opts.profile!, profilesDir, profileReadRules(profilesDir, !!opts['allow-outside-repo']));
     const config = validateProfile(loaded);
     const profileDir = resolve(opts.out!, loaded.name);
     switch (command.kind) {
@@ -79,7 +82,7 @@ async function infra(opts: Values<typeof OPTIONS>, io: CommandContext): Promise<
       case 'lifecycle':
         return await lifecycle(command.direction, loaded.name, config, !!opts['dry-run'], tools);
       case 'delete':
-        return await undeploy(command, { ref: opts.profile!, rules: profileReadRules(DEFAULT_PROFILES_DIR, !!opts['allow-outside-repo']), outDir: resolve(opts.out!) }, loaded.name, config, profileDir, !!opts['dry-run'], tools);
+        return await undeploy(command, { ref: opts.profile!, profilesDir, rules: profileReadRules(profilesDir, !!opts['allow-outside-repo']), outDir: resolve(opts.out!) }, loaded.name, config, profileDir, !!opts['dry-run'], tools);
     }
   }
 }
@@ -152,12 +155,12 @@ async function lifecycle(direction: 'stop' | 'start', name: string, c: Config, d
   return 0;
 }
 
-async function undeploy(cmd: Extract<Command, { kind: 'delete' }>, source: { ref: string; rules: LoadOptions; outDir: string }, name: string, c: Config, profileDir: string, dryRun: boolean, io: ToolIo): Promise<number> {
+async function undeploy(cmd: Extract<Command, { kind: 'delete' }>, source: { ref: string; profilesDir: string; rules: LoadOptions; outDir: string }, name: string, c: Config, profileDir: string, dryRun: boolean, io: ToolIo): Promise<number> {
   if (!deletable(c, cmd.target)) throw tenantRefusal(name, c);
   // Planned from the profile as it compiles now; dist/ must be exactly that (src/infra/delete.ts).
-  const fresh = loadCompiler().buildProfile(source.ref, DEFAULT_PROFILES_DIR, { outDir: source.outDir }, source.rules);
+  const fresh = loadCompiler().buildProfile(source.ref, source.profilesDir, { outDir: source.outDir }, source.rules);
   refuseStaleOutput(profileDir, name, fresh.files);
-  const plan = deletePlan(cmd.target, { config: fresh.config, objects: fresh.objects, othersNamespaces: othersNamespaces(name, fresh.config, DEFAULT_PROFILES_DIR, source.rules) }, cmd);
+  const plan = deletePlan(cmd.target, { config: fresh.config, objects: fresh.objects, othersNamespaces: othersNamespaces(name, fresh.config, source.profilesDir, source.rules) }, cmd);
   printPlan(cmd.target, name, plan, io);
   if (dryRun || !cmd.yes) {
     io.out('Nothing was deleted: add --yes to run this plan.');

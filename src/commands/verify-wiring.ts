@@ -3,6 +3,7 @@ import { loadCompiler } from '../incremental/run';
 import { loadProfile } from '../profile/load';
 import { DEFAULT_PROFILES_DIR, profileReadRules } from '../profile/repository';
 import { validateProfile } from '../profile/validate';
+import { runningProfileOf } from '../profile/running';
 import { type CommandContext, defineCommand, UsageError, type Values } from './command';
 
 const OPTIONS = {
@@ -36,7 +37,9 @@ function verifyWiring(opts: Values<typeof OPTIONS>, io: CommandContext): number 
   const config = validateProfile(loaded);
   // The compiler and the wiring check load only when a profile is to be compiled: the bin starts light.
   const { compileConfig, formatConnections, profileWiring } = loadCompiler();
-  const report = profileWiring(config, compileConfig(config).map((o) => o.manifest));
+  // A release is checked against the aura-system of the profile it runs beside.
+  const running = runningProfileOf(loaded, config, DEFAULT_PROFILES_DIR, profileReadRules(DEFAULT_PROFILES_DIR, opts['allow-outside-repo']));
+  const report = profileWiring(config, compileConfig(config).map((o) => o.manifest), running?.config);
   if (opts.json) io.out(JSON.stringify(report, null, 2));
   else {
     io.out(formatConnections(report));

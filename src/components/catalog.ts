@@ -9,6 +9,8 @@ import { elasticsearch } from './elasticsearch';
 import { exporters } from './exporters';
 import { fluentBit } from './fluent-bit';
 import { grafana } from './grafana';
+import { localModules } from './local-modules';
+import { logMigration } from './log-migration';
 import { mongodb } from './mongodb';
 import { nginx } from './nginx';
 import { prometheus } from './prometheus';
@@ -27,6 +29,7 @@ export const CATALOG: readonly Component[] = [
   alertmanager,
   grafana,
   elasticsearch,
+  logMigration,
   fluentBit,
   redis,
   mongodb,
@@ -35,6 +38,7 @@ export const CATALOG: readonly Component[] = [
   atlas,
   // the core namespace
   coreServices,
+  localModules,
   nginx,
   auraOperator,
 ];

@@ -3,6 +3,7 @@ import { mongodbClient } from './mongodb';
 import type { Config } from '../profile/config.generated';
 import { botChannelName } from '../platform/azure-names';
 import { OPERATOR_EDITED_CONFIG } from './aura-operator';
+import { withLocalModules } from './local-modules';
 import { environmentName, kernelEndpoints } from '../platform/naming';
 import { autoscaled, type Component, type EnvValues, type PortSpec, type ResourceSpec, type RouteSpec, SINGLETON, type WorkloadSpec } from '../platform/types';
 
@@ -46,7 +47,8 @@ const workloads: WorkloadSpec[] = [
   service('api-gw', 'core/api-gw', {
     env: (p) => apiKeyValidation(p.config), secrets: () => ({ AURA_ENCRYPTION_KEY: 'aura_encryption_key' }),
   }),
-  service('aura-bot', 'core/aura-bot', mongodbClientOf({
+  // With local_modules, the local image and its two files (src/components/local-modules.ts).
+  withLocalModules(service('aura-bot', 'core/aura-bot', mongodbClientOf({
     talksTo: ['mongodb', 'prometheus'], scrape: { port: 'http' },
     env: ({ config: c }) => ({
       KERNEL_APIGW_URL: kernelEndpoints(c).apigwUrl, KERNEL_AUTHSERVER_URL: kernelEndpoints(c).authserverUrl,
@@ -59,7 +61,7 @@ const workloads: WorkloadSpec[] = [
       KERNEL_CLIENT_SECRET: 'fourth_platform.client_secret', AURA_BOT_SERVICES_API_KEY: 'aura_bot_services_api_key',
       ...(c.aurapush_feedback_endpoint ? { AURAPUSH_FEEDBACK_SUBSCRIPTION_KEY: 'aurapush_feedback_subscription_key' } : {}),
     }),
-  })),
+  }))),
   service('authentication-api', 'core/authentication-api', mongodbClientOf({
     talksTo: ['mongodb'],
     env: ({ config: c }) => ({ KERNEL_AUTHSERVER_URL: kernelEndpoints(c).authserverUrl, KERNEL_CLIENT_ID: c.fourth_platform.client_id, ...apiKeyValidation(c), ...botChannelEnv(c) }),
@@ -102,7 +104,7 @@ const workloads: WorkloadSpec[] = [
   service('tac', 'core/tac', mongodbClientOf({ talksTo: ['mongodb', 'prometheus'], scrape: { port: 'http' } })),
   {
     // Exactly one: concurrent loaders race on the insight files in object storage.
-    name: 'insights-loader', phase: 'core', workload: 'Deployment', image: 'core/insights-loader', scale: SINGLETON, ports: HTTP, resources: STANDARD,
+    name: 'insights-loader', phase: 'core', workload: 'Deployment', image: 'core/insights-loader', scale: { mode: 'singleton', replicas: (c) => c.service_replicas['insights-loader'] }, ports: HTTP, resources: STANDARD,
     env: ({ config: c }) => ({
       CONVERSATIONS_DAYS_TO_FIND: c.fourth_platform.conversations.days_to_find,
       CONVERSATIONS_PLATFORM: c.fourth_platform.conversations.platform, CONVERSATIONS_BUCKET: c.fourth_platform.conversations.bucket,

@@ -1,6 +1,6 @@
 import type { AlertRule, RuleSet } from '../platform/alert-rules';
 import type { Config } from '../profile/config.generated';
-import { environmentName } from '../platform/naming';
+import { releaseName } from '../platform/naming';
 import type { AccessRule, Component, PortSpec, ResourceSpec } from '../platform/types';
 import { autoscaled } from '../platform/types';
 
@@ -25,7 +25,8 @@ export const PUBLIC_SERVICE = 'nginx-public';
  */
 export const htpasswdKeyVaultSecret = (list: string): string => `backoffice-${list.replace(/_/g, '-')}-htpasswd`;
 export const htpasswdSecret = (list: string): string => `${list.replace(/_/g, '-')}-htpasswd`;
-export const ingressClass = (c: Config): string => `nginx-${environmentName(c)}`;
+/** Each release's controller its own class: a release beside the running one shares no cluster-wide object with it. */
+export const ingressClass = (c: Config): string => `nginx-${releaseName(c)}`;
 
 /** Non-root: the container listens on unprivileged ports; the public Service maps 443 to `https`. */
 const HTTP_LISTENER = 8080;

@@ -2,6 +2,7 @@ import { ruleFileName, ruleFiles, type RuleSet } from '../platform/alert-rules';
 import { emitYaml } from '../util/emit';
 import { fixedReplicas, type Component, type Platform, type PortSpec, type ResourceSpec } from '../platform/types';
 import { endpointsJob } from '../platform/scrape';
+import { coreNamespacesPattern } from '../platform/naming';
 import { ACTIVE_LISTENING_NAMESPACE } from './active-listening';
 import { objstoreFile, thanosSidecar } from './thanos';
 
@@ -77,8 +78,8 @@ export function prometheusConfig(p: Platform): string {
 
 /** The label each replica adds to its series: Thanos deduplicates on it. */
 export const REPLICA_LABEL = 'prometheus_replica';
-/** The cluster's core namespace and its tenants' (aura-<env>-<tenant>), as a Prometheus regex. */
-const coreNamespaces = (p: Platform): string => `aura-${p.config.environment_profile}-${p.config.environment_type}(-[a-z0-9]+)?`;
+/** Every core namespace of the cluster (its tenants' and releases' too), as a Prometheus regex. */
+const coreNamespaces = (p: Platform): string => coreNamespacesPattern(p.config);
 /** A target that answers no scrape for this long is down, not just restarting. */
 const TARGET_DOWN_FOR = '10m';
 

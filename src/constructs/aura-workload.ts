@@ -4,6 +4,7 @@ import * as k8s from '../../imports/k8s';
 import { phaseInfo } from '../model/phases';
 import { selectorLabels, standardLabels } from '../platform/labels';
 import { imageOf, SYSTEM_NAMESPACE } from '../platform/naming';
+import { AFTER_ANNOTATION } from '../model/phases';
 import { appOf } from '../platform/resolve';
 import type { Platform, WorkloadSpec } from '../platform/types';
 import { KeyVaultSecrets, providerVolume } from './key-vault-secrets';
@@ -35,9 +36,11 @@ export class AuraWorkload extends Construct {
     const { spec, platform } = props;
     const config = platform.config;
     const namespace = platform.namespaceOf(spec);
-    const labels = standardLabels(spec.name, config, appOf(spec), spec.imageTag);
+    const imageTag = typeof spec.imageTag === 'function' ? spec.imageTag(config) : spec.imageTag;
+    const labels = standardLabels(spec.name, config, appOf(spec), imageTag);
     const selector = selectorLabels(spec.name, appOf(spec));
-    const meta = (name = spec.name) => ({ name, namespace, labels });
+    const after = spec.after?.(config) ?? [];
+    const meta = (name = spec.name) => ({ name, namespace, labels, ...(after.length ? { annotations: { [AFTER_ANNOTATION]: after.join(',') } } : {}) });
 
     const envValues = spec.env?.(platform) ?? {};
     const data = Object.fromEntries(Object.keys(envValues).sort().map((k) => [k, String(envValues[k])]));
@@ -45,7 +48,7 @@ export class AuraWorkload extends Construct {
 
     const fileData = spec.files?.(platform);
     const files = fileData ? new k8s.KubeConfigMap(this, 'Files', { metadata: meta(`${spec.name}-files`), data: fileData }) : undefined;
-    const fileSets = (spec.fileSets ?? []).map((set) => {
+    const fileSets = (spec.fileSets ?? []).filter((set) => set.enabled?.(config) ?? true).map((set) => {
       const setData = set.files(platform);
       return { set, data: setData, map: new k8s.KubeConfigMap(this, `Files-${set.name}`, { metadata: meta(`${spec.name}-${set.name}`), data: setData }) };
     });
@@ -83,7 +86,7 @@ export class AuraWorkload extends Construct {
         .map(([name, ref]) => ({ name, valueFrom: { secretKeyRef: { name: ref.secret, key: ref.key } } })),
       ...Object.entries(spec.composedEnv?.(platform) ?? {}).map(([name, value]) => ({ name, value })),
     ];
-    const image = imageOf(config, typeof spec.image === 'function' ? spec.image(config) : spec.image, spec.imageTag);
+    const image = imageOf(config, typeof spec.image === 'function' ? spec.image(config) : spec.image, imageTag);
     const template = podTemplate({
       component: spec.name,
       labels: { ...labels, ...spec.podLabels, ...platform.network.podLabels(spec.name) },
@@ -117,8 +120,9 @@ export class AuraWorkload extends Construct {
     });
 
     const scale = spec.scale;
-    const replicas = scale?.mode === 'fixed' ? scale.replicas(config) : scale?.mode === 'autoscaled' ? scale.minReplicas(config) : 1;
-    const autoscaled = scale?.mode === 'autoscaled';
+    const replicas = scale?.mode === 'fixed' ? scale.replicas(config) : scale?.mode === 'autoscaled' ? scale.minReplicas(config) : (scale?.replicas?.(config) ?? 1);
+    // A stopped service (service_replicas 0) has no autoscaler: an HPA never scales below one.
+    const autoscaled = scale?.mode === 'autoscaled' && replicas > 0;
     const base = { component: spec.name, metadata: meta(), template };
     switch (spec.workload) {
       case 'Job':

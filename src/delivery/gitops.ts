@@ -1,7 +1,7 @@
 import { App, Chart } from 'cdk8s';
 import type { Manifest } from '../model/manifest';
 import type { Phase } from '../model/phases';
-import { environmentName, releaseName } from '../platform/naming';
+import { instanceName } from '../platform/naming';
 import type { Config } from '../profile/config.generated';
 import { argoCd } from './argocd';
 import type { RuntimeOwnedField } from './runtime-owned';
@@ -18,7 +18,7 @@ export { profileProject } from './argocd';
  * the platform's objects.
  */
 export function gitopsObjects(config: Config, profile: string, phases: Phase[], runtimeOwned: readonly RuntimeOwnedField[] = [], objects: readonly Manifest[] = []): Map<string, Manifest[]> {
-  const t: Target = { config, profileDir: `${config.gitops.output_path}/${profile}`, env: config.core_only ? releaseName(config) : environmentName(config), phases, runtimeOwned, objects };
+  const t: Target = { config, profileDir: `${config.gitops.output_path}/${profile}`, env: instanceName(config), phases, runtimeOwned, objects };
   const app = new App({ outdir: '/nonexistent' });
   const out = new Map<string, Manifest[]>();
   for (const [folder, build] of [

@@ -1,5 +1,5 @@
 import type { CompiledObject } from '../model/manifest';
-import { type Phase, PHASES } from '../model/phases';
+import { AFTER_ANNOTATION, type Phase, PHASES } from '../model/phases';
 
 export { OPERATORS_WAVE } from '../model/phases';
 
@@ -55,7 +55,8 @@ export function withDeliveryMetadata({ phase, manifest }: CompiledObject): Compi
   ];
   const annotations: Record<string, string> = {
     ...manifest.metadata.annotations,
-    'argocd.argoproj.io/sync-wave': String(PHASE_WAVE[phase]),
+    // What waits for Jobs of its phase comes one wave later (the Jobs are Sync hooks of the phase's wave).
+    'argocd.argoproj.io/sync-wave': String(PHASE_WAVE[phase] + (manifest.metadata.annotations?.[AFTER_ANNOTATION] ? 1 : 0)),
     ...(syncOptions.length ? { 'argocd.argoproj.io/sync-options': syncOptions.join(',') } : {}),
     ...(NEVER_PRUNED.has(manifest.kind) ? { 'kustomize.toolkit.fluxcd.io/prune': 'disabled', 'helm.sh/resource-policy': 'keep' } : {}),
     ...(manifest.kind === 'Job' ? RERUN_ON_APPLY : {}),

@@ -6,7 +6,7 @@ import { validateProfile } from '../profile/validate';
 import { isNeverPruned, PHASE_LABEL } from '../delivery/ordering';
 import { MANAGED_BY } from '../platform/labels';
 import { atlasNames } from '../components/atlas';
-import { agentsNamespace, clusterResourceGroup, coreNamespace, environmentName } from '../platform/naming';
+import { agentsNamespace, clusterResourceGroup, coreNamespace, instanceName } from '../platform/naming';
 import type { Config } from '../profile/config.generated';
 import { dnsRecords } from './dns';
 import { atlasProjectPlaceholder } from './lifecycle';
@@ -93,7 +93,7 @@ const resourceOf = (r: ObjectRef): string => (r.apiVersion.includes('/') ? `${r.
 
 /** The owner labels of a phase's objects; the core undeployment takes the agents phase with it (a set-based selector). */
 export const ownerSelector = (c: Config, phase: 'core' | 'system'): string =>
-  `app.kubernetes.io/managed-by=${MANAGED_BY},app.kubernetes.io/instance=${environmentName(c)},${PHASE_LABEL}${phase === 'core' ? ' in (agents,core)' : `=${phase}`}`;
+  `app.kubernetes.io/managed-by=${MANAGED_BY},app.kubernetes.io/instance=${instanceName(c)},${PHASE_LABEL}${phase === 'core' ? ' in (agents,core)' : `=${phase}`}`;
 
 const sorted = (items: Iterable<string>) => [...new Set(items)].sort();
 

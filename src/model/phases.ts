@@ -23,6 +23,12 @@ export const PHASES: readonly PhaseInfo[] = [
 /** Phases in install order. */
 export const PHASE_ORDER: readonly Phase[] = PHASES.map((p) => p.name);
 
+/**
+ * On an object that waits for Jobs of its phase (their names, comma-separated): Argo CD applies it
+ * one sync wave after its phase's, once those Jobs have completed.
+ */
+export const AFTER_ANNOTATION = 'auracognitive.com/after';
+
 /** Sync wave of the operators Argo CD installs from their charts, before any phase. */
 export const OPERATORS_WAVE = 0;
 

@@ -1,5 +1,5 @@
 import type { Config } from '../profile/config.generated';
-import { environmentName } from './naming';
+import { instanceName } from './naming';
 
 export const PART_OF = 'aura';
 export const MANAGED_BY = 'aura-manifests';
@@ -26,7 +26,7 @@ export function standardLabels(name: string, c: Config, app = name, version = c.
     ...selectorLabels(name, app),
     [COMPONENT_LABEL]: app,
     [VERSION_LABEL]: version,
-    'app.kubernetes.io/instance': environmentName(c),
+    'app.kubernetes.io/instance': instanceName(c),
     'app.kubernetes.io/part-of': PART_OF,
     'app.kubernetes.io/managed-by': MANAGED_BY,
   };

@@ -18,8 +18,22 @@ export function environmentName(c: Config): string {
 /** The environment and its release (the installer's --ns adds the release as a suffix): de-pro, de-pro-r42. */
 export const releaseName = (c: Config): string => `${environmentName(c)}${c.release_suffix ? `-${c.release_suffix}` : ''}`;
 
+/**
+ * The instance a profile's objects belong to (app.kubernetes.io/instance, the GitOps objects'
+ * names): its environment, or for a release beside the running one (core_only) the release. Two
+ * profiles on one cluster never share it, so deleting by the owner labels takes one's objects only.
+ */
+export const instanceName = (c: Config): string => (c.core_only ? releaseName(c) : environmentName(c));
+
 /** The core namespace, aura-$ENV in the guide; with a release, aura-de-pro-r42. */
 export const coreNamespace = (c: Config): string => `aura-${releaseName(c)}`;
+
+/**
+ * Every core namespace on the cluster of an environment, as a regular expression: its own
+ * (aura-de-pro), its tenants' (aura-de-pro-wsim), their releases' (aura-de-pro-r42,
+ * aura-de-pro-wsim-r-7). What the cluster's Prometheus discovers.
+ */
+export const coreNamespacesPattern = (c: Config): string => `aura-${clusterEnvironmentName(c)}(-[a-z0-9-]+)?`;
 
 /** Namespace of the agents the Aura operator manages. */
 export const agentsNamespace = (c: Config): string => `aura-agents-${releaseName(c)}`;

@@ -34,11 +34,12 @@ export interface AccessRule {
 /**
  * How many pods a Deployment or StatefulSet runs, said explicitly:
  * - `singleton`: exactly one, never two at once (a Deployment is replaced with Recreate), no HPA;
+ *   `replicas` may stop it (0);
  * - `fixed`: a fixed count, rolling updates, a PodDisruptionBudget above one;
  * - `autoscaled`: an HPA from `minReplicas` to three times that on CPU, rolling updates, a PodDisruptionBudget above one.
  */
 export type Scale =
-  | { mode: 'singleton' }
+  | { mode: 'singleton'; replicas?: (c: Config) => 0 | 1 }
   | { mode: 'fixed'; replicas: (c: Config) => number }
   | { mode: 'autoscaled'; minReplicas: (c: Config) => number };
 
@@ -74,8 +75,13 @@ export interface WorkloadSpec {
   scale?: Scale;
   /** Image repository below the profile's registry (a function when the profile chooses it). */
   image: string | ((c: Config) => string);
-  /** Tag pinned for a third-party or tool image. @default the profile's release tag */
-  imageTag?: string;
+  /** Tag pinned for a third-party or tool image (a function when the profile decides it, undefined: the release tag). @default the profile's release tag */
+  imageTag?: string | ((c: Config) => string | undefined);
+  /**
+   * Jobs of its phase it waits for (their names): its objects are applied after they complete
+   * (Argo CD: one sync wave later). @default none
+   */
+  after?: (c: Config) => string[];
   /** A namespace of its own. @default the phase's namespace */
   namespace?: string;
   /** The network policy targets (their `app` labels) it connects to; pod and namespace labels follow. @default none */
@@ -104,7 +110,7 @@ export interface WorkloadSpec {
   /** Cluster-wide read access it needs: a ServiceAccount, ClusterRole and binding. @default none, and no service account token */
   clusterAccess?: AccessRule[];
   /** Further sets of files, each its own ConfigMap `<name>-<set>` mounted read-only at its path (rules, dashboards). @default none */
-  fileSets?: { name: string; mountPath: string; files: (p: Platform) => Record<string, string> }[];
+  fileSets?: { name: string; mountPath: string; files: (p: Platform) => Record<string, string>; enabled?: (c: Config) => boolean }[];
   /** Configuration files, mounted read-only from the ConfigMap `<name>-files` at `filesPath`. */
   files?: (p: Platform) => Record<string, string>;
   /** @default /etc/<name> */

@@ -685,7 +685,7 @@ export interface Config {
     resource_group?: string;
   };
   /**
-   * Replicas of each core service: the HPA minimum (the maximum is three times it).
+   * Replicas of each core service: the HPA minimum (the maximum is three times it). 0 stops the service: replicas 0, no HPA and no PodDisruptionBudget, kept so by GitOps (a migration's destination while its data is restored: docs/releases-and-migrations.md).
    */
   service_replicas: {
     /**
@@ -753,9 +753,9 @@ export interface Config {
      */
     'atria-rag-server': number;
     /**
-     * Always exactly one: several loaders race on the insight files.
+     * Exactly one (several loaders race on the insight files), or 0: stopped.
      */
-    'insights-loader': 1;
+    'insights-loader': 0 | 1;
   };
   /**
    * The global SMTP relay of the Aura Platform team that alertmanager sends notifications_email through (not an installer key: the installer embedded it). The password is the Key Vault secret alertmanager-smtp-password.
@@ -805,9 +805,74 @@ export interface Config {
    */
   dns_zone_resource_group: string;
   /**
-   * Release strategy "new core namespace" (the installer's --ns): the core namespace becomes aura-<environment name>-<release_suffix>, compiled beside the running release on the same cluster; the DNS switch and rollback are profile changes (README: Release namespaces). Absent: the core namespace has no suffix.
+   * Release strategy "new core namespace" (the installer's --ns): the core namespace becomes aura-<environment name>-<release_suffix>, compiled beside the running release on the same cluster (with core_only) or in place of it; the DNS switch and rollback are profile changes (docs/releases-and-migrations.md). Absent: the core namespace has no suffix; null: none, whatever a profile this one extends sets (a tenant of a promoted release keeps its namespace).
    */
-  release_suffix?: string;
+  release_suffix?: string | null;
+  /**
+   * This cluster is the destination of a logs migration (aura-manifests migrate-logs, the guide's migrate-logs): the suspended template elasticsearch-restore registers the source cluster's folder of the shared snapshot container as a read-only repository and restores its newest snapshot. Remove it once the logs are restored. docs/releases-and-migrations.md.
+   */
+  log_migration?: {
+    /**
+     * The cluster_name of the source: its folder (base_path) of the elasticsearch-snapshots container.
+     */
+    source_cluster: string;
+  };
+  /**
+   * Local use cases (the installer's build_local and deploy_local): aura-bot runs an image built from the global one plus these libraries (core/aura-bot-local, tagged from the release tag and the libraries), with their plugin configuration and local configuration as ConfigMaps; the configuration updater Job merges the local cases and locales into aura-configuration-api before aura-bot rolls. `aura-manifests build-local` builds and pushes the image from the libraries' bundles. Remove the entry to go back to the global image. docs/releases-and-migrations.md.
+   */
+  local_modules?: {
+    /**
+     * The libraries built into the image, each an npm pack bundle of local_modules/ (build-local checks each bundle's package name and version).
+     *
+     * @minItems 1
+     */
+    modules: [
+      {
+        /**
+         * The package name of the library (its package.json name).
+         */
+        name: string;
+        /**
+         * Its exact version (its package.json version).
+         */
+        version: string;
+      },
+      ...{
+        /**
+         * The package name of the library (its package.json name).
+         */
+        name: string;
+        /**
+         * Its exact version (its package.json version).
+         */
+        version: string;
+      }[]
+    ];
+    /**
+     * local_config.yml: the local use cases' settings, as aura-bot reads them (no secrets: Key Vault).
+     */
+    config: {};
+    /**
+     * aura-configuration-api, where the configuration updater merges the local cases and locales (its API key: Key Vault aura-configuration-api-key). Required with cases or locales.
+     */
+    configuration_api_url?: string;
+    /**
+     * The local cases (the guide's CreateFiles), merged over the global ones by id: a local case replaces the global case of its id.
+     */
+    cases: {
+      id: string;
+    }[];
+    /**
+     * Locale strings the local cases add, by language (es-ES, de-DE, ...): merged key by key over the global ones.
+     */
+    locales: {
+      [k: string]:
+        | {
+            [k: string]: string | undefined;
+          }
+        | undefined;
+    };
+  };
   /**
    * A release deployed beside the environment's running profile on its cluster (with release_suffix): compile the core phase only, with its own address, DNS records and Bot Channel; the running profile keeps the CRDs, aura-system and the cluster. Not an installer key: the installer's --ns redeployed the core phase alone.
    */

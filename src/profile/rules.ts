@@ -54,6 +54,26 @@ export function crossFieldRules(raw: Data, cfg: Data): RuleViolation[] {
   if (cfg.nginx_plus_enabled === true && cfg.prometheus_es_exporter_enabled !== true)
     fail(['nginx_plus_enabled'], 'needs prometheus_es_exporter_enabled: true (the NGINX Plus WAF alerts are computed from Elasticsearch queries)');
 
+  // A logs migration reads another cluster's folder: its own is the one it writes.
+  if (cfg.log_migration?.source_cluster !== undefined && cfg.log_migration.source_cluster === cfg.cluster_name)
+    fail(['log_migration', 'source_cluster'], "is this profile's own cluster_name: a logs migration restores another cluster's snapshots");
+
+  // Local use cases: the updater needs the API it merges into; a case id and a library name once each.
+  const local = cfg.local_modules;
+  if (local && typeof local === 'object') {
+    const merged = (Array.isArray(local.cases) && local.cases.length > 0) || (local.locales && typeof local.locales === 'object' && Object.keys(local.locales).length > 0);
+    if (merged && !local.configuration_api_url)
+      fail(['local_modules'], 'has cases or locales, so local_modules.configuration_api_url is required (aura-configuration-api, where the updater merges them)');
+    const ids = (Array.isArray(local.cases) ? local.cases : []).map((c: any) => c?.id);
+    ids.forEach((id: unknown, i: number) => {
+      if (typeof id === 'string' && ids.indexOf(id) !== i) fail(['local_modules', 'cases', i, 'id'], 'is the id of an earlier case too: each local case once');
+    });
+    const names = (Array.isArray(local.modules) ? local.modules : []).map((m: any) => m?.name);
+    names.forEach((n: unknown, i: number) => {
+      if (typeof n === 'string' && names.indexOf(n) !== i) fail(['local_modules', 'modules', i, 'name'], 'names an earlier library too: one version of each library');
+    });
+  }
+
   // A release beside the running one needs its own core namespace.
   if (cfg.core_only === true && !cfg.release_suffix) fail(['core_only'], 'needs release_suffix: a release beside the running one gets its own core namespace, aura-<environment>-<release_suffix>');
 

@@ -33,6 +33,7 @@ export const isDerived = (path: string) => /\["checksum\/[^"]*"\]$/.test(path);
 
 /** Replaces an environment name where it stands as a word: aura-de-pro and aura-es-pro both become aura-$ENV. */
 export const replaceEnvironment = (env: string) => {
+  if (!env) return (text: string) => text; // no environment known: nothing to replace
   const token = new RegExp(`(?<![a-z0-9])${escapeRegExp(env)}(?![a-z0-9])`, 'g');
   return (text: string) => text.replace(token, '$ENV');
 };
@@ -230,7 +231,14 @@ export interface ProfileDiff {
   profile: string;
   env: string;
   diff: ObjectDiff;
+  /** With diff --all --against: the profile is gone at the working tree, or was committed under another name (`from`). */
+  status?: 'removed' | 'renamed';
+  from?: string;
 }
+
+/** A profile as a grouped diff names it: with its removal or rename. */
+export const profileLabel = (d: Pick<ProfileDiff, 'profile' | 'status' | 'from'>): string =>
+  d.status === 'removed' ? `${d.profile} (removed)` : d.status === 'renamed' ? `${d.profile} (renamed from ${d.from})` : d.profile;
 
 /** An object change found in one or more profiles: how it reads (with $ENV when shared) and where. */
 export interface GroupedChange {
@@ -302,7 +310,7 @@ export function formatMarkdownGrouped(diffs: readonly ProfileDiff[], title: stri
     '',
     '| profile | added | removed | changed | unchanged |',
     '|---|---:|---:|---:|---:|',
-    ...diffs.map(({ profile, diff: d }) => `| ${profile} | ${d.added.length} | ${d.removed.length} | ${d.changed.length} | ${d.unchanged} |`),
+    ...diffs.map((p) => `| ${profileLabel(p)} | ${p.diff.added.length} | ${p.diff.removed.length} | ${p.diff.changed.length} | ${p.diff.unchanged} |`),
     '',
   ];
   const blocks: string[] = [head.join('\n')];
@@ -341,7 +349,7 @@ export function truncateMarkdown(markdown: string, maxLength: number, fullDiffLi
 export function formatTerminalGrouped(diffs: readonly ProfileDiff[], title: string, color = false): string {
   const paint = (code: number, text: string) => (color ? `\u001b[${code}m${text}\u001b[0m` : text);
   const { shared, own } = groupAcrossProfiles(diffs);
-  const lines = [title, ...diffs.map(({ profile, diff }) => `  ${profile}: ${summary(diff)}`)];
+  const lines = [title, ...diffs.map((p) => `  ${profileLabel(p)}: ${summary(p.diff)}`)];
   const show = (c: GroupedChange, note: string) => {
     const [sign, code] = ({ added: ['+', 32], removed: ['-', 31], changed: ['~', 33] } as const)[c.change];
     lines.push(paint(code, `${sign} ${c.key}${note}`));

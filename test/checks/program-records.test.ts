@@ -34,7 +34,7 @@ describe('program records', () => {
     const pinned = new Map<string, string>();
     for (const w of CATALOG.flatMap((k) => k.workloads)) {
       const image = typeof w.image === 'string' ? w.image : undefined;
-      if (image && w.imageTag) pinned.set(image, w.imageTag);
+      if (image && typeof w.imageTag === 'string') pinned.set(image, w.imageTag);
       for (const s of w.sidecars ?? []) if (s.imageTag) pinned.set(s.image, s.imageTag);
     }
     for (const p of PROGRAMS) expect(pinned.get(p.image), p.image).toBe(p.version);

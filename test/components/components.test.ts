@@ -15,6 +15,8 @@ atria_rag_enabled: true
 nlpaas_enabled: true
 whatsapp_enabled: true
 notifications_webhooks: [{ name: teams, url: "https://contoso.webhook.office.com/webhookb2/abc", severity: warning }]
+log_migration: { source_cluster: auraclusterold }
+local_modules: { modules: [{ name: care-flows, version: 1.0.0 }], configuration_api_url: "https://configuration.example.com", cases: [{ id: a }] }
 `;
 
 describe.each(CATALOG.filter((k) => k.workloads.length).map((k) => [k.name, k] as const))('component %s', (name, component) => {

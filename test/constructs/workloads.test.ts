@@ -101,7 +101,8 @@ describe('L2 workloads', () => {
 
   it.each([
     ['a Recreate Deployment with two replicas', (c: any) => new AuraDeployment(c, 'd', { component: 'demo', metadata, selector, template: template(), replicas: 2, strategy: 'Recreate' }), 'component demo: strategy Recreate is for a singleton; with 2 replicas use RollingUpdate'],
-    ['zero replicas', (c: any) => new AuraDeployment(c, 'd', { component: 'demo', metadata, selector, template: template(), replicas: 0 }), 'component demo: replicas must be a whole number of at least 1, not 0'],
+    ['zero replicas under an autoscaler', (c: any) => new AuraDeployment(c, 'd', { component: 'demo', metadata, selector, template: template(), replicas: 0, autoscaled: true }), 'component demo: replicas must be a whole number of at least 1, not 0'],
+    ['a negative count', (c: any) => new AuraDeployment(c, 'd', { component: 'demo', metadata, selector, template: template(), replicas: -1 }), 'component demo: replicas must be a whole number of at least 0, not -1'],
     ['a selector the pods do not carry', (c: any) => new AuraDeployment(c, 'd', { component: 'demo', metadata, selector: { app: 'other' }, template: template(), replicas: 1 }), 'component demo: selector label app is not on the pod template'],
     ['a volume nobody mounts', (c: any) => new AuraStatefulSet(c, 's', { component: 'demo', metadata, selector, template: template(), replicas: 1, volume: { size: '1Gi' } }), "component demo: volume is declared but no container mounts 'data'"],
     ['a node agent on one pool', (c: any) => new AuraDaemonSet(c, 'n', { component: 'demo', metadata, selector, template: template() }), 'component demo: a node agent runs on every node'],

@@ -140,6 +140,22 @@ export const ALERT_CASES: Record<string, CaseOf> = {
       at: '2h',
     }],
   }),
+  LocalConfigurationUpdateFailed: constant({
+    fires: [{
+      interval: '1h',
+      input: [s(`kube_job_status_failed{job="kube-state-metrics", namespace="${NS}-r42", job_name="aura-configuration-updater", reason="BackoffLimitExceeded"}`, '1x3')],
+      at: '2h', alerts: [{ job: 'kube-state-metrics', namespace: `${NS}-r42`, job_name: 'aura-configuration-updater', reason: 'BackoffLimitExceeded' }],
+    }],
+    // A run that succeeded, or another Job's failure, is not this alert's.
+    silent: [{
+      interval: '1h',
+      input: [
+        s(`kube_job_status_failed{job="kube-state-metrics", namespace="${NS}", job_name="aura-configuration-updater", reason="BackoffLimitExceeded"}`, '0x3'),
+        s(`kube_job_status_failed{job="kube-state-metrics", namespace="${NS}", job_name="aura-bot-makeup", reason="BackoffLimitExceeded"}`, '1x3'),
+      ],
+      at: '2h',
+    }],
+  }),
   BackupNotRecent: constant({
     // promtool's clock starts at 0: a success at time 0 is 27 hours old at 27h.
     fires: [

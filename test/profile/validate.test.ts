@@ -62,7 +62,7 @@ describe('schema errors', () => {
     ['backup_retention_time: seven', 'backup_retention_time', 'expected integer, got string'],
     ['atlas_project_name: Aura_Project', 'atlas_project_name', 'lowercase RFC 1123'],
     ['atlas_cluster_type: SHARDED\natlas_disk_size: 500\natlas_autoscaling_disk: false', 'atlas_disk_size', 'multiple of 8'],
-    ['service_replicas: { insights-loader: 2 }', 'service_replicas.insights-loader', 'must be 1 (Always exactly one'],
+    ['service_replicas: { insights-loader: 2 }', 'service_replicas.insights-loader', 'expected one of 0, 1'],
     ['eck_azure_snapshot_schedule: "every day"', 'eck_azure_snapshot_schedule', 'Quartz cron'],
     ['notifications_email: not-an-email', 'notifications_email', 'an email address'],
   ])('%s', (line, path, message) => {

@@ -35,12 +35,12 @@ function checkSelector(props: SelectedProps): void {
   if (missing.length) throw new Error(`component ${props.component}: selector label ${missing.join(', ')} is not on the pod template`);
 }
 
-function checkReplicas(component: string, prop: string, n: number): void {
-  if (!Number.isInteger(n) || n < 1) throw new Error(`component ${component}: ${prop} must be a whole number of at least 1, not ${n}`);
+function checkReplicas(component: string, prop: string, n: number, least = 1): void {
+  if (!Number.isInteger(n) || n < least) throw new Error(`component ${component}: ${prop} must be a whole number of at least ${least}, not ${n}`);
 }
 
 export interface AuraDeploymentProps extends SelectedProps {
-  /** Pods to run; with `autoscaled` the HPA owns the count and this is left out of the Deployment. */
+  /** Pods to run, 0 for a stopped service; with `autoscaled` the HPA owns the count (from at least 1) and this is left out of the Deployment. */
   replicas: number;
   /** An HPA scales it: the Deployment does not state a replica count (it would fight the HPA on every apply). @default false */
   autoscaled?: boolean;
@@ -56,7 +56,7 @@ export class AuraDeployment extends Construct {
   constructor(scope: Construct, id: string, props: AuraDeploymentProps) {
     super(scope, id);
     checkSelector(props);
-    checkReplicas(props.component, 'replicas', props.replicas);
+    checkReplicas(props.component, 'replicas', props.replicas, props.autoscaled ? 1 : 0);
     const strategy = props.strategy ?? 'RollingUpdate';
     if (strategy === 'Recreate' && (props.replicas > 1 || props.autoscaled))
       throw new Error(`component ${props.component}: strategy Recreate is for a singleton; with ${props.autoscaled ? 'an autoscaler' : `${props.replicas} replicas`} use RollingUpdate`);
