@@ -109,28 +109,35 @@ describe('diff --against reads the committed objects at a ref bounded', () => {
   });
 });
 
-/** A tiny tmpfs (root only): a real full disk. */
-function fullDisk(): string | undefined {
+/** A tiny tmpfs (root only): a real full disk. Mounted by the test itself, unmounted in its finally. */
+function mountFullDisk(): string | undefined {
   const dir = mkdtempSync(join(tmpdir(), 'aura-enospc-'));
   try {
     execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=256k', 'tmpfs', dir], { stdio: 'ignore' });
     return dir;
   } catch {
+    rmSync(dir, { recursive: true, force: true });
     return undefined;
   }
 }
+/** Whether this machine lets the test mount one (probed and unmounted at once). */
+const canMount = (() => {
+  const d = mountFullDisk();
+  if (d) execFileSync('umount', [d]);
+  return !!d;
+})();
 
 describe('a full disk', () => {
-  const disk = fullDisk();
-  it.skipIf(!disk)('synth into a 256 KiB tmpfs: exit 3 naming the file it could not write (ENOSPC), and no staging folder left', () => {
+  it.skipIf(!canMount)('synth into a 256 KiB tmpfs: exit 3 naming the file it could not write (ENOSPC), and no staging folder left', () => {
+    const disk = mountFullDisk()!;
     try {
-      const r = synth('--profile', 'p', '--profiles', profiles, '--out', disk!);
+      const r = synth('--profile', 'p', '--profiles', profiles, '--out', disk);
       expect(r.code).toBe(3);
       expect(r.err).toMatch(new RegExp(`^✗ ${disk}/\\.aura-staging-p-\\d+/\\S+: no space left on the device \\(ENOSPC\\)$`));
       expect(r.err).not.toMatch(/a file:/);
-      expect(snapshot(disk!)).toEqual({});
+      expect(snapshot(disk)).toEqual({});
     } finally {
-      execFileSync('umount', [disk!]);
+      execFileSync('umount', [disk]);
     }
   });
 });
