@@ -1,6 +1,7 @@
 import { checkInvariants } from './checks/invariants';
 import { checkKubernetesNames } from './checks/k8s-names';
 import { checkNetworkPolicies } from './checks/network/policies';
+import { checkPodSecurity } from './checks/pod-security';
 import { verifyProfileNetwork } from './checks/network/operators';
 import { profileWiring } from './checks/wiring/profile';
 import { checkSchemas } from './checks/schema';
@@ -18,7 +19,8 @@ import { localBuildFiles } from './components/local-modules';
 import type { Config } from './profile/config.generated';
 import type { LoadedProfile, LoadOptions } from './profile/load';
 import { type Diagnostic, formatPath, ProfileError } from './profile/errors';
-import { statSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { loadValidProfile } from './profile/validate';
 import { RESERVED_ENVIRONMENT_TYPES } from './profile/formats';
@@ -41,6 +43,8 @@ export interface BuiltProfile extends ProfileFiles {
   warnings: string[];
   /** Every file compiled from: the profile file, its layers, its chart archives (src/incremental/record.ts). */
   sources: string[];
+  /** [absolute path, sha256] of each of `sources` as this compile read it: what its cache record says. */
+  inputs: [string, string][];
 }
 
 export interface BuildOptions extends CompileOptions {
@@ -57,7 +61,8 @@ export interface BuildOptions extends CompileOptions {
 export function buildProfile(ref: string, profilesDir: string, options: BuildOptions = {}, readRules: LoadOptions = {}): BuiltProfile {
   // Every problem of the profile at once: its secrets' and its schema's.
   const { loaded, config: valid } = loadValidProfile(ref, profilesDir, readRules);
-  const validated = resolveChartArchives(loaded, valid);
+  const archiveDigests = new Map<string, string>();
+  const validated = resolveChartArchives(loaded, valid, archiveDigests);
   if (options.kubernetesVersion !== undefined && kubernetesVersionProblem(options.kubernetesVersion))
     throw new Error(`Kubernetes version outside the window: ${kubernetesVersionProblem(options.kubernetesVersion)}`);
   const config = options.kubernetesVersion === undefined ? validated : { ...validated, kubernetes_version: options.kubernetesVersion };
@@ -78,6 +83,7 @@ export function buildProfile(ref: string, profilesDir: string, options: BuildOpt
     ...checkKubernetesNames([...gitops.values()].flat()),
     ...checkInvariants(objects),
     ...checkNetworkPolicies(manifests),
+    ...checkPodSecurity(manifests),
     ...verifyProfileNetwork(manifests, config).problems,
     ...profileWiring(config, manifests, running && { ...running.config, kubernetes_version: config.kubernetes_version }).errors,
   ];
@@ -85,8 +91,11 @@ export function buildProfile(ref: string, profilesDir: string, options: BuildOpt
   const archives = [config.operators.eck.chart_archive, config.operators.mongodb_atlas.chart_archive].filter((a): a is string => !!a);
   // Layer files are named as displayed (relative to the working folder): made absolute, the profile file first.
   const sources = [...new Set([loaded.file, ...loaded.layers.map((l) => resolve(l.file)), ...(running?.files ?? []), ...archives])];
+  // The hashes of the bytes this compile read (the profile file is the last layer), not of the files as they are afterwards.
+  const digests = new Map<string, string>([...(running?.digests ?? []), ...loaded.layers.map((l) => [resolve(l.file), l.digest] as const), ...archiveDigests]);
+  const inputs = sources.map((file) => [file, digests.get(file)!] as [string, string]);
   const previousChart = options.outDir ? readChartRevision(join(options.outDir, loaded.name)) : undefined;
-  return { name: loaded.name, objects, config, warnings, sources, files: renderProfile(loaded.name, config, objects, gitops, previousChart) };
+  return { name: loaded.name, objects, config, warnings, sources, inputs, files: renderProfile(loaded.name, config, objects, gitops, previousChart) };
 }
 
 /** What compiles but deserves a second look, in the guide's words. */
@@ -102,7 +111,7 @@ export function profileWarnings(config: Config): string[] {
  * A chart archive path is relative to the profile file that sets it; the compiler gets it
  * absolute. A missing archive is a profile error at that key.
  */
-function resolveChartArchives(loaded: LoadedProfile, config: Config): Config {
+function resolveChartArchives(loaded: LoadedProfile, config: Config, digests: Map<string, string>): Config {
   const operators = { ...config.operators };
   const diagnostics: Diagnostic[] = [];
   for (const key of ['eck', 'mongodb_atlas'] as const) {
@@ -113,6 +122,8 @@ function resolveChartArchives(loaded: LoadedProfile, config: Config): Config {
     const absolute = resolve(dirname(layer.file), archive);
     const problem = chartArchiveProblem(absolute);
     if (problem) diagnostics.push({ file: layer.file, ...layer.positions.get(path), path, message: problem });
+    // Hashed before the compile reads it: an archive changed meanwhile leaves a record that no longer matches.
+    else digests.set(absolute, createHash('sha256').update(readFileSync(absolute)).digest('hex'));
     operators[key] = { ...operators[key], chart_archive: absolute };
   }
   if (diagnostics.length) throw new ProfileError(loaded.name, diagnostics);

@@ -48,16 +48,19 @@ describe('chart versions', () => {
     expect(nextRevision('g', { revision: 4, hash: 'h' })).toBe(5);
   });
 
-  it('read the previous revision from a written chart, and ignore one that is not ours or not parseable', () => {
+  it('read the previous revision from a written chart; one that is not a plain release version or is half-merged is an error, never a reset', () => {
     const dir = mkdtempSync(join(tmpdir(), 'aura-chart-rev-'));
     expect(readChartRevision(dir)).toBeUndefined();
     mkdirSync(join(dir, 'chart'));
     writeFileSync(join(dir, 'chart/Chart.yaml'), chartOf('1').get('chart/Chart.yaml')!);
     expect(readChartRevision(dir)).toEqual(revisionOf(chartOf('1')));
     writeFileSync(join(dir, 'chart/Chart.yaml'), 'version: 0.1.0+abc\n');
-    expect(readChartRevision(dir)).toBeUndefined();
+    expect(() => readChartRevision(dir)).toThrow(/version is not a release version/);
     writeFileSync(join(dir, 'chart/Chart.yaml'), '<<<<<<< HEAD\nversion: 0.1.2\n=======\n  version: [\n');
-    expect(readChartRevision(dir)).toBeUndefined();
+    expect(() => readChartRevision(dir)).toThrow(/has git conflict markers/);
+    // Without the hash annotation (not written by this tool's version) the revision still grows from it.
+    writeFileSync(join(dir, 'chart/Chart.yaml'), 'version: 0.1.7\n');
+    expect(readChartRevision(dir)).toEqual({ revision: 7, hash: '' });
     rmSync(dir, { recursive: true, force: true });
   });
 });

@@ -82,7 +82,7 @@ describe('aura-manifests, one command line', () => {
     expect(r.err).toMatch(/no such profile \(profiles in .*\); did you mean de-pro\?/);
     expect(catchError(() => configOf(withKey('environment_type: prp'))).message).toMatch(/environment_type: is one letter away from "pro"; did you mean "pro"\?/);
     const file = writeProfile(MINIMAL.replace('environment_type: pro', `extends: ${join(ROOT, 'profiles/layers')}/globl.yaml\nenvironment_type: pro`));
-    expect(catchError(() => configOf(readFileSync(file, 'utf8'))).message).toMatch(/globl\.yaml does not exist; did you mean .*global\.yaml\?/);
+    expect(catchError(() => configOf(readFileSync(file, 'utf8'))).message).toMatch(/extends: names a profile or layer file that does not exist; did you mean .*global\.yaml\?/);
   });
 
   it('runs as the installed bin; every npm script of a command is an alias of it', () => {

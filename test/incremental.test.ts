@@ -8,7 +8,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_PROFILES_DIR } from '../src/profile/repository';
 import { main } from '../src/commands/synth';
 import { APPLICATIONSET_FILE } from '../src/output/layout';
-import { applicationSetFresh, COMPILER_INPUTS, compilerHash, RECORD_FILE, readRecord, REPOSITORY, staleReason } from '../src/incremental/record';
+import { applicationSetFresh, COMPILER_INPUTS, compilerHash, readRecord as readStored, recordContext, REPOSITORY, type RunOptions, staleReason } from '../src/incremental/record';
+import { recordStore } from '../src/incremental/store';
+import type { FileRules } from '../src/profile/source-scan';
 
 const PROFILE = 'de-pro-wsim';
 
@@ -31,7 +33,11 @@ let base: string;
 let profiles: string;
 let out: string;
 const rules = () => ({ roots: [REPOSITORY, profiles] });
-const stale = () => staleReason(out, PROFILE, join(profiles, `${PROFILE}.yaml`), {}, rules(), profiles);
+const store = () => recordStore(out)!;
+const readRecord = (_folder?: string) => readStored(store(), out, PROFILE);
+const staleWith = (options: RunOptions, r: FileRules) => staleReason(out, PROFILE, join(profiles, `${PROFILE}.yaml`), recordContext(store(), options, r, profiles));
+const stale = () => staleWith({}, rules());
+const recordFile = () => join(store().folder(out), `${PROFILE}.json`);
 
 beforeAll(() => {
   base = mkdtempSync(join(tmpdir(), 'aura-incremental-'));
@@ -46,35 +52,40 @@ beforeAll(() => {
 afterAll(() => rmSync(base, { recursive: true, force: true }));
 
 describe('the cache record', () => {
-  it('is written into the profile folder: one line, repository-relative paths, the profile file and each layer it extends', () => {
-    const text = readFileSync(join(out, PROFILE, RECORD_FILE), 'utf8');
-    expect(text.trimEnd().split('\n')).toHaveLength(1);
-    const record = readRecord(join(out, PROFILE))!;
+  it('is stored outside the output tree: a MAC line and one line of JSON, repository-relative paths, the profile file and each layer it extends', () => {
+    const text = readFileSync(recordFile(), 'utf8');
+    expect(text.trimEnd().split('\n')).toHaveLength(2);
+    expect(text).toMatch(/^[0-9a-f]{64}\n\{/);
+    expect(readdirSync(join(out, PROFILE)).filter((e) => e.startsWith('.'))).toEqual(['.aura-manifests']);
+    const record = readRecord()!;
     // Relative to the repository (these copies are outside it), so the record does not depend on where the checkout is.
     expect(record.inputs.every(([path]) => !isAbsolute(path) && !path.includes('\\'))).toBe(true);
     const inputs = record.inputs.map(([path]) => path.replace(/^.*\/profiles\//, ''));
     expect(inputs).toEqual([`${PROFILE}.yaml`, 'layers/global.yaml', 'layers/de.yaml', 'layers/pro.yaml', 'de-pro.yaml']);
     expect(record.files).toBe(readdirSync(join(out, PROFILE), { recursive: true }).filter((p) => !String(p).split('/').some((s) => s.startsWith('.')) && statSync(join(out, PROFILE, String(p))).isFile()).length);
+    expect(record.entries).toBe(record.files + 1); // and the marker
   });
 
   it('proves an unchanged profile fresh, and its ApplicationSet', () => {
     expect(stale()).toBeUndefined();
-    expect(applicationSetFresh(join(out, APPLICATIONSET_FILE), [readRecord(join(out, PROFILE))!])).toBe(true);
+    expect(applicationSetFresh(join(out, APPLICATIONSET_FILE), [readRecord()!])).toBe(true);
   });
 
   it('is not fresh for another Kubernetes version or other read rules', () => {
-    expect(staleReason(out, PROFILE, join(profiles, `${PROFILE}.yaml`), { kubernetesVersion: '1.35' }, rules(), profiles)).toBe('inputs changed');
+    expect(staleWith({ kubernetesVersion: '1.35' }, rules())).toBe('inputs changed');
     // The copied profiles are outside the repository: without --allow-outside-repo they are not read, so not trusted.
-    expect(staleReason(out, PROFILE, join(profiles, `${PROFILE}.yaml`), {}, { roots: [REPOSITORY] }, profiles)).toMatch(/unreadable/);
+    expect(staleWith({}, { roots: [REPOSITORY] })).toMatch(/unreadable/);
   });
 
-  it('a record that is missing, broken (a merge conflict) or of another format proves nothing', () => {
-    const file = join(out, PROFILE, RECORD_FILE);
+  it('a record that is missing, broken, edited (its MAC no longer verifies) or of another format proves nothing', () => {
+    const file = recordFile();
     const saved = readFileSync(file, 'utf8');
     try {
       writeFileSync(file, `<<<<<<< ours\n${saved}=======\n${saved}>>>>>>> theirs\n`);
       expect(stale()).toBe('no cache record');
-      writeFileSync(file, saved.replace('"format":1', '"format":0'));
+      writeFileSync(file, saved.replace('"format":2', '"format":1'));
+      expect(stale()).toBe('no cache record');
+      writeFileSync(file, saved.replace(/"objects":\d+/, '"objects":1'));
       expect(stale()).toBe('no cache record');
       rmSync(file);
       expect(stale()).toBe('no cache record');
@@ -148,7 +159,7 @@ describe('synth and --check with the cache', () => {
   it('--check proves an unchanged profile without compiling it; synth does not rewrite it', () => {
     const check = run('--profiles', profiles, '--profile', PROFILE, '--out', out, '--check');
     expect(check.code).toBe(0);
-    expect(check.out).toContain(`${PROFILE}: ${readRecord(join(out, PROFILE))!.objects} objects (unchanged)`);
+    expect(check.out).toContain(`${PROFILE}: ${readRecord()!.objects} objects (unchanged)`);
     expect(check.out).toMatch(/1 proven by their cache record/);
     const mtime = statSync(join(out, PROFILE, 'kustomization.yaml')).mtimeMs;
     expect(run('--profiles', profiles, '--profile', PROFILE, '--out', out).out).toMatch(/1 unchanged, not rewritten/);
@@ -176,7 +187,7 @@ describe('synth and --check with the cache', () => {
     const saved = readFileSync(file);
     flipByte(file);
     try {
-      expect(applicationSetFresh(file, [readRecord(join(out, PROFILE))!])).toBe(false);
+      expect(applicationSetFresh(file, [readRecord()!])).toBe(false);
     } finally {
       writeFileSync(file, saved);
     }

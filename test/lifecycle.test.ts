@@ -544,11 +544,11 @@ describe('npm run infra -- --delete', () => {
     expect(forbidden.calls().filter((c) => c.startsWith('kubectl delete'))).toEqual([]);
   });
 
-  it('refuses a missing compiled phase (exit 1)', async () => {
+  it('refuses a missing compiled profile (exit 1)', async () => {
     const out = mkdtempSync(join(tmpdir(), 'aura-infra-'));
     const r = await infra(['--profile', 'de-pro', '--delete', 'core', '--out', out], {});
     expect(r.code).toBe(1);
-    expect(r.err).toMatch(/manifests\/core is missing: run npm run synth/);
+    expect(r.err).toMatch(/de-pro is missing: run npm run synth -- --profile de-pro first/);
   });
 });
 

@@ -4,14 +4,55 @@ import type { Config } from '../profile/config.generated';
 import { listProfiles, loadProfile, resolveProfileRef } from '../profile/load';
 import type { FileRules } from '../profile/source-scan';
 import { validateProfile } from '../profile/validate';
+import { agentsNamespace, coreNamespace, hasOwnCluster, SYSTEM_NAMESPACE } from '../platform/naming';
 import { describeObject } from './describe';
 import { kindScope } from './schema';
 
 /** What the cluster view needs of a compiled profile. */
 export interface ProfileOutput {
   name: string;
-  config: Pick<Config, 'cluster_name' | 'tenant_name'> & Partial<Pick<Config, 'core_only'>>;
+  config: NamespaceConfig;
   manifests: readonly Manifest[];
+}
+
+/** The keys a profile's namespaces are named from. */
+export type NamespaceConfig = Pick<Config, 'cluster_name' | 'tenant_name' | 'environment_profile' | 'environment_type' | 'release_suffix' | 'core_only'>;
+
+/** The namespaces a profile creates, by their names as derived from its keys (src/platform/naming.ts). */
+export function ownNamespaces(c: NamespaceConfig): string[] {
+  const own = [coreNamespace(c as Config), agentsNamespace(c as Config)];
+  return hasOwnCluster(c as Config) ? [...own, SYSTEM_NAMESPACE] : own;
+}
+
+/**
+ * Profiles of one cluster whose keys put one into another's namespace: two profiles that derive
+ * one namespace name (a release_suffix equal to a tenant's name, a tenant named like a release,
+ * two profiles with their own cluster on one cluster_name), or a profile whose release namespace
+ * is a tenant's own namespace (aura-<environment>-<tenant>) even when that tenant has moved on
+ * to a release of its own. Either would let one profile's objects, and its undeployment, reach
+ * the other's. Each problem names both profiles and the keys.
+ */
+export function namespaceOwnershipProblems(profiles: readonly { name: string; config: NamespaceConfig }[]): string[] {
+  const problems: string[] = [];
+  const sorted = [...profiles].sort((a, b) => (a.name < b.name ? -1 : 1));
+  for (const [i, a] of sorted.entries())
+    for (const b of sorted.slice(i + 1)) {
+      if (a.config.cluster_name !== b.config.cluster_name) continue;
+      const shared = ownNamespaces(a.config).filter((ns) => ownNamespaces(b.config).includes(ns));
+      const keys = 'release_suffix, tenant_name, environment_profile, environment_type';
+      if (shared.length) {
+        problems.push(`cluster ${a.config.cluster_name}: profiles ${a.name} and ${b.name} both create the namespace${shared.length > 1 ? 's' : ''} ${shared.join(', ')} (from their ${keys}); each profile needs namespaces of its own, or one's objects and undeployment reach the other's`);
+        continue;
+      }
+      for (const [x, y] of [[a, b], [b, a]] as const) {
+        // x's release lands where tenant y's namespaces are named (its base namespace, before any suffix of its own).
+        if (y.config.tenant_name === 'default' || !x.config.release_suffix) continue;
+        const tenantBase = coreNamespace({ ...(y.config as Config), release_suffix: undefined } as Config);
+        if (coreNamespace(x.config as Config) === tenantBase)
+          problems.push(`cluster ${a.config.cluster_name}: the release_suffix of profile ${x.name} names its namespace like the tenant_name of profile ${y.name} (aura-<environment>-<tenant>); choose a release_suffix that is no tenant's name`);
+      }
+    }
+  return problems;
 }
 
 /** Cluster-scoped objects, or namespaced ones, by the key the API server knows them by. */
@@ -32,7 +73,7 @@ const clusterScoped = (m: Manifest) => kindScope(m.apiVersion, m.kind) === 'Clus
  *   rolled back), and deleting one must not take an object of the other.
  */
 export function clusterViewProblems(profiles: readonly ProfileOutput[]): string[] {
-  const problems: string[] = [];
+  const problems: string[] = namespaceOwnershipProblems(profiles);
   const clusters = new Map<string, ProfileOutput[]>();
   for (const p of profiles) clusters.set(p.config.cluster_name, [...(clusters.get(p.config.cluster_name) ?? []), p]);
   for (const [cluster, members] of [...clusters].sort(([a], [b]) => (a < b ? -1 : 1))) {

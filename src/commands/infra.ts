@@ -2,11 +2,13 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import type { Config } from '../profile/config.generated';
 import { formatDiagnostic, ProfileError } from '../profile/errors';
+import type { LoadOptions } from '../profile/load';
 import { DEFAULT_PROFILES_DIR, profileReadRules, REPOSITORY_ROOT as ROOT } from '../profile/repository';
 import { loadValidProfile } from '../profile/validate';
 import { azCommands, showCommand } from '../infra/az';
 import { COMMON_PARAMETERS_FILE, commonCommands, commonParametersFile } from '../infra/common';
-import { DATA_OF, deletable, DELETE_TARGETS, type DeletePlan, deletePlan, type DeleteTarget } from '../infra/delete';
+import { DATA_OF, deletable, DELETE_TARGETS, type DeletePlan, deletePlan, type DeleteTarget, othersNamespaces, refuseStaleOutput } from '../infra/delete';
+import { loadCompiler } from '../incremental/run';
 import { DNS_FACTS_NOTE, DNS_PARAMETERS_FILE, dnsCommands, dnsDeploymentFacts, dnsParametersFile } from '../infra/dns';
 import { atlasEnvironment, atlasProjectId, atlasProjectPlaceholder, lifecyclePlan, lifecycleTools, runLifecycle } from '../infra/lifecycle';
 import { aksParametersFile, hasOwnCluster, PARAMETERS_FILE } from '../infra/parameters';
@@ -80,7 +82,7 @@ async function infra(opts: Values<typeof OPTIONS>, io: CommandContext): Promise<
       case 'lifecycle':
         return await lifecycle(command.direction, loaded.name, config, !!opts['dry-run'], tools);
       case 'delete':
-        return await undeploy(command, loaded.name, config, profileDir, !!opts['dry-run'], tools);
+        return await undeploy(command, { ref: opts.profile!, profilesDir, rules: profileReadRules(profilesDir, !!opts['allow-outside-repo']), outDir: resolve(opts.out!) }, loaded.name, config, profileDir, !!opts['dry-run'], tools);
     }
   }
 }
@@ -155,9 +157,12 @@ async function lifecycle(direction: 'stop' | 'start', name: string, c: Config, d
   return 0;
 }
 
-async function undeploy(cmd: Extract<Command, { kind: 'delete' }>, name: string, c: Config, profileDir: string, dryRun: boolean, io: ToolIo): Promise<number> {
+async function undeploy(cmd: Extract<Command, { kind: 'delete' }>, source: { ref: string; profilesDir: string; rules: LoadOptions; outDir: string }, name: string, c: Config, profileDir: string, dryRun: boolean, io: ToolIo): Promise<number> {
   if (!deletable(c, cmd.target)) throw tenantRefusal(name, c);
-  const plan = deletePlan(cmd.target, c, profileDir, cmd);
+  // Planned from the profile as it compiles now; dist/ must be exactly that (src/infra/delete.ts).
+  const fresh = loadCompiler().buildProfile(source.ref, source.profilesDir, { outDir: source.outDir }, source.rules);
+  refuseStaleOutput(profileDir, name, fresh.files);
+  const plan = deletePlan(cmd.target, { config: fresh.config, objects: fresh.objects, othersNamespaces: othersNamespaces(name, fresh.config, source.profilesDir, source.rules) }, cmd);
   printPlan(cmd.target, name, plan, io);
   if (dryRun || !cmd.yes) {
     io.out('Nothing was deleted: add --yes to run this plan.');

@@ -1,11 +1,14 @@
-import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import type { BuiltProfile } from '../build';
 import { CheckError } from '../checks/check-error';
 import { APPLICATIONSET_FILE } from '../output/layout';
 import { isOurs, lockOutput, MARKER_FILE, recover } from '../output/journal';
 import { type CachedRun, cachedRun, loadCompiler, writeRecords } from '../incremental/run';
-import { diffTree, readTree, writeFileAtomic, writeProfiles } from '../output/write';
+import { writeFileAtomic, writeProfiles } from '../output/write';
+import { committedView, compareFolder, withMarker } from '../output/tree';
+import { outputFolderProblems } from '../output/accounting';
+import { readBounded } from '../output/bounded-read';
 import { ProfileError } from '../profile/errors';
 import { listProfiles, profileNameOf, resolveProfileRef } from '../profile/load';
 import { DEFAULT_PROFILES_DIR, profileReadRules } from '../profile/repository';
@@ -81,7 +84,7 @@ function synth(parsed: Values<typeof OPTIONS>, ctx: CommandContext): number {
 
   const started = performance.now();
   // Profiles proven unchanged by their cache record are not compiled (src/incremental/).
-  const cache = cachedRun(parsed['no-cache'] ? [] : refs, { outDir, profilesDir, kubernetesVersion, readRules, applicationSetFile: join(outDir, APPLICATIONSET_FILE) });
+  const cache = cachedRun(refs, { outDir, profilesDir, kubernetesVersion, readRules, applicationSetFile: join(outDir, APPLICATIONSET_FILE), noCache: parsed['no-cache'] });
   for (const [, r] of cache.fresh) {
     io.out(`  ${printable(r.profile)}: ${r.objects} objects (unchanged)`);
     for (const w of r.warnings) io.err(`  ⚠ ${printable(r.profile)}: ${printable(w)}`);
@@ -109,8 +112,9 @@ function synth(parsed: Values<typeof OPTIONS>, ctx: CommandContext): number {
   // Fresh profiles whose GitOps settings differ from a compiled one's are compiled too, so the error names them all.
   if (!failed && built.length && cache.fresh.size && !cache.sameApplicationSet(built[0]!.config)) compileRefs(cache.forget());
   // A fresh profile passed the cluster view with its siblings as they are: their files are among its record's inputs.
+  const siblings: BuiltProfile[] = [];
   if (!failed && built.length) {
-    const problems = clusterView(built, profilesDir, readRules);
+    const problems = clusterView(built, profilesDir, readRules, siblings);
     if (problems.length) {
       failed++;
       io.err(`✗ ${new CheckError(built.map((b) => b.name).join(', '), problems).message}`);
@@ -130,7 +134,12 @@ function synth(parsed: Values<typeof OPTIONS>, ctx: CommandContext): number {
     io.err(`${failed} of ${refs.length} profile(s) failed; nothing was written to ${parsed.out}`);
     return report.finish(1);
   }
-  if (parsed.check && !existsSync(outDir)) return report.finish(check(parsed, outDir, profilesDir, built, applicationSet, report, started, cache));
+  // --check writes nothing in the output folder and takes no lock (a read-only checkout works); the
+  // records of what it compiled go to the cache folder outside it, best effort (src/incremental/store.ts).
+  if (parsed.check) {
+    writeRecords(outDir, built, siblings, applicationSet, cache);
+    return report.finish(check(parsed, outDir, profilesDir, built, applicationSet, report, started, cache));
+  }
   try {
     mkdirSync(outDir, { recursive: true });
   } catch (e) {
@@ -140,7 +149,7 @@ function synth(parsed: Values<typeof OPTIONS>, ctx: CommandContext): number {
   const unlock = lockOutput(outDir);
   try {
     for (const line of recover(outDir)) io.out(`  ${parsed.out}: ${printable(line)}`);
-    return report.finish(parsed.check ? check(parsed, outDir, profilesDir, built, applicationSet, report, started, cache) : write(parsed, outDir, built, applicationSet, io, started, cache, readRules));
+    return report.finish(write(parsed, outDir, built, siblings, applicationSet, io, started, cache));
   } catch (e) {
     throw asEnvironmentError(e);
   } finally {
@@ -154,62 +163,70 @@ function check(parsed: Parsed, outDir: string, profilesDir: string, built: Built
   const io = report.io;
   const objects = built.reduce((n, b) => n + b.objects.length, cache.objects);
   const files = built.reduce((n, b) => n + b.files.size, cache.files);
-  // With --all, dist/ holds exactly the shipped profiles: a folder left by a deleted profile would still be deployed.
-  const orphans = parsed.all ? orphanProfileFolders(outDir, new Set([...built.map((b) => b.name), ...cache.names])) : [];
-  {
-    let stale = 0;
-    for (const name of orphans) {
-      stale++;
-      io.err(`✗ ${parsed.out}/${printable(name)} belongs to no profile in ${relative(process.cwd(), profilesDir) || '.'}; run: npm run synth -- --all (removes it)`);
-    }
-    if (readFileOr(join(outDir, APPLICATIONSET_FILE)) !== applicationSet) {
-      stale++;
-      io.err(`✗ ${parsed.out}/${APPLICATIONSET_FILE} is stale`);
-      report.staleFile(`${parsed.out}/${APPLICATIONSET_FILE}`, 'stale: run npm run synth -- --all');
-    }
-    for (const b of built) {
-      if (existsSync(join(outDir, b.name)) && !isOurs(join(outDir, b.name))) {
-        stale++;
-        io.err(`✗ ${parsed.out}/${b.name} was not written by aura-manifests (no ${MARKER_FILE} file); synth will refuse to replace it`);
-        continue;
-      }
-      const committed = readTree(join(outDir, b.name));
-      const d = diffTree(b.files, committed);
-      const lines = [...d.added.map((p) => `    missing   ${printable(p)}`), ...d.removed.map((p) => `    extra     ${printable(p)}`), ...d.changed.map((p) => `    differs   ${printable(p)}`)];
-      if (lines.length) {
-        stale++;
-        const shown = lines.length > MAX_LISTED ? [...lines.slice(0, MAX_LISTED), `    ... and ${lines.length - MAX_LISTED} more`] : lines;
-        // What changed, said as objects: the semantic diff's summary, beside the file list.
-        const objects = semanticSummary(committed, b.files);
-        io.err(`✗ ${parsed.out}/${b.name} is stale (${lines.length} file(s)):\n${shown.join('\n')}${objects ? `\n  ${objects}` : ''}`);
-        report.stale.push({ profile: b.name, missing: d.added, extra: d.removed, differs: d.changed, objects });
-        for (const p of [...d.added, ...d.removed, ...d.changed].slice(0, MAX_LISTED)) {
-          const why = d.added.includes(p) ? 'missing' : d.removed.includes(p) ? 'extra' : 'differs from the compiled output';
-          report.staleFile(`${parsed.out}/${b.name}/${p}`, `${why}: run npm run synth -- --all`);
-        }
-      }
-    }
-    if (stale) {
-      io.err(`${stale} profile(s) differ from the compiled output; run: npm run synth -- --all`);
-      return 1;
-    }
-    const proven = cache.fresh.size ? `, ${cache.fresh.size} proven by their cache record` : '';
-    io.out(`✓ ${built.length + cache.fresh.size} profile(s) up to date in ${parsed.out}: ${objects} objects, ${files} files${proven} (${ms(started)})`);
-    return 0;
+  let stale = 0;
+  // The output folder's own entries: with --all it holds exactly the shipped profiles and the ApplicationSet
+  // (Argo CD's ApplicationSet reads dist/*/gitops/argocd, so a folder nobody compiled would be deployed).
+  for (const problem of outputFolderProblems(outDir, new Set([...built.map((b) => b.name), ...cache.names]), !!parsed.all, relative(process.cwd(), profilesDir) || '.')) {
+    stale++;
+    io.err(`✗ ${parsed.out}/${printable(problem.entry)} ${problem.why}`);
+    report.staleFile(`${parsed.out}/${problem.entry}`, problem.why);
   }
+  if (readBounded(join(outDir, APPLICATIONSET_FILE), Buffer.byteLength(applicationSet))?.toString('utf8') !== applicationSet) {
+    stale++;
+    io.err(`✗ ${parsed.out}/${APPLICATIONSET_FILE} is stale`);
+    report.staleFile(`${parsed.out}/${APPLICATIONSET_FILE}`, 'stale: run npm run synth -- --all');
+  }
+  for (const b of built) {
+    if (existsSync(join(outDir, b.name)) && !isOurs(join(outDir, b.name))) {
+      stale++;
+      io.err(`✗ ${parsed.out}/${b.name} was not written by aura-manifests (no ${MARKER_FILE} file); synth will refuse to replace it`);
+      continue;
+    }
+    // Every entry of the folder, dot-files and symlinks included, against the compile: the committed files prove nothing.
+    const expected = withMarker(b.files);
+    const c = compareFolder(join(outDir, b.name), expected);
+    const note = (p: string) => (c.notes.has(p) ? ` (${c.notes.get(p)})` : '');
+    const lines = [...c.missing.map((p) => `    missing   ${printable(p)}`), ...c.extra.map((p) => `    extra     ${printable(p)}${note(p)}`), ...c.differs.map((p) => `    differs   ${printable(p)}${note(p)}`)];
+    if (lines.length) {
+      stale++;
+      const shown = lines.length > MAX_LISTED ? [...lines.slice(0, MAX_LISTED), `    ... and ${lines.length - MAX_LISTED} more`] : lines;
+      // What changed, said as objects: the semantic diff's summary, beside the file list.
+      const objects = semanticSummary(committedView(expected, c), b.files);
+      io.err(`✗ ${parsed.out}/${b.name} is stale (${lines.length} file(s)):\n${shown.join('\n')}${objects ? `\n  ${objects}` : ''}`);
+      report.stale.push({ profile: b.name, missing: c.missing, extra: c.extra, differs: c.differs, objects });
+      for (const p of [...c.missing, ...c.extra, ...c.differs].slice(0, MAX_LISTED)) {
+        const why = c.missing.includes(p) ? 'missing' : c.extra.includes(p) ? 'extra' : 'differs from the compiled output';
+        report.staleFile(`${parsed.out}/${b.name}/${p}`, `${why}: run npm run synth -- --all`);
+      }
+    }
+  }
+  if (stale) {
+    io.err(`${stale} profile(s) differ from the compiled output; run: npm run synth -- --all`);
+    return 1;
+  }
+  const proven = cache.fresh.size ? `, ${cache.fresh.size} proven by their cache record` : '';
+  io.out(`✓ ${built.length + cache.fresh.size} profile(s) up to date in ${parsed.out}: ${objects} objects, ${files} files${proven} (${ms(started)})`);
+  return 0;
 }
 
-function write(parsed: Parsed, outDir: string, built: BuiltProfile[], applicationSet: string, io: Io, started: number, cache: CachedRun, readRules: FileRules): number {
+function write(parsed: Parsed, outDir: string, built: BuiltProfile[], siblings: BuiltProfile[], applicationSet: string, io: Io, started: number, cache: CachedRun): number {
   const objects = built.reduce((n, b) => n + b.objects.length, cache.objects);
   const files = built.reduce((n, b) => n + b.files.size, cache.files);
-  const orphans = parsed.all ? orphanProfileFolders(outDir, new Set([...built.map((b) => b.name), ...cache.names])) : [];
+  const profiles = new Set([...built.map((b) => b.name), ...cache.names]);
+  const orphans = parsed.all ? orphanProfileFolders(outDir, profiles) : [];
   const changed = writeProfiles(outDir, built);
-  writeRecords(outDir, built, applicationSet, cache.options, cache.profilesDir, readRules);
+  for (const { name, foreign } of changed)
+    if (foreign.length)
+      io.out(`  ${parsed.out}/${name}: removed ${foreign.length} entr${foreign.length === 1 ? 'y' : 'ies'} the tool had not written (${foreign.slice(0, 5).map(printable).join(', ')}${foreign.length > 5 ? ', ...' : ''}; symlinks not followed)`);
+  writeRecords(outDir, built, siblings, applicationSet, cache);
   if (writeFileAtomic(join(outDir, APPLICATIONSET_FILE), applicationSet, APPLICATIONSET_HEADER)) io.out(`  wrote ${parsed.out}/${APPLICATIONSET_FILE}`);
   for (const name of orphans) {
     rmSync(join(outDir, name), { recursive: true, force: true });
     io.out(`  removed ${parsed.out}/${printable(name)} (no such profile any more)`);
   }
+  // What is not ours stays, said once: --check fails while it is there.
+  if (parsed.all)
+    for (const problem of outputFolderProblems(outDir, profiles, true)) io.err(`  ⚠ ${parsed.out}/${printable(problem.entry)} ${problem.why}; kept (not written by aura-manifests), and --check fails while it is there`);
   const unchanged = built.length + cache.fresh.size - changed.length;
   io.out(`✓ compiled ${built.length + cache.fresh.size} profile(s) into ${parsed.out}: ${objects} objects, ${files} files${unchanged ? ` (${unchanged} unchanged, not rewritten)` : ''} (${ms(started)})`);
   return 0;
@@ -219,10 +236,9 @@ function write(parsed: Parsed, outDir: string, built: BuiltProfile[], applicatio
  * The compiled profiles with the other profiles of their clusters (compiled in memory, not
  * written), checked together: a tenant must coexist with its parent.
  */
-function clusterView(built: readonly BuiltProfile[], profilesDir: string, readRules: FileRules): string[] {
+function clusterView(built: readonly BuiltProfile[], profilesDir: string, readRules: FileRules, siblings: BuiltProfile[]): string[] {
   const { buildProfile, clusterSiblings, clusterViewProblems } = loadCompiler();
   const names = new Set(built.map((b) => b.name));
-  const siblings: BuiltProfile[] = [];
   const problems: string[] = [];
   for (const b of built)
     for (const sibling of clusterSiblings(b.name, profilesDir, b.config, readRules)) {
@@ -239,8 +255,6 @@ function clusterView(built: readonly BuiltProfile[], profilesDir: string, readRu
   const outputs = [...built, ...siblings].map((b) => ({ name: b.name, config: b.config, manifests: b.objects.map((o) => o.manifest) }));
   return [...problems, ...clusterViewProblems(outputs)];
 }
-
-const readFileOr = (file: string) => (existsSync(file) ? readFileSync(file, 'utf8') : undefined);
 
 const ms = (t0: number) => `${Math.round(performance.now() - t0)} ms`;
 

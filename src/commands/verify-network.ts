@@ -1,8 +1,8 @@
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, lstatSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { parseAllDocuments } from 'yaml';
 import type { Manifest } from '../compile';
 import { MANIFESTS_FOLDER } from '../output/layout';
+import { parseBackYaml, readBackText } from '../output/read-back';
 import { readBackObject } from '../review/objects';
 import { DEFAULT_PROFILES_DIR, profileReadRules } from '../profile/repository';
 import { loadValidProfile } from '../profile/validate';
@@ -11,19 +11,23 @@ import { formatMatrix } from '../checks/network/verify';
 import { printable } from '../util/printable';
 import { type CommandContext, defineCommand, EnvironmentError, UsageError, type Values } from './command';
 
-/** Every object of the compiled YAML files under a folder: the verifier reads what users apply. */
+/** A compiled file is a page of YAML; a larger one was not written by the tool. */
+const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
+
+/**
+ * Every object of the compiled YAML files under a folder: the verifier reads what users apply.
+ * Read back as untrusted input (src/output/read-back.ts): never through a symlink, bounded, and a
+ * file that is not YAML, an alias bomb or not a plain object is an error naming it, exit 1.
+ */
 export function readManifests(dir: string): Manifest[] {
   const out: Manifest[] = [];
   const walk = (d: string) => {
     for (const entry of readdirSync(d).sort()) {
       const full = join(d, entry);
-      if (statSync(full).isDirectory()) walk(full);
+      const st = lstatSync(full);
+      if (st.isDirectory()) walk(full);
       else if (entry.endsWith('.yaml') && entry !== 'kustomization.yaml')
-        for (const doc of parseAllDocuments(readFileSync(full, 'utf8'))) {
-          // The yaml library's messages quote the file: a broken file is named, not quoted.
-          if (doc.errors.length) throw new EnvironmentError(`${printable(full)}: not valid YAML (was it edited by hand? run npm run synth)`);
-          if (doc.contents) out.push(readBackObject(full, doc.toJS({ maxAliasCount: 100 })));
-        }
+        for (const doc of parseBackYaml(readBackText(full, MAX_MANIFEST_BYTES, 'a compiled manifest'), printable(full), { allowEmpty: true })) out.push(readBackObject(full, doc));
     }
   };
   walk(dir);

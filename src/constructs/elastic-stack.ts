@@ -21,9 +21,17 @@ export interface ElasticStackProps {
   platform: Platform;
 }
 
+/** The user Elastic's images run as (and own their data as). */
+const ELASTIC_UID = 1000;
 /**
- * ECK builds these pods and owns their containers' security settings (Elasticsearch needs its
- * own): from the shared pod template they take the placement only.
+ * Pod Security "restricted" for the pods ECK makes from these templates; ECK merges them into its
+ * own defaults (which already drop every capability and forbid privilege escalation for 8.8+).
+ */
+const ECK_POD_SECURITY = { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } };
+const ECK_CONTAINER_SECURITY = { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] }, privileged: false, runAsNonRoot: true };
+/**
+ * ECK builds these pods from its own defaults: from the shared pod template they take the
+ * placement only, and the security settings above.
  */
 const MANAGEMENT_POOL = poolSelector(phaseInfo('system').nodePool);
 
@@ -86,9 +94,12 @@ export class ElasticStack extends Construct {
               metadata: { labels: { ...standardLabels('elasticsearch', config, 'elasticsearch', ELASTIC_VERSION), ...platform.network.podLabels('elasticsearch') } },
               spec: {
                 nodeSelector: MANAGEMENT_POOL,
+                // Pod Security "restricted" (aura-system's admission policy): ECK's own init containers inherit the pod's part.
+                securityContext: { ...ECK_POD_SECURITY, fsGroup: ELASTIC_UID },
                 containers: [
                   {
                     name: 'elasticsearch',
+                    securityContext: ECK_CONTAINER_SECURITY,
                     resources: ELASTICSEARCH_RESOURCES,
                     volumeMounts: [{ name: 'snapshot-credentials', mountPath: '/mnt/secrets-store', readOnly: true }],
                   },
@@ -120,7 +131,8 @@ export class ElasticStack extends Construct {
           metadata: { labels: { ...standardLabels('kibana', config, 'kibana', ELASTIC_VERSION), ...platform.network.podLabels('kibana') } },
           spec: {
             nodeSelector: MANAGEMENT_POOL,
-            containers: [{ name: 'kibana', resources: KIBANA_RESOURCES }],
+            securityContext: ECK_POD_SECURITY,
+            containers: [{ name: 'kibana', securityContext: ECK_CONTAINER_SECURITY, resources: KIBANA_RESOURCES }],
           },
         },
       },

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { lstatSync } from 'node:fs';
 import { join } from 'node:path';
-import { parse } from 'yaml';
+import { CONFLICT_MARKERS, parseBackYaml, readBackText } from '../output/read-back';
+import { InputError } from '../util/errors';
 import type { CompiledObject } from '../model/manifest';
 import { targetKubernetesMinor } from '../model/kubernetes-versions';
 import { emitYaml } from '../util/emit';
@@ -46,19 +47,36 @@ export const chartVersion = (revision: number, compiler = PACKAGE_VERSION) => `$
  */
 export const nextRevision = (hash: string, previous?: ChartRevision) => (!previous ? 1 : previous.hash === hash ? previous.revision : previous.revision + 1);
 
-/** The revision recorded in a written Chart.yaml (its version's last number and its hash annotation); undefined when absent or not ours. */
+/** A Chart.yaml is a page; the committed one is read back with that bound. */
+const MAX_CHART_YAML = 64 * 1024;
+/** A release version, strictly: MAJOR.MINOR.PATCH, no leading zeros, no prerelease or build. */
+const RELEASE_VERSION = /^(0|[1-9]\d{0,15})\.(0|[1-9]\d{0,15})\.(0|[1-9]\d{0,15})$/;
+
+/**
+ * The revision recorded in the committed Chart.yaml (its version's last number and its content
+ * hash annotation), read back as untrusted input: never through a symlink, never a pipe, at most
+ * 64 KiB, a strict release version whose revision can still grow (below 2^53 - 1). Absent: the
+ * chart was never written (revision 1). Anything else that is not such a file, git conflict
+ * markers included, is an error naming the file: a silent reset would make the next chart a
+ * lower version than the one installed.
+ */
 export function readChartRevision(profileDir: string): ChartRevision | undefined {
   const file = join(profileDir, CHART_FOLDER, 'Chart.yaml');
-  if (!existsSync(file)) return undefined;
-  let meta: { version?: unknown; annotations?: Record<string, unknown> } | undefined;
-  try {
-    meta = parse(readFileSync(file, 'utf8'));
-  } catch {
-    return undefined; // e.g. merge conflict markers: recompiling counts on from the other side's record
-  }
-  const match = typeof meta?.version === 'string' ? /^\d+\.\d+\.(\d+)$/.exec(meta.version) : null;
+  if (!lstatSync(file, { throwIfNoEntry: false })) return undefined;
+  const what = 'the previous chart, whose version the next one counts on from';
+  const text = readBackText(file, MAX_CHART_YAML, what);
+  if (CONFLICT_MARKERS.test(text))
+    throw new InputError(`${file} has git conflict markers: both branches moved the chart version; keep the side with the higher version, then run npm run synth, which counts on from it`);
+  const [meta] = parseBackYaml(text, file) as [{ version?: unknown; annotations?: Record<string, unknown> } | undefined];
+  const version = meta && typeof meta === 'object' ? meta.version : undefined;
+  const match = typeof version === 'string' ? RELEASE_VERSION.exec(version) : null;
+  if (!match) throw new InputError(`${file}: version is not a release version MAJOR.MINOR.PATCH (${what}); restore the file from git, then run npm run synth`);
+  const revision = Number(match[3]);
+  if (!Number.isSafeInteger(revision) || revision >= Number.MAX_SAFE_INTEGER)
+    throw new InputError(`${file}: the version's revision is too large to count on from (at most 2^53 - 2); restore the file from git`);
   const hash = meta?.annotations?.[CONTENT_HASH_ANNOTATION];
-  return match && typeof hash === 'string' ? { revision: Number(match[1]), hash } : undefined;
+  // Without our hash the content is taken as changed: the revision grows, it never resets.
+  return { revision, hash: typeof hash === 'string' && /^[0-9a-f]{12}$/.test(hash) ? hash : '' };
 }
 
 /** Name of a profile's chart: aura-de-pro, aura-de-pro-wsim. */

@@ -1,35 +1,41 @@
 /**
  * Incremental compilation: a profile whose inputs are unchanged, and whose output folder still
- * holds exactly what the last compile wrote, is neither compiled nor rewritten, and `--check`
- * proves it fresh without compiling.
+ * holds exactly what the last compile on this machine wrote, is neither compiled nor rewritten,
+ * and `--check` proves it fresh without compiling.
  *
- * Each `<out>/<profile>/` carries RECORD_FILE, one line of JSON written after a compile:
+ * A record (one line of JSON, stored outside the output tree and authenticated: store.ts) says:
  * - `key`: a hash of every input: the record format, the compiler (COMPILER_INPUTS: its source,
  *   generated code, schemas, data files, package.json and package-lock.json), the run's options
- *   (`--kubernetes-version`) and each profile file, layer and chart archive the profile read
- *   (`inputs`, by path relative to the repository, with their hashes);
- * - `outputs`: a hash of every file of the folder (paths and bytes, dot-files aside), computed
- *   from what the compiler produced in memory, not from the disk;
+ *   (`--kubernetes-version`), the listing of the profiles folder, and each profile file, layer,
+ *   chart archive and cluster sibling's file the compile read (`inputs`, by path relative to the
+ *   repository, with the hash of the bytes as the compile read them, not as they are afterwards);
+ * - `outputs`: a hash of every entry the folder must hold (the compiled files and the marker,
+ *   paths and bytes), computed from what the compiler produced in memory, with their count and
+ *   total size;
  * - what a run prints without compiling: object and file counts, warnings, and the
  *   ApplicationSet this profile's GitOps settings give.
  *
- * A profile is fresh only when all of that is recomputed from the disk and matches. A record
- * that is missing, unreadable, of another format, or half-merged by git (it is one line, so two
- * branches that both changed it conflict instead of merging) is simply not fresh. Nothing here
- * imports the compiler: a run whose profiles are all fresh never loads it.
+ * A profile is fresh only when all of that is recomputed from the disk and matches: the folder is
+ * listed whole (dot-files included; a symlink, a pipe or a folder of its own makes it stale) and
+ * its files are read only when their count and total size are the recorded ones. A record that
+ * is missing, unreadable, of another format or unauthenticated is simply not fresh. A record in
+ * the output tree (`.aura-cache.json`, written by earlier versions) is never read: it is an extra
+ * file like any other. Nothing here imports the compiler: a run whose profiles are all fresh
+ * never loads it.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, lstatSync, readdirSync, readFileSync } from 'node:fs';
+import { lstatSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { isOurs } from '../output/journal';
+import { FolderTooLarge, impliedFolders, listFolder, readBounded, withMarker } from '../output/tree';
 import { listProfiles } from '../profile/load';
 import { type FileRules, readProfileSource } from '../profile/source-scan';
+import { REPOSITORY, type RecordStore } from './store';
 
-export const RECORD_FILE = '.aura-cache.json';
+export { REPOSITORY } from './store';
+
 /** Bumped when the record's meaning changes: records of another format are never fresh. */
-const RECORD_FORMAT = 1;
-
-export const REPOSITORY = resolve(__dirname, '../..');
+const RECORD_FORMAT = 2;
 
 /**
  * Everything in the repository the compiler reads besides the profiles, in one place: a change
@@ -42,9 +48,12 @@ export interface ProfileRecord {
   format: number;
   profile: string;
   key: string;
-  /** [path relative to the repository, sha256] of each profile file, layer and chart archive, in read order. */
+  /** [path relative to the repository, sha256] of each file the compile read, the profile file first. */
   inputs: [string, string][];
+  /** A hash of every entry the folder holds (the marker included), their count and total bytes. */
   outputs: string;
+  entries: number;
+  bytes: number;
   objects: number;
   files: number;
   warnings: string[];
@@ -56,16 +65,16 @@ const sha256 = (data: string | Buffer) => createHash('sha256').update(data).dige
 
 let compilerHashMemo: string | undefined;
 
-/** A hash of COMPILER_INPUTS: paths and bytes, in a stable order (dot-files and folders aside). */
-export function compilerHash(root = REPOSITORY): string {
-  if (root === REPOSITORY && compilerHashMemo) return compilerHashMemo;
+/** A hash of COMPILER_INPUTS: paths and bytes, in a stable order, dot-files included. */
+export function compilerHash(root = REPOSITORY, memo = true): string {
+  if (root === REPOSITORY && memo && compilerHashMemo) return compilerHashMemo;
   const h = createHash('sha256');
   const add = (path: string) => {
     const full = join(root, path);
     const st = lstatSync(full, { throwIfNoEntry: false });
     if (!st) return;
     if (st.isDirectory()) {
-      for (const entry of readdirSync(full).sort()) if (!entry.startsWith('.')) add(`${path}/${entry}`);
+      for (const entry of readdirSync(full).sort()) add(`${path}/${entry}`);
     } else if (st.isFile()) {
       h.update(`${path}\0${sha256(readFileSync(full))}\n`);
     } else {
@@ -74,7 +83,7 @@ export function compilerHash(root = REPOSITORY): string {
   };
   for (const input of COMPILER_INPUTS) add(input);
   const digest = h.digest('hex');
-  if (root === REPOSITORY) compilerHashMemo = digest;
+  if (root === REPOSITORY && memo) compilerHashMemo = digest;
   return digest;
 }
 
@@ -91,7 +100,7 @@ const inputKey = (profile: string, inputs: readonly [string, string][], options:
  * checks a profile with its siblings (one cluster_name), found among them, so a profile added or
  * removed there makes every record of the folder stale. Null for a profile outside the folder.
  */
-function profilesListing(profileFile: string, profilesDir: string): string | null {
+export function profilesListing(profileFile: string, profilesDir: string): string | null {
   if (resolve(dirname(profileFile)) !== resolve(profilesDir)) return null;
   return sha256(listProfiles(profilesDir).sort().join('\n'));
 }
@@ -103,21 +112,30 @@ export function outputsHash(files: ReadonlyMap<string, string | Buffer>): string
   return h.digest('hex');
 }
 
-/** The folder's files as bytes (dot-files aside); undefined if it holds anything the tool never writes (a symlink, a device). */
-function folderFiles(dir: string): Map<string, Buffer> | undefined {
-  const out = new Map<string, Buffer>();
-  const walk = (d: string, prefix: string): boolean => {
-    for (const entry of readdirSync(d, { withFileTypes: true })) {
-      if (entry.name.startsWith('.')) continue;
-      const path = prefix ? `${prefix}/${entry.name}` : entry.name;
-      if (entry.isDirectory()) {
-        if (!walk(join(d, entry.name), path)) return false;
-      } else if (entry.isFile()) out.set(path, readFileSync(join(d, entry.name)));
-      else return false;
-    }
-    return true;
-  };
-  return walk(dir, '') ? out : undefined;
+/**
+ * The folder's hash, read under the record's bounds: every entry listed, dot-files included;
+ * undefined when it holds anything but regular files and the folders they imply, or when its
+ * file count or total size are not the recorded ones (then nothing is read).
+ */
+function folderHash(dir: string, record: ProfileRecord): string | undefined {
+  let entries;
+  try {
+    entries = listFolder(dir, record.entries * 2 + 16);
+  } catch (e) {
+    if (e instanceof FolderTooLarge) return undefined;
+    throw e;
+  }
+  const files = [...entries].filter(([, e]) => e.kind === 'file');
+  if (files.length !== record.entries || files.reduce((n, [, e]) => n + e.size, 0) !== record.bytes) return undefined;
+  const folders = impliedFolders(files.map(([p]) => p));
+  for (const [path, e] of entries) if (e.kind !== 'file' && !(e.kind === 'folder' && folders.has(path))) return undefined;
+  const bytes = new Map<string, Buffer>();
+  for (const [path, e] of files) {
+    const b = readBounded(join(dir, path), e.size);
+    if (!b) return undefined;
+    bytes.set(path, b);
+  }
+  return outputsHash(bytes);
 }
 
 /** A path as recorded: relative to the repository, with forward slashes. */
@@ -141,31 +159,62 @@ function currentInputHash(path: string, rules: FileRules): string | undefined {
   }
 }
 
-export function readRecord(folder: string): ProfileRecord | undefined {
+/** A record's body, read from the store (authenticated there) and checked for shape. */
+export function readRecord(store: RecordStore | undefined, outDir: string, profile: string): ProfileRecord | undefined {
+  const body = store?.read(outDir, profile);
+  if (body === undefined) return undefined;
   try {
-    const record = JSON.parse(readFileSync(join(folder, RECORD_FILE), 'utf8')) as ProfileRecord;
-    return record && record.format === RECORD_FORMAT && Array.isArray(record.inputs) ? record : undefined;
+    const r = JSON.parse(body) as ProfileRecord;
+    const ok = r && r.format === RECORD_FORMAT && r.profile === profile && Array.isArray(r.inputs) && typeof r.outputs === 'string' && Number.isSafeInteger(r.entries) && Number.isSafeInteger(r.bytes);
+    return ok ? r : undefined;
   } catch {
     return undefined;
   }
 }
 
+/** What a run shares between the records it reads and writes: read once, at its start. */
+export interface RecordContext {
+  store: RecordStore | undefined;
+  options: RunOptions;
+  rules: FileRules;
+  profilesDir: string;
+  /** The compiler's hash when the run started: a record is written only if it is the same after the compile. */
+  compiler: string;
+  /** The profiles folder's listing when the run started. */
+  listing: (profileFile: string) => string | null;
+}
+
+export function recordContext(store: RecordStore | undefined, options: RunOptions, rules: FileRules, profilesDir: string): RecordContext {
+  const listings = new Map<string, string | null>();
+  return {
+    store,
+    options,
+    rules,
+    profilesDir,
+    compiler: compilerHash(),
+    listing: (file) => {
+      const dir = resolve(dirname(file));
+      if (!listings.has(dir)) listings.set(dir, profilesListing(file, profilesDir));
+      return listings.get(dir)!;
+    },
+  };
+}
+
 /** Why a profile's output folder is not proven fresh by its record, or undefined if it is. */
-export function staleReason(outDir: string, name: string, profileFile: string, options: RunOptions, rules: FileRules, profilesDir: string): string | undefined {
+export function staleReason(outDir: string, name: string, profileFile: string, ctx: RecordContext): string | undefined {
   const folder = join(outDir, name);
   if (!isOurs(folder)) return 'no output folder of ours';
-  const record = readRecord(folder);
-  if (!record || record.profile !== name) return 'no cache record';
+  const record = readRecord(ctx.store, outDir, name);
+  if (!record) return 'no cache record';
   if (record.inputs[0]?.[0] !== recordedPath(profileFile)) return 'another profile file';
   const inputs: [string, string][] = [];
   for (const [path] of record.inputs) {
-    const hash = typeof path === 'string' && !isAbsolute(path) ? currentInputHash(path, rules) : undefined;
+    const hash = typeof path === 'string' && !isAbsolute(path) ? currentInputHash(path, ctx.rules) : undefined;
     if (hash === undefined) return `input ${path} unreadable`;
     inputs.push([path, hash]);
   }
-  if (inputKey(name, inputs, options, compilerHash(), profilesListing(profileFile, profilesDir)) !== record.key) return 'inputs changed';
-  const files = folderFiles(folder);
-  if (!files || outputsHash(files) !== record.outputs) return 'output changed';
+  if (inputKey(name, inputs, ctx.options, ctx.compiler, ctx.listing(profileFile)) !== record.key) return 'inputs changed';
+  if (folderHash(folder, record) !== record.outputs) return 'output changed';
   return undefined;
 }
 
@@ -175,31 +224,26 @@ export interface CompiledProfile {
   files: ReadonlyMap<string, string>;
   objects: number;
   warnings: readonly string[];
-  /** Every file the profile was compiled and checked from: the profile file first, then its layers, chart archives and cluster siblings' files. */
-  sources: readonly string[];
+  /** [absolute path, sha256 of the bytes read] of every file it was compiled and checked from: the profile file first. */
+  inputs: readonly (readonly [string, string])[];
   applicationSet: { key: string; content: string };
 }
 
-/**
- * The record of a profile just compiled. Its sources are hashed now: a source edited during
- * the run may be recorded with its new hash (the next run then trusts the output of the old
- * one); a source that cannot be read gives no record at all.
- */
-export function recordFor(p: CompiledProfile, options: RunOptions, profilesDir: string): string | undefined {
-  const inputs: [string, string][] = [];
-  for (const file of p.sources) {
-    try {
-      inputs.push([recordedPath(file), sha256(readFileSync(file))]);
-    } catch {
-      return undefined;
-    }
-  }
+/** The compiler is what it was when the run started (checked once, before records are written). */
+export const compilerUnchanged = (ctx: RecordContext) => compilerHash(REPOSITORY, false) === ctx.compiler;
+
+/** The record of a profile just compiled, from the hashes of its inputs as the compile read them. */
+export function recordFor(p: CompiledProfile, ctx: RecordContext): string {
+  const inputs = p.inputs.map(([file, hash]) => [recordedPath(file), hash] as [string, string]);
+  const folder = withMarker(p.files);
   const record: ProfileRecord = {
     format: RECORD_FORMAT,
     profile: p.name,
-    key: inputKey(p.name, inputs, options, compilerHash(), profilesListing(p.sources[0]!, profilesDir)),
+    key: inputKey(p.name, inputs, ctx.options, ctx.compiler, ctx.listing(p.inputs[0]![0])),
     inputs,
-    outputs: outputsHash(p.files),
+    outputs: outputsHash(folder),
+    entries: folder.size,
+    bytes: [...folder.values()].reduce((n, text) => n + Buffer.byteLength(text), 0),
     objects: p.objects,
     files: p.files.size,
     warnings: [...p.warnings],
@@ -212,7 +256,8 @@ export function recordFor(p: CompiledProfile, options: RunOptions, profilesDir: 
 export function applicationSetFresh(file: string, records: readonly ProfileRecord[]): boolean {
   const contents = new Set(records.map((r) => r.applicationSet?.content));
   if (contents.size !== 1 || new Set(records.map((r) => r.applicationSet?.key)).size !== 1) return false;
-  return existsSync(file) && sha256(readFileSync(file)) === [...contents][0];
+  const bytes = readBounded(file, 4 * 1024 * 1024);
+  return !!bytes && sha256(bytes) === [...contents][0];
 }
 
 export const sha256Hex = sha256;

@@ -1,16 +1,16 @@
 /**
  * The cache's part in a synth or --check run (src/commands/synth.ts): which profiles are proven fresh
- * before anything is compiled, and the records written after a compile. See record.ts.
+ * before anything is compiled, and the records stored after a compile. See record.ts and store.ts.
  */
-import { existsSync, lstatSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { existsSync, lstatSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { BuiltProfile } from '../build';
-import { JOURNAL_FILE, isOurs } from '../output/journal';
-import { writeFileAtomic } from '../output/write';
+import { JOURNAL_FILE } from '../output/journal';
 import type { Config } from '../profile/config.generated';
-import { loadProfile, profileNameOf, resolveProfileRef } from '../profile/load';
+import { profileNameOf, resolveProfileRef } from '../profile/load';
 import type { FileRules } from '../profile/source-scan';
-import { applicationSetFresh, type ProfileRecord, RECORD_FILE, readRecord, recordFor, type RunOptions, sha256Hex, staleReason } from './record';
+import { applicationSetFresh, compilerUnchanged, type ProfileRecord, readRecord, recordContext, type RecordContext, recordFor, type RunOptions, sha256Hex, staleReason } from './record';
+import { recordStore } from './store';
 
 type Compiler = typeof import('../build');
 let compiler: Compiler | undefined;
@@ -32,6 +32,8 @@ export interface CachedRun {
   applicationSet?: string;
   options: RunOptions;
   profilesDir: string;
+  /** What the records of this run are read and written with (undefined store: no cache this run). */
+  records: RecordContext;
   /** True if a compiled profile's GitOps settings give the ApplicationSet the fresh ones recorded. */
   sameApplicationSet(config: Config): boolean;
   /** Trusts no record after all: returns the references that were fresh, to be compiled. */
@@ -44,15 +46,20 @@ export interface CacheContext {
   kubernetesVersion?: string;
   readRules: FileRules;
   applicationSetFile: string;
+  /** --no-cache: no record is read (records are still stored). */
+  noCache?: boolean;
+  /** The environment deciding where records are and whether any is trusted (CI, AURA_CACHE_KEY). */
+  env?: NodeJS.ProcessEnv;
 }
 
-/** A folder an interrupted run left half-swapped is recovered and compiled, never trusted. */
+/** A folder an interrupted run left half-swapped is compiled, never trusted. */
 function interrupted(outDir: string): boolean {
   return existsSync(join(outDir, JOURNAL_FILE)) || readdirSync(outDir).some((e) => e.startsWith('.aura-staging-') || e.startsWith('.aura-old-'));
 }
 
 export function cachedRun(refs: readonly string[], ctx: CacheContext): CachedRun {
   const options: RunOptions = ctx.kubernetesVersion === undefined ? {} : { kubernetesVersion: ctx.kubernetesVersion };
+  const records = recordContext(recordStore(ctx.outDir, ctx.env), options, ctx.readRules, ctx.profilesDir);
   const fresh = new Map<string, ProfileRecord>();
   const isDir = (() => {
     try {
@@ -61,12 +68,12 @@ export function cachedRun(refs: readonly string[], ctx: CacheContext): CachedRun
       return false;
     }
   })();
-  if (refs.length && isDir && !interrupted(ctx.outDir)) {
+  if (!ctx.noCache && records.store && refs.length && isDir && !interrupted(ctx.outDir)) {
     for (const ref of refs) {
       const file = resolveProfileRef(ref, ctx.profilesDir);
       const name = profileNameOf(file);
-      if (name === undefined || staleReason(ctx.outDir, name, file, options, ctx.readRules, ctx.profilesDir) !== undefined) continue;
-      fresh.set(ref, readRecord(join(ctx.outDir, name))!);
+      if (name === undefined || staleReason(ctx.outDir, name, file, records) !== undefined) continue;
+      fresh.set(ref, readRecord(records.store, ctx.outDir, name)!);
     }
   }
   let applicationSet: string | undefined;
@@ -75,24 +82,25 @@ export function cachedRun(refs: readonly string[], ctx: CacheContext): CachedRun
     if (applicationSetFresh(ctx.applicationSetFile, [...fresh.values()])) applicationSet = readFileSync(ctx.applicationSetFile, 'utf8');
     else fresh.delete([...fresh.keys()][0]!);
   }
-  const records = () => [...fresh.values()];
+  const list = () => [...fresh.values()];
   return {
     fresh,
     get names() {
-      return records().map((r) => r.profile);
+      return list().map((r) => r.profile);
     },
     get objects() {
-      return records().reduce((n, r) => n + r.objects, 0);
+      return list().reduce((n, r) => n + r.objects, 0);
     },
     get files() {
-      return records().reduce((n, r) => n + r.files, 0);
+      return list().reduce((n, r) => n + r.files, 0);
     },
     applicationSet,
     options,
     profilesDir: ctx.profilesDir,
+    records,
     sameApplicationSet: (config) => {
       const key = sha256Hex(loadCompiler().applicationSetKeyOf(config));
-      return records().every((r) => r.applicationSet.key === key);
+      return list().every((r) => r.applicationSet.key === key);
     },
     forget() {
       const refs = [...fresh.keys()];
@@ -103,32 +111,22 @@ export function cachedRun(refs: readonly string[], ctx: CacheContext): CachedRun
   };
 }
 
-/** Writes each compiled profile's record into its folder (unchanged records are not rewritten). */
-export function writeRecords(outDir: string, built: readonly BuiltProfile[], applicationSet: string, options: RunOptions, profilesDir: string, readRules: FileRules): void {
-  if (!built.length) return;
-  const { applicationSetKeyOf, clusterSiblings } = loadCompiler();
-  // A profile passed the cluster view with its siblings (src/checks/cluster-view.ts): their files are its inputs too.
-  const clusters = new Map<string, string[]>();
-  const siblingSources = (b: BuiltProfile): string[] => {
-    const cluster = b.config.cluster_name;
-    if (!clusters.has(cluster)) clusters.set(cluster, [b.name, ...clusterSiblings(b.name, profilesDir, b.config, readRules)]);
-    return clusters
-      .get(cluster)!
-      .filter((name) => name !== b.name)
-      .flatMap((name) => {
-        const loaded = loadProfile(name, profilesDir, readRules);
-        return [loaded.file, ...loaded.layers.map((l) => resolve(l.file))];
-      });
-  };
+/**
+ * Stores each compiled profile's record. A profile passed the cluster view with its siblings
+ * (src/checks/cluster-view.ts), so their files, as that compile read them, are its inputs too:
+ * `siblings` are the profiles compiled for the cluster view only. Nothing is stored when the
+ * compiler changed during the run.
+ */
+export function writeRecords(outDir: string, built: readonly BuiltProfile[], siblings: readonly BuiltProfile[], applicationSet: string, cache: CachedRun): void {
+  const ctx = cache.records;
+  if (!built.length || !ctx.store || !compilerUnchanged(ctx)) return;
+  const { applicationSetKeyOf } = loadCompiler();
+  const all = [...built, ...siblings];
   for (const b of built) {
-    const folder = join(outDir, b.name);
-    if (!isOurs(folder)) continue;
-    const record = recordFor(
-      { name: b.name, files: b.files, objects: b.objects.length, warnings: b.warnings, sources: [...new Set([...b.sources, ...siblingSources(b)])], applicationSet: { key: applicationSetKeyOf(b.config), content: applicationSet } },
-      options,
-      profilesDir,
-    );
-    if (record === undefined) rmSync(join(folder, RECORD_FILE), { force: true });
-    else writeFileAtomic(join(folder, RECORD_FILE), record);
+    const others = all.filter((o) => o !== b && o.config.cluster_name === b.config.cluster_name).flatMap((o) => o.inputs);
+    const seen = new Set<string>();
+    const inputs = [...b.inputs, ...others].filter(([file]) => !seen.has(file) && !!seen.add(file));
+    const record = recordFor({ name: b.name, files: b.files, objects: b.objects.length, warnings: b.warnings, inputs, applicationSet: { key: applicationSetKeyOf(b.config), content: applicationSet } }, ctx);
+    ctx.store.write(outDir, b.name, record);
   }
 }

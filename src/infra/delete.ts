@@ -1,6 +1,8 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { parse } from 'yaml';
+import type { CompiledObject } from '../model/manifest';
+import { clusterSiblings, namespaceOwnershipProblems, ownNamespaces } from '../checks/cluster-view';
+import { compareFolder, isEmptyComparison, withMarker } from '../output/tree';
+import { type LoadOptions, loadProfile } from '../profile/load';
+import { validateProfile } from '../profile/validate';
 import { isNeverPruned, PHASE_LABEL } from '../delivery/ordering';
 import { MANAGED_BY } from '../platform/labels';
 import { atlasNames } from '../components/atlas';
@@ -14,13 +16,20 @@ import { InputError, type Tool } from './tools';
 
 /**
  * Undeployment, the guide's delete_core [--full], delete_system, delete_infra and delete_common.
- * Kubernetes objects are deleted by the owner labels every compiled object carries, limited to
- * the kinds the compiled phase holds (read from dist/<profile>/manifests/<phase>/, i.e. what was
- * applied). Data-bearing objects (volumes, namespaces holding them, Elasticsearch, Atlas, storage)
- * stay unless --include-data.
+ * The plan is made from the profile as it compiles now, never from dist/ as it is (a file there
+ * may name any namespace): the committed folder must be exactly that compile, or nothing is
+ * planned (`undeployPlan`). Kubernetes objects are deleted by the owner labels every compiled
+ * object carries, limited to the kinds the compiled phase holds. A namespace is deleted only when
+ * this profile's phase creates it (its Namespace object) and it is nobody else's: never one of
+ * PROTECTED_NAMESPACES, an operator's, Argo CD's, or one another profile of the cluster creates.
+ * Data-bearing objects (volumes, namespaces holding them, Elasticsearch, Atlas, storage) stay
+ * unless --include-data.
  */
 export type DeleteTarget = 'core' | 'system' | 'infra' | 'common';
 export const DELETE_TARGETS: readonly DeleteTarget[] = ['core', 'system', 'infra', 'common'];
+
+/** Namespaces of Kubernetes, AKS and the GitOps tools: objects of ours in them may go, the namespace never. */
+export const PROTECTED_NAMESPACES: readonly string[] = ['default', 'kube-system', 'kube-public', 'kube-node-lease', 'gatekeeper-system', 'calico-system', 'tigera-operator', 'argocd', 'flux-system'];
 
 export interface DeleteOptions {
   /** delete_core --full: also what the environment's releases share (routes in aura-system, cluster objects, DNS, Bot Channels, the address). */
@@ -44,22 +53,39 @@ export interface DeletePlan {
 interface ObjectRef {
   kind: string;
   apiVersion: string;
+  name: string;
   namespace?: string;
   statefulVolumes: boolean;
 }
 
-/** The objects of a compiled phase, from its files. */
-function compiledObjects(profileDir: string, phase: 'core' | 'system' | 'agents', optional = false): ObjectRef[] {
-  const root = join(profileDir, 'manifests', phase);
-  if (!existsSync(root) && optional) return [];
-  if (!existsSync(root)) throw new InputError(`${root} is missing: run npm run synth -- --profile <name> first (the delete plan reads what was compiled)`);
-  const refs: ObjectRef[] = [];
-  for (const entry of readdirSync(root, { recursive: true, withFileTypes: true })) {
-    if (!entry.isFile() || !entry.name.endsWith('.yaml') || entry.name === 'kustomization.yaml') continue;
-    const doc = parse(readFileSync(join(entry.parentPath, entry.name), 'utf8'));
-    refs.push({ kind: doc.kind, apiVersion: doc.apiVersion, namespace: doc.metadata?.namespace, statefulVolumes: doc.kind === 'StatefulSet' && (doc.spec?.volumeClaimTemplates?.length ?? 0) > 0 });
-  }
-  return refs;
+/** What the plan is made from: the profile compiled now, and whose namespaces are whose. */
+export interface DeleteInput {
+  config: Config;
+  objects: readonly CompiledObject[];
+  /** Namespaces other profiles of the cluster create, with the profile: never deleted by this one. */
+  othersNamespaces: ReadonlyMap<string, string>;
+}
+
+const refsOf = (input: DeleteInput, phase: 'core' | 'system' | 'agents'): ObjectRef[] =>
+  input.objects
+    .filter((o) => o.phase === phase)
+    .map(({ manifest: m }) => ({
+      kind: m.kind,
+      apiVersion: m.apiVersion,
+      name: m.metadata.name,
+      namespace: m.metadata.namespace,
+      statefulVolumes: m.kind === 'StatefulSet' && ((m.spec as { volumeClaimTemplates?: unknown[] } | undefined)?.volumeClaimTemplates?.length ?? 0) > 0,
+    }));
+
+/** Why a namespace may not be deleted by this profile, or undefined when it is its own. */
+function notOwned(ns: string, refs: readonly ObjectRef[], input: DeleteInput): string | undefined {
+  const c = input.config;
+  if (PROTECTED_NAMESPACES.includes(ns) || ns === c.gitops.argocd_namespace) return 'a namespace of Kubernetes or of the GitOps tools';
+  if ([c.operators.eck.namespace, c.operators.mongodb_atlas.namespace].includes(ns)) return "an operator's namespace";
+  const other = input.othersNamespaces.get(ns);
+  if (other) return `profile ${other} creates it too`;
+  if (!refs.some((r) => r.kind === 'Namespace' && r.name === ns && r.namespace === undefined)) return 'this phase does not create it';
+  return undefined;
 }
 
 /** kubectl's name of a kind: deployment.apps, virtualserver.k8s.nginx.org, configmap. */
@@ -77,12 +103,19 @@ function deleteByLabels(refs: ObjectRef[], selector: string, namespace?: string)
   return [{ tool: 'kubectl', args: ['delete', sorted(refs.map(resourceOf)).join(','), ...(namespace ? ['--namespace', namespace] : []), '--selector', selector, '--ignore-not-found'] }];
 }
 
-/** Namespaced objects, then the namespace itself unless it holds data and data is to be kept. */
-function namespaceSteps(ns: string, refs: ObjectRef[], selector: string, opts: DeleteOptions, kept: string[]): DeleteStep[] {
+/** Namespaced objects, then the namespace itself when this profile owns it, unless it holds data and data is to be kept. */
+function namespaceSteps(ns: string, refs: ObjectRef[], selector: string, opts: DeleteOptions, kept: string[], input: DeleteInput): DeleteStep[] {
   const inNs = refs.filter((r) => r.namespace === ns);
   const data = inNs.filter((r) => isNeverPruned(r.kind));
   const volumes = inNs.some((r) => r.statefulVolumes);
   const steps = deleteByLabels(inNs.filter((r) => !isNeverPruned(r.kind)), selector, ns);
+  const why = notOwned(ns, refs, input);
+  if (why) {
+    steps.push(...(opts.includeData ? deleteByLabels(data, selector, ns) : []));
+    if (data.length && !opts.includeData) kept.push(`${sorted(data.map((r) => r.kind)).join(', ')} in ${ns}: they hold data (--include-data deletes them)`);
+    kept.push(`namespace ${ns}: not this profile's to delete (${why}); only this profile's objects in it go, by their owner labels`);
+    return steps;
+  }
   if (opts.includeData) {
     steps.push(...deleteByLabels(data, selector, ns));
     return [...steps, { tool: 'kubectl', args: ['delete', 'namespace', ns, '--ignore-not-found'] }];
@@ -98,12 +131,13 @@ const recordDelete = (c: Config, label: string): DeleteStep => ({
   args: ['network', 'dns', 'record-set', 'a', 'delete', '--resource-group', c.dns_zone_resource_group, '--zone-name', c.dns_domain, '--name', label, '--yes'],
 });
 
-function corePlan(c: Config, refs: ObjectRef[], opts: DeleteOptions): DeletePlan {
+function corePlan(input: DeleteInput, refs: ObjectRef[], opts: DeleteOptions): DeletePlan {
+  const c = input.config;
   const kept: string[] = [];
   const ns = coreNamespace(c);
   const selector = ownerSelector(c, 'core');
   const agents = agentsNamespace(c);
-  const steps = [...namespaceSteps(agents, refs, selector, opts, kept), ...namespaceSteps(ns, refs, selector, opts, kept)];
+  const steps = [...namespaceSteps(agents, refs, selector, opts, kept, input), ...namespaceSteps(ns, refs, selector, opts, kept, input)];
   const shared = refs.filter((r) => r.namespace !== ns && r.namespace !== agents && r.kind !== 'Namespace');
   const records = dnsRecords(c);
   if (opts.full) {
@@ -130,11 +164,12 @@ function corePlan(c: Config, refs: ObjectRef[], opts: DeleteOptions): DeletePlan
   return { steps, kept };
 }
 
-function systemPlan(c: Config, refs: ObjectRef[], opts: DeleteOptions): DeletePlan {
+function systemPlan(input: DeleteInput, refs: ObjectRef[], opts: DeleteOptions): DeletePlan {
+  const c = input.config;
   const kept: string[] = [];
   const selector = ownerSelector(c, 'system');
   const namespaces = sorted(refs.filter((r) => r.namespace).map((r) => r.namespace!));
-  const steps = namespaces.flatMap((ns) => namespaceSteps(ns, refs, selector, opts, kept));
+  const steps = namespaces.flatMap((ns) => namespaceSteps(ns, refs, selector, opts, kept, input));
   steps.push(...deleteByLabels(refs.filter((r) => !r.namespace && r.kind !== 'Namespace'), selector));
   if (c.atlas_enabled) {
     const cluster = atlasNames(c).cluster;
@@ -153,12 +188,13 @@ export const DATA_OF: Record<'infra' | 'common', string> = {
   common: 'deleting the common resource group deletes the storage account with aura-backups, the snapshots and the Thanos blocks',
 };
 
-export function deletePlan(target: DeleteTarget, c: Config, profileDir: string, opts: DeleteOptions): DeletePlan {
+export function deletePlan(target: DeleteTarget, input: DeleteInput, opts: DeleteOptions): DeletePlan {
+  const c = input.config;
   switch (target) {
     case 'core':
-      return corePlan(c, [...compiledObjects(profileDir, 'core'), ...compiledObjects(profileDir, 'agents', true)], opts);
+      return corePlan(input, [...refsOf(input, 'core'), ...refsOf(input, 'agents')], opts);
     case 'system':
-      return systemPlan(c, compiledObjects(profileDir, 'system'), opts);
+      return systemPlan(input, refsOf(input, 'system'), opts);
     case 'infra':
       return { steps: [groupDelete(clusterResourceGroup(c))], kept: [`the common resources (${commonResourceGroup(c)}): --delete common`] };
     case 'common':
@@ -168,3 +204,37 @@ export function deletePlan(target: DeleteTarget, c: Config, profileDir: string, 
 
 /** Which targets a profile may delete: a tenant owns only its core namespace. */
 export const deletable = (c: Config, target: DeleteTarget): boolean => hasOwnCluster(c) || target === 'core';
+
+/** Files named when the committed folder differs from the compile (the rest are counted). */
+const MAX_NAMED = 10;
+
+/**
+ * The committed dist/<profile> is exactly what the profile compiles to now, or the deletion is
+ * refused, naming the files: a plan is made from the compile, and what was applied is what was
+ * committed, so the two must agree before anything is deleted.
+ */
+export function refuseStaleOutput(profileDir: string, name: string, files: ReadonlyMap<string, string>): void {
+  const c = compareFolder(profileDir, withMarker(files));
+  if (isEmptyComparison(c)) return;
+  if (c.missing.length === files.size + 1)
+    throw new InputError(`${profileDir} is missing: run npm run synth -- --profile ${name} first (the plan is made from the compiled profile, and deletes what it applied)`);
+  const listed = [...c.differs.map((p) => `differs ${p}`), ...c.missing.map((p) => `missing ${p}`), ...c.extra.map((p) => `extra ${p}`)];
+  const shown = listed.slice(0, MAX_NAMED).join(', ') + (listed.length > MAX_NAMED ? `, and ${listed.length - MAX_NAMED} more` : '');
+  throw new InputError(
+    `${profileDir} is not what profile ${name} compiles to now (${listed.length} file(s): ${shown}); nothing was deleted. Run npm run synth -- --profile ${name}, review and apply (or commit) the change, then delete`,
+  );
+}
+
+/**
+ * The namespaces the other profiles of this profile's cluster create (they are never this one's
+ * to delete), after the cluster's ownership rule: profiles whose keys put one into another's
+ * namespace are refused, naming both.
+ */
+export function othersNamespaces(name: string, config: Config, profilesDir: string, rules: LoadOptions): Map<string, string> {
+  const siblings = clusterSiblings(name, profilesDir, config, rules).map((sibling) => ({ name: sibling, config: validateProfile(loadProfile(sibling, profilesDir, rules)) }));
+  const problems = namespaceOwnershipProblems([{ name, config }, ...siblings]);
+  if (problems.length) throw new InputError(`${problems.join('; ')}; nothing was deleted`);
+  const owners = new Map<string, string>();
+  for (const s of siblings) for (const ns of ownNamespaces(s.config)) owners.set(ns, s.name);
+  return owners;
+}

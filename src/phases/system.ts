@@ -4,6 +4,8 @@ import { AccessPolicy } from '../constructs/access-policy';
 import { AtlasResources } from '../constructs/atlas';
 import { AuraWorkload } from '../constructs/aura-workload';
 import { ElasticStack } from '../constructs/elastic-stack';
+import { RestrictedPodsPolicy } from '../constructs/restricted-pods-policy';
+import { standardLabels } from '../platform/labels';
 import type { Platform } from '../platform/types';
 import { platformNamespace } from './namespace';
 
@@ -17,6 +19,9 @@ export class SystemPhase extends Chart {
     const namespaces = new Set([system, ...workloads.map((w) => platform.namespaceOf(w))]);
     const agentNamespaces = new Set(workloads.filter((w) => w.host).map((w) => platform.namespaceOf(w)));
     for (const ns of [...namespaces].sort()) platformNamespace(this, ns, config, network.namespaceLabels(ns), agentNamespaces.has(ns));
+    // A namespace that hosts node agents enforces privileged; every other pod there is held to restricted.
+    for (const ns of [...agentNamespaces].sort())
+      new RestrictedPodsPolicy(this, `restricted-pods-${ns}`, { namespace: ns, exempt: workloads.filter((w) => w.host && platform.namespaceOf(w) === ns).map((w) => w.name), labels: standardLabels(ns, config) });
     for (const spec of workloads) new AuraWorkload(this, spec.name, { spec, platform });
     if (platform.enabled('elasticsearch')) new ElasticStack(this, 'elastic', { platform });
     if (platform.enabled('atlas')) new AtlasResources(this, 'atlas', { namespace: system, config });

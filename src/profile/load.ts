@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { existsSync, lstatSync, readdirSync } from 'node:fs';
 import { basename, dirname, extname, isAbsolute, relative, resolve } from 'node:path';
 import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Node, type YAMLError } from 'yaml';
@@ -11,6 +12,8 @@ export interface Layer {
   data: Record<string, unknown>;
   /** Position of every key and list item, by formatted path. */
   positions: Map<string, { line: number; col: number }>;
+  /** sha256 of the bytes parsed: what a cache record says this layer was (src/incremental/record.ts). */
+  digest: string;
 }
 
 /** A profile as written: its layers in merge order (most general first) and their merge. */
@@ -108,12 +111,11 @@ function collectLayers(file: string, profilesDir: string, stack: string[], out: 
       return;
     }
     if (!pathExists(parentFile)) {
-      // A layer reference is a name or a relative path: shown when it looks like one, never otherwise.
+      // The value is never quoted (it is the profile's text); the nearest existing target among the
+      // profiles and the layers beside the parent's folder is a file's name, and may be suggested.
       const named = /^[A-Za-z0-9._/-]{1,200}$/.test(parent);
-      // The nearest existing target among the profiles and the layers beside the parent's folder.
       const hint = named ? closest(parent, extendsTargets(profilesDir, dirname(parentFile), parent)) : undefined;
-      const shown = named ? `extends "${parent}", but ${displayPath(parentFile)} does not exist${hint ? `; did you mean ${hint}?` : ''}` : 'names a profile or layer file that does not exist';
-      diagnostics.push({ ...pos, path: 'extends', message: shown });
+      diagnostics.push({ ...pos, path: 'extends', message: `names a profile or layer file that does not exist${hint ? `; did you mean ${hint}?` : ''}` });
       return;
     }
     collectLayers(parentFile, profilesDir, [...stack, file], out, diagnostics, options, soft);
@@ -204,7 +206,7 @@ function parseLayer(file: string, diagnostics: Diagnostic[], options: LoadOption
   }
   const positions = new Map<string, { line: number; col: number }>();
   recordPositions(doc.contents as Node | null, [], positions, lineCounter);
-  return { file: shown, data: data as Record<string, unknown>, positions };
+  return { file: shown, data: data as Record<string, unknown>, positions, digest: createHash('sha256').update(source.text).digest('hex') };
 }
 
 /**

@@ -1,5 +1,6 @@
 import { kubernetesVersionProblem } from '../model/kubernetes-versions';
 import type { PathSegment } from './errors';
+import { keyVaultNameProblems } from './secrets';
 import { unsupportedKeys } from './unsupported';
 import { editDistance, RESERVED_ENVIRONMENT_TYPES } from './formats';
 
@@ -142,6 +143,7 @@ export function crossFieldRules(raw: Data, cfg: Data): RuleViolation[] {
 
   azureTagRules(cfg.resources_tags, fail);
   uniqueNameRules(cfg, fail);
+  for (const p of keyVaultNameProblems(cfg)) fail(p.path, p.message);
   // Confidential computing (Germany): the flags act in infra/aks.bicep; the customer key needs its disk encryption set.
   const desId = cfg.infrastructure?.disk_encryption_set_id;
   if (cfg.enable_customer_key_encryption === true && !desId)

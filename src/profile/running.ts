@@ -10,6 +10,8 @@ export interface RunningProfile {
   config: Config;
   /** Its files (the profile and its layers): a release's checks depend on them. */
   files: string[];
+  /** sha256 of each of `files` as read (a cache record's inputs, src/incremental/record.ts). */
+  digests: Map<string, string>;
 }
 
 /**
@@ -42,7 +44,7 @@ export function runningProfileOf(release: LoadedProfile, config: Config, profile
     if (running[key] !== config[key]) fail([key], `differs from the running profile ${name} that this release runs beside (core_only: true); a release runs on its running profile's cluster, in its environment`);
   if (running.release_suffix === config.release_suffix)
     fail(['release_suffix'], `is the running profile ${name}'s own; a release beside it needs a core namespace of its own`);
-  return { name: loaded.name, config: running, files: loaded.layers.map((l) => resolve(l.file)) };
+  return { name: loaded.name, config: running, files: loaded.layers.map((l) => resolve(l.file)), digests: new Map(loaded.layers.map((l) => [resolve(l.file), l.digest])) };
 }
 
 /** The one deployable profile of the folder that runs the release's cluster and tenant (a release that extends layers only). */

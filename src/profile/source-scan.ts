@@ -27,8 +27,34 @@ export const PROTOTYPE_KEYS = new Set(['__proto__', 'constructor', 'prototype'])
 const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029\ufeff]/;
 const CONTROL_IN_KEY = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\ufeff]/;
 
-/** Names of keys that hold credentials when they appear in a free-form map. */
-export const SECRET_LIKE_NAME = /(pass(word|wd|phrase)?|pwd|secret|token|api[-_]?key|apikey|access[-_]?key|private[-_]?key|secret[-_]?key|client[-_]?secret|credential|connection[-_]?string|sas|signature|auth)($|[^a-z])/i;
+/** Words that make a free-form key a credential's name, whatever the case style or separator. */
+const CREDENTIAL_WORDS = new Set([
+  'password', 'passwords', 'passwd', 'passphrase', 'pwd', 'secret', 'secrets', 'token', 'tokens', 'credential', 'credentials', 'creds',
+  'authorization', 'bearer', 'webhook', 'webhooks', 'dsn', 'sas', 'signature', 'apikey', 'apikeys', 'privatekey', 'cookie',
+]);
+/** Words that name a credential only as the last word (smtp_pass, basicAuth), not as a prefix (passThrough, authUrl). */
+const TRAILING_CREDENTIAL_WORDS = new Set(['pass', 'auth']);
+/** `key` is a credential after one of these: apiKey, private_key, X-Api-Key, accountKey, sshKeys. */
+const KEY_QUALIFIERS = new Set(['api', 'private', 'access', 'secret', 'account', 'shared', 'signing', 'encryption', 'master', 'client', 'subscription', 'storage', 'primary', 'secondary', 'sas', 'ssh', 'service', 'app', 'license', 'instrumentation']);
+/** Two words that name a credential together (connectionString, CONN_STRING). */
+const CREDENTIAL_PAIRS = new Set(['connection string', 'conn string']);
+
+/** A key's words: split on case changes (secretValue, APIKey), digits, `_`, `-`, `.` and spaces; lowercase. */
+export function keyWords(key: string): string[] {
+  return key
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .replace(/([A-Z]+)([A-Z][a-z])/g, '$1 $2')
+    .replace(/([A-Za-z])(\d)|(\d)([A-Za-z])/g, (_, a, b, c, d) => (a ? `${a} ${b}` : `${c} ${d}`))
+    .split(/[\s_.-]+/)
+    .filter(Boolean)
+    .map((w) => w.toLowerCase());
+}
+
+/** A free-form key that names a credential (secretValue, privateKeyPem, sasUrl, Authorization, sentry.dsn, X-Api-Key, DB_PASSWORD_1). */
+export function credentialLikeKey(key: string): boolean {
+  const words = keyWords(key);
+  return words.some((w, i) => CREDENTIAL_WORDS.has(w) || (i === words.length - 1 && TRAILING_CREDENTIAL_WORDS.has(w)) || ((w === 'key' || w === 'keys') && i > 0 && KEY_QUALIFIERS.has(words[i - 1]!)) || (i > 0 && CREDENTIAL_PAIRS.has(`${words[i - 1]} ${w}`)));
+}
 /** Values that are credentials whatever key holds them. */
 const SECRET_LIKE_VALUES: RegExp[] = [
   /-----BEGIN [A-Z ]*PRIVATE KEY-----/,
@@ -38,6 +64,7 @@ const SECRET_LIKE_VALUES: RegExp[] = [
   /\b[a-z][a-z0-9+.-]*:\/\/[^\s/:@]+:[^\s/@]+@/i, // credentials in a URL
   /\b(ghp|gho|ghs|github_pat|glpat|xox[abprs])[-_][A-Za-z0-9_-]{10,}/, // GitHub, GitLab, Slack tokens
   /\bAKIA[0-9A-Z]{16}\b/, // AWS access key
+  /^\s*(Bearer|Basic|Token|Digest|Negotiate|ApiKey)\s+[A-Za-z0-9._~+/=-]{8,}/i, // an HTTP Authorization value
   /^[A-Za-z0-9+/]{86}==$/, // Azure storage account key
 ];
 
@@ -137,7 +164,7 @@ function childSchema(parent: any, seg: PathSegment): SchemaStep {
 
 /** A map's own key may be printed when the schema restricts such keys to names (an agent, a node pool). */
 function printableName(step: SchemaStep, key: string): boolean {
-  return !!step.namePattern && key.length <= 63 && new RegExp(step.namePattern).test(key) && !SECRET_LIKE_NAME.test(key);
+  return !!step.namePattern && key.length <= 63 && new RegExp(step.namePattern).test(key) && !credentialLikeKey(key);
 }
 
 /**
@@ -267,7 +294,9 @@ export function scanDocument(doc: Document, ctx: ScanContext): Diagnostic[] {
         const secretTemplate = step.node?.['x-key-vault-secret'];
         const value = pair.value as Node | null;
         const valueIsScalarLike = !value || isScalar(value) || isAlias(value);
-        if (typeof secretTemplate === 'string' || (step.freeForm && SECRET_LIKE_NAME.test(key) && valueIsScalarLike)) {
+        // A switch is never a credential (webhook: false, authEnabled: true); anything else under such a name may be.
+        const plainSwitch = isScalar(value) && typeof value.value === 'boolean' && !value.tag && !value.anchor;
+        if (typeof secretTemplate === 'string' || (step.freeForm && credentialLikeKey(key) && valueIsScalarLike && !plainSwitch)) {
           const after = textAfterKey(pair, node, ctx);
           const propsOnValue = !!value && (isAlias(value) || !!value.anchor || !!value.tag || !!value.comment || !!value.commentBefore);
           if (!EMPTY_VALUE.test(after) || propsOnValue) {

@@ -5,7 +5,7 @@ import type { Manifest } from '../model/manifest';
 import { describeObject } from '../model/manifest';
 import { kindKey } from '../model/kinds';
 import { podTemplatesOf } from '../model/pod-templates';
-import { looksLikeSecretValue, SECRET_LIKE_NAME } from '../profile/source-scan';
+import { credentialLikeKey, looksLikeSecretValue } from '../profile/source-scan';
 import { EnvironmentError, InputError } from '../util/errors';
 import { printable } from '../util/printable';
 import { apiDefaults, type DefaultsNode } from './api-defaults';
@@ -251,7 +251,7 @@ export function masked<T>(value: T, key = ''): T {
   if (Array.isArray(value)) return value.map((v) => masked(v)) as T;
   if (!isObject(value)) return value;
   const out: Record<string, unknown> = {};
-  const secretEnv = typeof value.name === 'string' && 'value' in value && SECRET_LIKE_NAME.test(value.name) && key === 'env';
+  const secretEnv = typeof value.name === 'string' && 'value' in value && credentialLikeKey(value.name) && key === 'env';
   for (const [k, v] of Object.entries(value)) out[k] = secretEnv && k === 'value' ? MASK : masked(v, k);
   return out as T;
 }

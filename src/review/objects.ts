@@ -1,24 +1,19 @@
-import { parseAllDocuments } from 'yaml';
 import type { Manifest } from '../compile';
 import { GITOPS_FOLDER, MANIFESTS_FOLDER } from '../output/layout';
-import { EnvironmentError } from '../util/errors';
+import { parseBackYaml } from '../output/read-back';
+import { InputError } from '../util/errors';
 import { printable } from '../util/printable';
 
 /** Files of a profile folder that hold deployed objects: the manifests and the GitOps objects. */
 export const isObjectFile = (path: string) =>
   (path.startsWith(`${MANIFESTS_FOLDER}/`) || path.startsWith(`${GITOPS_FOLDER}/`)) && path.endsWith('.yaml') && !path.endsWith('kustomization.yaml');
 
+/**
+ * The objects of a profile folder's files. A broken file (syntax, an alias bomb, empty, conflict
+ * markers, not an object) is an error naming it, exit 1 (src/output/read-back.ts).
+ */
 export const parseObjects = (files: Iterable<[string, string]>): Manifest[] =>
-  [...files]
-    .filter(([p]) => isObjectFile(p))
-    .flatMap(([path, text]) =>
-      parseAllDocuments(text).map((d) => {
-        // The yaml library's messages quote the file: a broken file is named, not quoted.
-        if (d.errors.length) throw new EnvironmentError(`${printable(path)}: not valid YAML`);
-        return readBackObject(path, d.toJS({ maxAliasCount: 100 }));
-      }),
-    )
-    .filter(Boolean);
+  [...files].filter(([p]) => isObjectFile(p)).flatMap(([path, text]) => parseBackYaml(text, printable(path)).map((doc) => readBackObject(path, doc)));
 
 /** A kind, namespace or name as Kubernetes allows it: printable, no line break, bounded. */
 const PLAIN_NAME = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,252}$/;
@@ -34,6 +29,6 @@ export function readBackObject(path: string, value: unknown): Manifest {
   const m = value as Partial<Manifest>;
   const plain = (v: unknown) => typeof v === 'string' && PLAIN_NAME.test(v);
   if (typeof m !== 'object' || Array.isArray(m) || !plain(m.kind) || typeof m.apiVersion !== 'string' || typeof m.metadata !== 'object' || m.metadata === null || !plain(m.metadata.name) || (m.metadata.namespace !== undefined && !plain(m.metadata.namespace)))
-    throw new EnvironmentError(`${printable(path)}: holds something that is not a Kubernetes object with a plain kind, name and namespace (was it edited by hand? run npm run synth)`);
+    throw new InputError(`${printable(path)}: not a Kubernetes object with a plain kind, name and namespace (was it edited by hand? run npm run synth)`);
   return m as Manifest;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { clusterSiblings, clusterViewProblems, type ProfileOutput } from '../../src/checks/cluster-view';
+import { clusterSiblings, clusterViewProblems, namespaceOwnershipProblems, type NamespaceConfig, type ProfileOutput } from '../../src/checks/cluster-view';
 import { DEFAULT_PROFILES_DIR } from '../../src/profile/repository';
 import type { Manifest } from '../../src/compile';
 import { clusterAccessName } from '../../src/constructs/aura-workload';
@@ -38,7 +38,11 @@ describe('cluster view: de-pro and its tenant de-pro-wsim', () => {
 
 const object = (kind: string, name: string, namespace?: string, data: Record<string, unknown> = {}): Manifest =>
   ({ apiVersion: kind === 'ClusterRole' ? 'rbac.authorization.k8s.io/v1' : 'v1', kind, metadata: { name, ...(namespace ? { namespace } : {}) }, ...data }) as Manifest;
-const profile = (name: string, cluster: string, tenant: string, manifests: Manifest[]): ProfileOutput => ({ name, config: { cluster_name: cluster, tenant_name: tenant }, manifests });
+const profile = (name: string, cluster: string, tenant: string, manifests: Manifest[]): ProfileOutput => ({
+  name,
+  config: { cluster_name: cluster, tenant_name: tenant, environment_profile: 'de', environment_type: 'pro', core_only: false },
+  manifests,
+});
 
 describe('cluster view rules', () => {
   const role = (rules: unknown[]) => object('ClusterRole', 'shared', undefined, { rules });
@@ -59,7 +63,7 @@ describe('cluster view rules', () => {
     const problems = clusterViewProblems([profile('es-pro', 'k', 'default', many), profile('es-pro-takeover', 'k', 'default', other)]);
     expect(problems).toEqual([expect.stringMatching(/^cluster k: profiles es-pro and es-pro-takeover both have cluster_name k .*Make one a tenant of the other \(tenant_name\), a release beside it \(release_suffix and core_only: true\), or, if one replaces the other, delete the other's profile file$/)]);
     // A release beside the running profile is not an owner: its objects are compared as before.
-    expect(clusterViewProblems([profile('a', 'k', 'default', many), { ...profile('b', 'k', 'default', other), config: { cluster_name: 'k', tenant_name: 'default', core_only: true } }])).toHaveLength(40);
+    expect(clusterViewProblems([profile('a', 'k', 'default', many), { ...profile('b', 'k', 'default', other), config: { cluster_name: 'k', tenant_name: 'default', environment_profile: 'de', environment_type: 'pro', release_suffix: 'r1', core_only: true } }])).toHaveLength(40);
   });
 
   it.each([
@@ -80,5 +84,34 @@ describe('profiles of one cluster', () => {
 
   it('a profile given by path, outside the profiles folder, has none', () => {
     expect(clusterSiblings(writeProfile('cluster_name: auraclusterprode\n'), DEFAULT_PROFILES_DIR, built('de-pro').config, {})).toEqual([]);
+  });
+});
+
+describe('namespace ownership across the profiles of a cluster', () => {
+  const cfg = (name: string, keys: Partial<NamespaceConfig>) => ({
+    name,
+    config: { cluster_name: 'k', tenant_name: 'default', environment_profile: 'de', environment_type: 'pro', core_only: false, ...keys } as NamespaceConfig,
+  });
+  it.each([
+    ["a release_suffix equal to a sibling tenant's name (the tenant inheriting it)", [cfg('de-pro', { release_suffix: 'wsim' }), cfg('de-pro-wsim', { tenant_name: 'wsim', release_suffix: 'wsim' })], /release_suffix of profile de-pro names its namespace like the tenant_name of profile de-pro-wsim/],
+    ['a tenant named like a release of its parent', [cfg('de-pro-r42', { release_suffix: 'r42', core_only: true }), cfg('de-pro-t', { tenant_name: 'r42' })], /profiles de-pro-r42 and de-pro-t both create the namespaces aura-de-pro-r42, aura-agents-de-pro-r42/],
+    ['two profiles with their own cluster on one cluster_name', [cfg('a', {}), cfg('b', { environment_profile: 'es' })], /profiles a and b both create the namespace aura-system/],
+    ['two releases with one suffix', [cfg('r1', { release_suffix: 'r1', core_only: true }), cfg('r2', { release_suffix: 'r1', core_only: true })], /profiles r1 and r2 both create the namespaces aura-de-pro-r1, aura-agents-de-pro-r1/],
+  ])('%s: a problem naming both profiles', (_, profiles, message) => {
+    const problems = namespaceOwnershipProblems(profiles);
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(message);
+  });
+
+  it.each([
+    ['a parent and its tenant', [cfg('de-pro', {}), cfg('de-pro-wsim', { tenant_name: 'wsim' })]],
+    ['a parent and a release beside it', [cfg('de-pro', {}), cfg('de-pro-r42', { release_suffix: 'r42', core_only: true })]],
+    ['the same names on two clusters', [cfg('a', {}), { ...cfg('b', {}), config: { ...cfg('b', {}).config, cluster_name: 'other' } }]],
+  ])('%s: none', (_, profiles) => {
+    expect(namespaceOwnershipProblems(profiles)).toEqual([]);
+  });
+
+  it('the shipped profiles own their namespaces', () => {
+    expect(namespaceOwnershipProblems([output('de-pro'), output('de-pro-wsim')])).toEqual([]);
   });
 });

@@ -1,6 +1,7 @@
-import { lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { copyFileSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { main as synthMain } from '../../src/commands/synth';
 import { MARKER_FILE, MARKER_TEXT } from '../../src/output/journal';
 import { MINIMAL } from '../helpers';
@@ -36,7 +37,8 @@ export function snapshot(dir: string): Record<string, string> {
       const key = rel ? `${rel}/${e}` : e;
       if (st.isSymbolicLink()) out[key] = `-> ${readlinkSync(full)}`;
       else if (st.isDirectory()) (out[`${key}/`] = ''), walk(full, key);
-      else out[key] = st.isFile() ? readFileSync(full, 'utf8') : `<${st.mode}>`;
+      // A planted huge file is recorded by size: the snapshot must not be what reads it.
+      else out[key] = !st.isFile() ? `<${st.mode}>` : st.size > 16 * 1024 * 1024 ? `<${st.size} bytes>` : readFileSync(full, 'utf8');
     }
   };
   walk(dir, '');
@@ -67,4 +69,30 @@ export function sentinelNowhere(run: Run, ...dirs: string[]): boolean {
   if (run.out.includes(SENTINEL) || run.err.includes(SENTINEL)) return false;
   for (const d of dirs) for (const [path, content] of Object.entries(snapshot(d))) if (path.includes(SENTINEL) || content.includes(SENTINEL)) return false;
   return true;
+}
+
+const REPOSITORY = join(__dirname, '../..');
+
+/**
+ * A checkout as CI makes it: the files git tracks (and the untracked ones not ignored, so an
+ * uncommitted change under test is in it), nothing git ignores (no records, no caches), and the
+ * installed packages linked in one by one (so node_modules/.cache is the checkout's own).
+ */
+export function freshCheckout(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'aura-fresh-checkout-'));
+  const files = execFileSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], { cwd: REPOSITORY, maxBuffer: 64 * 1024 * 1024 }).toString('utf8').split('\0').filter(Boolean);
+  for (const file of files) {
+    if (!existsSync(join(REPOSITORY, file))) continue; // deleted, not yet committed
+    mkdirSync(dirname(join(dir, file)), { recursive: true });
+    copyFileSync(join(REPOSITORY, file), join(dir, file));
+  }
+  mkdirSync(join(dir, 'node_modules'));
+  for (const entry of readdirSync(join(REPOSITORY, 'node_modules'))) if (entry !== '.cache') symlinkSync(join(REPOSITORY, 'node_modules', entry), join(dir, 'node_modules', entry));
+  return dir;
+}
+
+/** Runs a shell command line (a workflow step) in a folder, with the environment given (PATH and HOME kept). */
+export function runStep(cwd: string, command: string, env: NodeJS.ProcessEnv): Run {
+  const r = spawnSync('bash', ['-c', command], { cwd, env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env }, encoding: 'utf8', timeout: 300_000 });
+  return { code: r.status ?? -1, out: r.stdout, err: r.stderr };
 }

@@ -38,8 +38,12 @@ describe('crash-safe swap', () => {
     const out = outWithOld(names);
     const steps = swapSteps(out, names.map((name) => ({ name, files: NEW })), 'killed');
     steps.slice(0, k).forEach((step) => step());
-    // A killed staging step may also have left half a file: simulate the worst case.
-    if (k < names.length) mkdirSync(join(out, '.aura-staging-p2-killed', 'manifests'), { recursive: true }), writeFileSync(join(out, '.aura-staging-p2-killed', 'manifests', 'a.yaml'), 'new');
+    // A killed staging step may also have left half a file (after its marker, written first): simulate the worst case.
+    if (k < names.length) {
+      mkdirSync(join(out, '.aura-staging-p2-killed', 'manifests'), { recursive: true });
+      writeFileSync(join(out, '.aura-staging-p2-killed', MARKER_FILE), MARKER_TEXT);
+      writeFileSync(join(out, '.aura-staging-p2-killed', 'manifests', 'a.yaml'), 'new');
+    }
     recover(out);
     const states = names.map((n) => contentOf(out, n));
     for (const s of states) expect([asRecord(OLD), asRecord(NEW)]).toContainEqual(s);
@@ -49,7 +53,7 @@ describe('crash-safe swap', () => {
     expect(readdirSync(out).filter((e) => e.startsWith('.'))).toEqual([]); // no staging, old or journal left
   });
 
-  it('a real process killed (SIGKILL) in the middle of the swap is finished by the next synth --check', async () => {
+  it('a real process killed (SIGKILL) in the middle of the swap: --check reports it and writes nothing; the next synth finishes it', async () => {
     const out = outWithOld(['p1']);
     // The child stops after renaming the old folder away (the moment a folder is missing) and waits to be killed.
     const script = `const j = require(${JSON.stringify(join(__dirname, '../../src/output/journal.ts'))});
@@ -61,11 +65,17 @@ describe('crash-safe swap', () => {
     expect(existsSync(join(out, 'p1'))).toBe(false); // the window the old swap left open
     child.kill('SIGKILL');
     await new Promise((ok) => child.on('exit', ok));
-    const r = synth('--profile', 'de-pro', '--check', '--out', out);
+    const before = snapshot(out);
+    const check = synth('--profile', 'de-pro', '--check', '--out', out);
+    expect(check.code).toBe(1);
+    expect(check.err).toMatch(/\.aura-journal\.json was left by an interrupted synth \(its journal\); run npm run synth -- --all/);
+    expect(snapshot(out)).toEqual(before);
+    // The next synth (here of another profile into the folder) finishes the swap first.
+    const r = synth('--profile', 'de-pro', '--out', out);
     expect(r.out).toMatch(/finished the interrupted update of p1/);
     expect(contentOf(out, 'p1')).toEqual({ 'manifests/a.yaml': 'new a\n' });
     expect(readdirSync(out).filter((e) => e.startsWith('.'))).toEqual([]);
-  }, 30_000);
+  }, 60_000);
 
   it('a failure while staging (here a name too long; a full disk alike) removes the staging folder and names the path', () => {
     const out = outWithOld(['p1']);

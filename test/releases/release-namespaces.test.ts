@@ -264,7 +264,12 @@ describe('a release is checked against the profile it runs beside', () => {
 
   it("the cluster view refuses an object a release shares with the profile it runs beside, even the same (the IngressClass it had before)", () => {
     const shared = { apiVersion: 'networking.k8s.io/v1', kind: 'IngressClass', metadata: { name: 'nginx-de-pro' }, spec: { controller: 'nginx.org/ingress-controller' } } as Manifest;
-    const output = (name: string, core_only: boolean, manifests: Manifest[]) => ({ name, config: { cluster_name: 'auraclusterprode', tenant_name: 'default', core_only }, manifests });
+    // The keys namespaces are named from too: the cluster view also holds each profile to namespaces of its own.
+    const output = (name: string, core_only: boolean, manifests: Manifest[]) => ({
+      name,
+      config: { cluster_name: 'auraclusterprode', tenant_name: 'default', environment_profile: 'de' as const, environment_type: 'pro' as const, core_only, ...(core_only ? { release_suffix: 'r42' } : {}) },
+      manifests,
+    });
     expect(clusterViewProblems([output('de-pro', false, [shared]), output('de-pro-r42', true, [shared])])).toEqual([
       "cluster auraclusterprode: IngressClass/nginx-de-pro is emitted by de-pro and de-pro-r42; a release's objects must be its own (retiring one release would delete the other's)",
     ]);

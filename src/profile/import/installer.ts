@@ -4,7 +4,7 @@ import { Document, isAlias, isMap, isPair, isScalar, isSeq, LineCounter, type No
 import { formatPath, type PathSegment } from '../errors';
 import { describeYamlError, loadProfile, mergeDeep } from '../load';
 import { keyVaultSecretName } from '../secrets';
-import { looksLikeSecretValue, PROTOTYPE_KEYS, SECRET_LIKE_NAME } from '../source-scan';
+import { credentialLikeKey, looksLikeSecretValue, PROTOTYPE_KEYS } from '../source-scan';
 import { UNSUPPORTED_KEYS } from '../unsupported';
 import { INSTALLER_DEFAULTS } from './installer-defaults';
 import { hasJinja, type JinjaVariables, resolveJinja } from './jinja';
@@ -111,7 +111,7 @@ function deleteAt(data: Data, path: readonly PathSegment[]): void {
 
 /** A key path as the report may print it: the schema's names, and a config key of its own only when it is a plain name. */
 export function shownPath(path: readonly PathSegment[]): string {
-  return formatPath(path.map((seg) => (typeof seg === 'number' || (/^[A-Za-z0-9_.-]{1,64}$/.test(seg) && !SECRET_LIKE_NAME.test(seg) && !looksLikeSecretValue(seg)) ? seg : '<key>')));
+  return formatPath(path.map((seg) => (typeof seg === 'number' || (/^[A-Za-z0-9_.-]{1,64}$/.test(seg) && !credentialLikeKey(seg) && !looksLikeSecretValue(seg)) ? seg : '<key>')));
 }
 
 /** Parses config.yml: YAML with ansible-vault's `!vault` tag; problems by position, never quoting it. */
@@ -333,7 +333,7 @@ function takeSecrets(value: unknown, path: PathSegment[], root: Data, result: Im
     const template = secretTemplateAt(p);
     // A map's own key (a tag, an agent) or a key the schema does not know: its name may say it is a credential.
     const freeForm = isFreeFormKey(path, k) || schemaAt(p) === undefined;
-    if (template !== undefined || (freeForm && SECRET_LIKE_NAME.test(k) && !isObject(v) && !Array.isArray(v)) || v instanceof Vaulted || (typeof v === 'string' && looksLikeSecretValue(v))) {
+    if (template !== undefined || (freeForm && credentialLikeKey(k) && !isObject(v) && !Array.isArray(v)) || v instanceof Vaulted || (typeof v === 'string' && looksLikeSecretValue(v))) {
       if (isEmpty(v)) continue; // an empty secret (installer templates ship `access_key: ""`) carries nothing
       const onSecretKey = template !== undefined;
       // A schema key is named as written (the key --extract takes); a key the config chose itself only when it is a plain name.
