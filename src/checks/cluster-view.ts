@@ -73,14 +73,18 @@ const clusterScoped = (m: Manifest) => kindScope(m.apiVersion, m.kind) === 'Clus
  *   rolled back), and deleting one must not take an object of the other.
  */
 export function clusterViewProblems(profiles: readonly ProfileOutput[]): string[] {
-  const problems: string[] = namespaceOwnershipProblems(profiles);
+  // Profiles that each own a cluster share every namespace: that pair gets the one line below, not also the namespaces'.
+  const owns = (p: ProfileOutput) => p.config.tenant_name === 'default' && !p.config.core_only;
+  const owningPair = (line: string) =>
+    profiles.some((a) => owns(a) && profiles.some((b) => b !== a && owns(b) && b.config.cluster_name === a.config.cluster_name && line.includes(`profiles ${a.name} and ${b.name} both create`)));
+  const problems: string[] = namespaceOwnershipProblems(profiles).filter((line) => !owningPair(line));
   const clusters = new Map<string, ProfileOutput[]>();
   for (const p of profiles) clusters.set(p.config.cluster_name, [...(clusters.get(p.config.cluster_name) ?? []), p]);
   for (const [cluster, members] of [...clusters].sort(([a], [b]) => (a < b ? -1 : 1))) {
     if (members.length < 2) continue;
     // Two profiles that each own the cluster (neither a tenant nor a release beside the other) clash
     // on everything: one line with the cause, not a line per object.
-    const owning = members.filter((m) => m.config.tenant_name === 'default' && !m.config.core_only).map((m) => m.name).sort();
+    const owning = members.filter(owns).map((m) => m.name).sort();
     if (owning.length > 1) {
       problems.push(
         `cluster ${cluster}: profiles ${owning.join(' and ')} both have cluster_name ${cluster} and each would own its aura-system and cluster-wide objects (neither is a tenant nor a release of the other). Make one a tenant of the other (tenant_name), a release beside it (release_suffix and core_only: true), or, if one replaces the other, delete the other's profile file`,
