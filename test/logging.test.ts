@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_PROFILES_DIR } from '../src/profile/repository';
-import { ELASTICSEARCH_NODES, elasticsearchProvisioning, logUsers } from '../src/components/elasticsearch';
+import { elasticsearchProvisioning, logUsers } from '../src/components/elasticsearch';
 import { aggregatorConfig } from '../src/components/fluent-bit';
 import { resolvePlatform } from '../src/platform/resolve';
 import { CATALOG } from '../src/components/catalog';
@@ -18,7 +18,7 @@ describe.each(CLUSTER_PROFILES)('logging of %s', (name) => {
     const es = find(name, 'Elasticsearch', 'elasticsearch') as any;
     expect(es.apiVersion).toBe('elasticsearch.k8s.elastic.co/v1');
     const set = es.spec.nodeSets[0];
-    expect(set.count).toBe(ELASTICSEARCH_NODES);
+    expect(set.count).toBe(config.elasticsearch.node_count);
     expect(set.volumeClaimTemplates[0].spec.resources.requests.storage).toBe(`${config.elasticsearch.storage_size_gb}Gi`);
     expect(set.podTemplate.metadata.labels.app).toBe('elasticsearch');
     expect(es.spec.secureSettings).toEqual([{ secretName: 'elasticsearch-snapshot-credentials' }]);

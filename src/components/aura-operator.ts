@@ -1,4 +1,5 @@
-import { SINGLETON, type Component, type ResourceSpec } from '../platform/types';
+import type { Config } from '../profile/config.generated';
+import { SINGLETON, type Component, type Platform, type ResourceSpec } from '../platform/types';
 
 /**
  * The Aura operator: its custom resource kinds (the CRDs are installed in the crds phase, their
@@ -98,6 +99,37 @@ export function auraKindSchema(k: AuraKind): Record<string, unknown> {
   };
 }
 
+type UpdateStrategy = 'Patch' | 'Minor' | 'Major';
+/** An NLP training as the profile gives it: a fixed version, or a version the operator may move on from. */
+export interface NlpPackage {
+  name: string;
+  version: string;
+  update?: UpdateStrategy;
+}
+/** nlp_packages by name: a version alone, or { version, update }. */
+export const nlpPackages = (c: Config): NlpPackage[] =>
+  Object.entries(c.nlp_packages)
+    .sort(([a], [b]) => (a < b ? -1 : 1))
+    .map(([name, v]) => (typeof v === 'object' && v ? { name, version: v.version, ...(v.update ? { update: v.update } : {}) } : { name, version: String(v) }));
+/** The spec's update strategy, only when the profile sets one: absent keeps the version fixed. */
+export const updateField = (update: string | undefined): { update?: string } => (update ? { update } : {});
+
+/** An Agent's spec: its own tag (the release's when absent), its update strategy, its external storage. */
+export function agentSpec(
+  settings: { tag?: string; update?: string } | null | undefined,
+  c: Config,
+  storage: Record<string, unknown> | undefined,
+): Record<string, unknown> {
+  return { tag: settings?.tag ?? c.images.tag, ...updateField(settings?.update), ...(storage ? { storage } : {}) };
+}
+
+/**
+ * The namespaces one Aura operator reconciles: its own core namespace (NlpTraining,
+ * ResolutionResources) and its agents namespace. A tenant's operator on its parent's cluster
+ * never touches the parent's objects, nor the parent's operator the tenant's.
+ */
+export const operatorNamespaces = (p: Platform): string[] => [p.namespaces.core, p.namespaces.agents];
+
 const OPERATOR: ResourceSpec = { requests: { cpu: '50m', memory: '128Mi' }, limits: { cpu: '500m', memory: '512Mi' } };
 
 export const auraOperator: Component = {
@@ -107,12 +139,15 @@ export const auraOperator: Component = {
       // One controller: two would reconcile the same objects against each other.
       name: 'aura-operator', phase: 'core', workload: 'Deployment', image: 'core/aura-operator', enabled: (c) => c.aura_operator_enabled, scale: SINGLETON,
       ports: [{ name: 'metrics', port: 8080 }], resources: OPERATOR, scrape: { port: 'metrics' },
-      env: (p) => ({ AGENTS_NAMESPACE: p.namespaces.agents, RECONCILE_INTERVAL: '1m', ENVIRONMENT_NAME: p.environment }),
+      // WATCH_NAMESPACE, comma-separated (the controller-runtime convention): the cache and every watch stay in these namespaces.
+      env: (p) => ({ AGENTS_NAMESPACE: p.namespaces.agents, WATCH_NAMESPACE: operatorNamespaces(p).join(','), RECONCILE_INTERVAL: '1m', ENVIRONMENT_NAME: p.environment }),
       secrets: () => ({
         S3_ACCESS_KEY_ID: 'kv:aura-operator-s3-access-key-id',
         S3_SECRET_ACCESS_KEY: 'kv:aura-operator-s3-secret-access-key',
         STORAGE_CONNECTION_STRING: 'kv:aura-operator-storage-connection-string',
       }),
+      // Its rules hold in its own namespaces only: RoleBindings there (the agents phase binds its namespace), no ClusterRoleBinding.
+      accessNamespaces: operatorNamespaces,
       clusterAccess: [
         { apiGroups: [AURA_GROUP], resources: AURA_KINDS.flatMap((k) => [k.plural, `${k.plural}/status`]), verbs: ['get', 'list', 'watch', 'update', 'patch'] },
         { apiGroups: ['apps'], resources: ['deployments'], verbs: ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'] },

@@ -2,7 +2,7 @@ import { SENTINEL_MASTER } from '../platform/redis-ha';
 import { mongodbClient } from './mongodb';
 import type { Config } from '../profile/config.generated';
 import { activeBotChannel, botKeyVaultSecrets } from '../platform/azure-names';
-import { OPERATOR_EDITED_CONFIG } from './aura-operator';
+import { nlpPackages, OPERATOR_EDITED_CONFIG } from './aura-operator';
 import { withLocalModules } from './local-modules';
 import { genesysPushProvider, kernelEndpoints } from '../platform/naming';
 import { autoscaled, type Component, type EnvValues, type PortSpec, type ResourceSpec, type RouteSpec, SINGLETON, type WorkloadSpec } from '../platform/types';
@@ -148,7 +148,7 @@ const workloads: WorkloadSpec[] = [
     name: 'nlp-provisioning', phase: 'core', talksTo: ['pushgateway'], workload: 'Job', image: 'core/nlp-provisioning', ports: [], resources: STANDARD,
     productProgram: true, deadlineSeconds: PRODUCT_JOB_DEADLINE,
     env: (p) => ({
-      NLP_PACKAGES: Object.entries(p.config.nlp_packages).sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, v]) => `${k}@${v}`).join(','),
+      NLP_PACKAGES: nlpPackages(p.config).map((pkg) => `${pkg.name}@${pkg.version}`).join(','),
       PUSHGATEWAY_URL: p.endpoint('pushgateway', 'http').url('http'),
     }),
   },

@@ -13,7 +13,6 @@ import { JOB_DEADLINES, JOB_FILES, JOB_IMAGES, runScript, SCRIPT_ENV, scriptFile
  * and policy, roles and the Kibana users of backoffice_users.logs.
  */
 export const ELASTIC_VERSION = '8.15.3';
-export const ELASTICSEARCH_NODES = 3;
 /** Index patterns of the platform's logs and of the NGINX App Protect security logs. */
 export const LOG_INDICES = Object.values(LOG_STREAMS).map(indexPattern);
 export { SNAPSHOT_CONTAINER, SNAPSHOT_REPOSITORY };

@@ -3,7 +3,7 @@ import { SYSTEM_NAMESPACE } from '../platform/naming';
 import type { Config } from '../profile/config.generated';
 import { LOG_STREAMS } from '../platform/log-lifecycle';
 import { elasticAdminSecrets } from './elasticsearch';
-import { fixedReplicas, SINGLETON, type Component, type Platform, type PortSpec, type ResourceSpec } from '../platform/types';
+import { SINGLETON, type Component, type Platform, type PortSpec, type ResourceSpec } from '../platform/types';
 
 /**
  * Logging: fluent-bit on every node forwards container logs to the aggregator, which buffers on
@@ -174,7 +174,7 @@ export const fluentBit: Component = {
     },
     {
       name: 'fluent-bit-aggregator', phase: 'system', talksTo: ['elasticsearch'], workload: 'StatefulSet', image: 'thirdparty/fluent-bit', imageTag: FLUENT_BIT_TAG,
-      scale: fixedReplicas(3), resources: AGGREGATOR, scrape: { port: 'http', path: '/api/v1/metrics/prometheus' },
+      scale: { mode: 'fixed', replicas: (c) => c.fluent_bit_aggregator.replicas }, resources: AGGREGATOR, scrape: { port: 'http', path: '/api/v1/metrics/prometheus' },
       ports: [FORWARD, { name: 'http', port: HTTP_SERVER }, HTTP_INPUT],
       // NGINX App Protect logs to the syslog input (NGINX Plus only).
       profilePorts: (c: Config) => (c.nginx_plus_enabled ? [SYSLOG] : []),

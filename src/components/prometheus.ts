@@ -1,13 +1,13 @@
 import { ruleFileName, ruleFiles, type RuleSet } from '../platform/alert-rules';
 import { emitYaml } from '../util/emit';
-import { fixedReplicas, type Component, type Platform, type PortSpec, type ResourceSpec } from '../platform/types';
+import type { Component, Platform, PortSpec, ResourceSpec } from '../platform/types';
 import { endpointsJob } from '../platform/scrape';
 import { coreNamespacesPattern } from '../platform/naming';
 import { ACTIVE_LISTENING_NAMESPACE } from './active-listening';
 import { objstoreFile, thanosSidecar } from './thanos';
 
 /**
- * Prometheus, two identical replicas scraping the same targets (the guide's HA pattern), each
+ * Prometheus, identical replicas (prometheus.replicas, at least two: the guide's HA pattern) scraping the same targets, each
  * with a Thanos sidecar. Its scrape jobs are derived from the components that declare `scrape`;
  * it reaches them, and Alertmanager, by the network plan.
  */
@@ -154,7 +154,7 @@ export const prometheus: Component = {
     {
       // Scrapes every workload that declares `scrape` (the network plan adds them to talksTo) and delivers alerts.
       name: 'prometheus', phase: 'system', talksTo: ['alertmanager'], workload: 'StatefulSet', image: 'thirdparty/prometheus', imageTag: 'v2.54.1',
-      scale: fixedReplicas(2), ports: [HTTP], resources: PROMETHEUS, scrape: { port: 'http' },
+      scale: { mode: 'fixed', replicas: (c) => c.prometheus.replicas }, ports: [HTTP], resources: PROMETHEUS, scrape: { port: 'http' },
       volume: { mountPath: '/prometheus', size: (c) => `${c.prometheus.storage_size_gb}Gi` },
       files: (p) => ({ 'prometheus.yml': prometheusConfig(p) }),
       fileSets: [{ name: 'rules', mountPath: RULES_DIR, files: (p) => ruleFiles(platformRuleSets(p), p) }],

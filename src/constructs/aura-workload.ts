@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { ApiObject, type ApiObjectProps } from 'cdk8s';
 import { Construct } from 'constructs';
 import * as k8s from '../../imports/k8s';
 import { phaseInfo } from '../model/phases';
@@ -52,7 +53,7 @@ export class AuraWorkload extends Construct {
       const setData = set.files(platform);
       return { set, data: setData, map: new k8s.KubeConfigMap(this, `Files-${set.name}`, { metadata: meta(`${spec.name}-${set.name}`), data: setData }) };
     });
-    const serviceAccount = spec.clusterAccess ? clusterAccess(this, spec, namespace, labels) : undefined;
+    const serviceAccount = spec.clusterAccess ? clusterAccess(this, spec, namespace, labels, spec.accessNamespaces?.(platform)) : undefined;
 
     const secretEnv = spec.secrets?.(platform) ?? {};
     const secretFiles = spec.secretFiles?.(platform) ?? [];
@@ -184,12 +185,31 @@ export class AuraWorkload extends Construct {
  */
 export const clusterAccessName = (component: string, namespace: string): string => (namespace === SYSTEM_NAMESPACE ? `aura-${component}` : `${namespace}-${component}`);
 
-/** The pod's ServiceAccount, bound to a ClusterRole with exactly the component's rules. */
-function clusterAccess(scope: Construct, spec: WorkloadSpec, namespace: string, labels: Record<string, string>): string {
+/**
+ * The RoleBinding that grants a workload its ClusterRole's rules in one namespace only
+ * (`accessNamespaces`): named like the workload's ClusterRoleBinding would be.
+ */
+export function namespaceAccessBinding(scope: Construct, id: string, workload: { name: string; namespace: string }, bindingNamespace: string, labels: Record<string, string>): void {
+  // A plain ApiObject (imports/ holds no RoleBinding class); the strict schema check validates it like every object.
+  new ApiObject(scope, id, {
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: 'RoleBinding',
+    metadata: { name: `${workload.namespace}-${workload.name}`, namespace: bindingNamespace, labels },
+    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: clusterAccessName(workload.name, workload.namespace) },
+    subjects: [{ kind: 'ServiceAccount', name: workload.name, namespace: workload.namespace }],
+  } as ApiObjectProps);
+}
+
+/** The pod's ServiceAccount, bound to a ClusterRole with exactly the component's rules: cluster-wide, or in its own namespace when `scoped` lists it. */
+function clusterAccess(scope: Construct, spec: WorkloadSpec, namespace: string, labels: Record<string, string>, scoped?: string[]): string {
   const name = spec.name;
   const clusterName = clusterAccessName(name, namespace);
   new k8s.KubeServiceAccount(scope, 'ServiceAccount', { metadata: { name, namespace, labels }, automountServiceAccountToken: false });
   new k8s.KubeClusterRole(scope, 'ClusterRole', { metadata: { name: clusterName, labels }, rules: spec.clusterAccess });
+  if (scoped) {
+    if (scoped.includes(namespace)) namespaceAccessBinding(scope, 'RoleBinding', { name, namespace }, namespace, labels);
+    return name;
+  }
   // Named after the ServiceAccount's namespace: a release beside the running one binds its own.
   new k8s.KubeClusterRoleBinding(scope, 'ClusterRoleBinding', {
     metadata: { name: `${namespace}-${name}`, labels },

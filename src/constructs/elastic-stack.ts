@@ -6,7 +6,6 @@ import { keyVaultSecretFor } from '../profile/secrets';
 import {
   ELASTIC_ADMIN,
   ELASTIC_VERSION,
-  ELASTICSEARCH_NODES,
   ELASTICSEARCH_RESOURCES,
   KIBANA_RESOURCES,
   SNAPSHOT_CREDENTIALS,
@@ -82,7 +81,7 @@ export class ElasticStack extends Construct {
         nodeSets: [
           {
             name: config.elasticsearch.node_set_name,
-            count: ELASTICSEARCH_NODES,
+            count: config.elasticsearch.node_count,
             config: {
               // No privileged init container to raise vm.max_map_count.
               'node.store.allow_mmap': false,

@@ -1,6 +1,6 @@
 import { Chart } from 'cdk8s';
 import type { Construct } from 'constructs';
-import { RESOLUTION_RESOURCES_NAME } from '../components/aura-operator';
+import { nlpPackages, RESOLUTION_RESOURCES_NAME, updateField } from '../components/aura-operator';
 import { AccessPolicy } from '../constructs/access-policy';
 import { auraObject } from '../constructs/aura-crds';
 import { AtlasServicesUser } from '../constructs/atlas';
@@ -22,9 +22,8 @@ export class CorePhase extends Chart {
     if (platform.enabled('nginx')) new Ingress(this, 'ingress', { platform });
     for (const policy of platform.network.policies.filter((p) => p.namespace === namespace)) new AccessPolicy(this, `policy-${policy.target}`, { policy, config });
     if (platform.enabled('aura-operator')) {
-      for (const [pkg, version] of Object.entries(config.nlp_packages).sort(([a], [b]) => (a < b ? -1 : 1)))
-        auraObject(this, 'NlpTraining', objectName(pkg), namespace, { version }, config);
-      auraObject(this, 'ResolutionResources', RESOLUTION_RESOURCES_NAME, namespace, { version: config.resolutions.version }, config);
+      for (const pkg of nlpPackages(config)) auraObject(this, 'NlpTraining', objectName(pkg.name), namespace, { version: pkg.version, ...updateField(pkg.update) }, config);
+      auraObject(this, 'ResolutionResources', RESOLUTION_RESOURCES_NAME, namespace, { version: config.resolutions.version, ...updateField(config.resolutions.update) }, config);
     }
   }
 }

@@ -109,6 +109,12 @@ export interface WorkloadSpec {
   podLabels?: Record<string, string>;
   /** Cluster-wide read access it needs: a ServiceAccount, ClusterRole and binding. @default none, and no service account token */
   clusterAccess?: AccessRule[];
+  /**
+   * Grant `clusterAccess` in these namespaces only: a RoleBinding to the ClusterRole in each, no
+   * ClusterRoleBinding (a namespace another phase creates gets its binding from that phase, through
+   * `namespaceAccessBinding`). @default cluster-wide
+   */
+  accessNamespaces?: (p: Platform) => string[];
   /** Further sets of files, each its own ConfigMap `<name>-<set>` mounted read-only at its path (rules, dashboards). @default none */
   fileSets?: { name: string; mountPath: string; files: (p: Platform) => Record<string, string>; enabled?: (c: Config) => boolean }[];
   /** Configuration files, mounted read-only from the ConfigMap `<name>-files` at `filesPath`. */

@@ -181,6 +181,14 @@ export interface Config {
            * SAS token for the external account. Secret: never in a profile; the value lives in Azure Key Vault.
            */
           azure_sas_token?: never;
+          /**
+           * Image tag of the agent (the guide's kubectl patch agents ... spec.tag); the release tag (images.tag) when absent.
+           */
+          tag?: string;
+          /**
+           * Update strategy of the Agent: the operator moves to newer Patch, Minor or Major tags. Needs aura_operator_enabled.
+           */
+          update?: 'Patch' | 'Minor' | 'Major';
         }
       | null
       | undefined;
@@ -386,6 +394,10 @@ export interface Config {
      * Name of the Elasticsearch node set (ECK's StatefulSet elasticsearch-es-<name> and its volumes). Renaming it replaces every node and its data: set it to the running cluster's when taking one over (npm run diff -- --live shows it).
      */
     node_set_name: string;
+    /**
+     * Elasticsearch nodes of the node set (the guide's kubectl scale statefulsets elasticsearch). Nodes may be added or removed one at a time; fewer than 3 loses the master quorum when one node is down.
+     */
+    node_count: number;
   };
   prometheus: {
     /**
@@ -396,6 +408,19 @@ export interface Config {
      * Older name of storage_size_gb.
      */
     storage_size?: number;
+    /**
+     * Prometheus replicas, each scraping every target and storing the same data (Thanos deduplicates them). At least 2, the guide's high-availability minimum.
+     */
+    replicas: number;
+  };
+  /**
+   * The fluent-bit aggregator StatefulSet that every node's fluent-bit forwards to.
+   */
+  fluent_bit_aggregator: {
+    /**
+     * Aggregator replicas (the guide's kubectl scale statefulsets fluent-bit-aggregator); each keeps its own buffer volume.
+     */
+    replicas: number;
   };
   /**
    * Forward logs to remote fluent-bit/fluentd servers.
@@ -642,16 +667,32 @@ export interface Config {
    */
   atlas_prometheus_password?: never;
   /**
-   * NLP trainings to install, name to version.
+   * NLP trainings to install, name to version (X.Y.Z), or to { version, update } to let the Aura operator move to newer versions.
    */
   nlp_packages: {
-    [k: string]: string | undefined;
+    [k: string]:
+      | string
+      | {
+          /**
+           * The version, X.Y.Z.
+           */
+          version: string;
+          /**
+           * Update strategy of the NlpTraining (the guide's kubectl patch ... spec.update): the operator moves to newer Patch, Minor or Major versions. Needs aura_operator_enabled.
+           */
+          update?: 'Patch' | 'Minor' | 'Major';
+        }
+      | undefined;
   };
   resolutions: {
     /**
      * ResolutionResources version.
      */
     version: string;
+    /**
+     * Update strategy of the ResolutionResources (the guide's kubectl patch ... spec.update): the operator moves to newer Patch (X.Y.z), Minor (X.y.z) or Major (x.y.z) versions; absent keeps version fixed. Needs aura_operator_enabled.
+     */
+    update?: 'Patch' | 'Minor' | 'Major';
   };
   /**
    * Where the platform's images come from (not an installer key: the installer takes them from its release).

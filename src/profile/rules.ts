@@ -114,6 +114,18 @@ export function crossFieldRules(raw: Data, cfg: Data): RuleViolation[] {
         fail(['context_agents', agent], 'an external storage account needs both azure_account and azure_container (the SAS token goes to Key Vault); set both or neither');
     }
 
+  // Without the operator nothing runs an Agent nor follows an update strategy: said, never dropped silently.
+  if (cfg.aura_operator_enabled === false) {
+    const agents = cfg.context_agents && typeof cfg.context_agents === 'object' ? Object.keys(cfg.context_agents) : [];
+    if (agents.length)
+      fail(['aura_operator_enabled'], `is false, but context_agents has ${agents.length} agent${agents.length > 1 ? 's' : ''}, which only the Aura operator runs; remove context_agents or enable the operator`);
+    const strategies: PathSegment[][] = [];
+    if (typeof cfg.resolutions?.update === 'string') strategies.push(['resolutions', 'update']);
+    if (cfg.nlp_packages && typeof cfg.nlp_packages === 'object')
+      for (const [name, v] of Object.entries<any>(cfg.nlp_packages)) if (typeof v?.update === 'string') strategies.push(['nlp_packages', name, 'update']);
+    for (const path of strategies) fail(path, 'is an update strategy the Aura operator follows, but aura_operator_enabled is false; remove it or enable the operator');
+  }
+
   for (const [key, legacy] of [['elasticsearch', 'storage'], ['prometheus', 'storage_size']] as const)
     if (raw[key]?.[legacy] !== undefined && raw[key]?.storage_size_gb !== undefined)
       fail([key, legacy], `is the older name of ${key}.storage_size_gb; set only storage_size_gb`);

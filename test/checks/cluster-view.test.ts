@@ -25,9 +25,10 @@ describe('cluster view: de-pro and its tenant de-pro-wsim', () => {
 
   it('fail with the old naming: the tenant takes over the parent\'s controller bindings', () => {
     const problems = clusterViewProblems([withOldNaming(output('de-pro')), withOldNaming(output('de-pro-wsim'))]);
-    for (const key of ['ClusterRole/aura-nginx', 'ClusterRoleBinding/aura-nginx', 'ClusterRole/aura-aura-operator', 'ClusterRoleBinding/aura-aura-operator'])
+    // The Aura operator has no ClusterRoleBinding: RoleBindings in its own namespaces (issue 27 item 8).
+    for (const key of ['ClusterRole/aura-nginx', 'ClusterRoleBinding/aura-nginx', 'ClusterRole/aura-aura-operator'])
       expect(problems).toContain(`cluster auraclusterprode: ${key} is emitted by de-pro and de-pro-wsim with different content (whichever applies last wins); give each profile its own name for it`);
-    expect(problems).toHaveLength(4);
+    expect(problems).toHaveLength(3);
   });
 
   it('names a core component\'s cluster-wide access after its namespace, aura-system\'s after the component', () => {

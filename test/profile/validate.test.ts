@@ -31,8 +31,8 @@ describe('defaults', () => {
 
   it('folds the older storage keys into storage_size_gb', () => {
     const c = configOf(`${MINIMAL}elasticsearch: { storage: 10 }\nprometheus: { storage_size: 20 }\n`);
-    expect(c.elasticsearch).toEqual({ storage_size_gb: 10, node_set_name: 'default' });
-    expect(c.prometheus).toEqual({ storage_size_gb: 20 });
+    expect(c.elasticsearch).toEqual({ storage_size_gb: 10, node_set_name: 'default', node_count: 3 });
+    expect(c.prometheus).toEqual({ storage_size_gb: 20, replicas: 2 });
   });
 });
 
