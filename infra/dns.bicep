@@ -57,7 +57,10 @@ param botChannels array
 @description('App ids of the Bot Channels whose app registration npm run infra -- --dns found or created by name when it runs (empty in the compiled file).')
 param botAppIds object
 
-@description('Resource group of the Bot Channel Registrations: the environment\'s common one, so a new cluster keeps them.')
+@description('A tenant\'s own resource group (rg-aura-<environment>), created here; empty for an OB\'s main tenant.')
+param tenantResourceGroup string
+
+@description('Resource group of the Bot Channel Registrations: the tenant\'s own, else the environment\'s common one, so a new cluster keeps them.')
 param botResourceGroup string
 
 @description('Bot Service tier (profile: bot_channel.sku).')
@@ -72,6 +75,12 @@ param tenantId string
 
 @description('Tags on every resource (profile: resources_tags).')
 param tags object
+
+resource tenantGroup 'Microsoft.Resources/resourceGroups@2024-03-01' = if (!empty(tenantResourceGroup)) {
+  name: empty(tenantResourceGroup) ? 'unused' : tenantResourceGroup
+  location: location
+  tags: tags
+}
 
 module address 'modules/public-ip.bicep' = {
   name: 'aura-address-${publicIpName}'
@@ -113,6 +122,9 @@ module botServices 'modules/bot-channels.bicep' = {
     tenantId: tenantId
     tags: tags
   }
+  dependsOn: [
+    tenantGroup
+  ]
 }
 
 @description('The static public address; nginx-public asks for it by name.')

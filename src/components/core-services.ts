@@ -4,7 +4,8 @@ import type { Config } from '../profile/config.generated';
 import { activeBotChannel, botKeyVaultSecrets } from '../platform/azure-names';
 import { nlpPackages, OPERATOR_EDITED_CONFIG } from './aura-operator';
 import { withLocalModules } from './local-modules';
-import { genesysPushProvider, kernelEndpoints } from '../platform/naming';
+import { environmentName, genesysPushProvider, kernelEndpoints } from '../platform/naming';
+import { localeOf } from '../profile/operating-business';
 import { autoscaled, type Component, type EnvValues, type PortSpec, type ResourceSpec, type RouteSpec, SINGLETON, type WorkloadSpec } from '../platform/types';
 
 /**
@@ -50,10 +51,22 @@ const mongodbClientOf = (rest: Partial<WorkloadSpec>): Partial<WorkloadSpec> => 
   generatedSecrets: (p) => mongodbClient.generatedSecrets(p, 'core'),
 });
 
+/** The operating business' locale and time zone, in every Aura service's configuration. */
+const localeEnv = (c: Config): EnvValues => {
+  const { locale, timeZone } = localeOf(c);
+  return { DEFAULT_LOCALE: locale, TZ: timeZone };
+};
+
 /** An Aura service of the core namespace: an autoscaled Deployment on the standard HTTP port. */
 const service = (name: keyof Config['service_replicas'], image: string, rest: Partial<WorkloadSpec> = {}): WorkloadSpec => ({
   name, phase: 'core', workload: 'Deployment', image, scale: replicasOf(name), ports: HTTP, resources: STANDARD, ...rest,
+  env: (p) => ({ ...localeEnv(p.config), ...rest.env?.(p) }),
 });
+
+/** aura-groot's context database, as the guide's context migrations name it: aura-groot-<environment> (a release shares its environment's). */
+export const auraGrootDatabase = (c: Config): string => `aura-groot-${environmentName(c)}`;
+/** Qdrant's own release, pinned: never the Aura release tag. */
+export const QDRANT_TAG = 'v1.12.4';
 
 const workloads: WorkloadSpec[] = [
   service('api-gw', 'core/api-gw', {
@@ -97,7 +110,12 @@ const workloads: WorkloadSpec[] = [
     }),
     secrets: (p): Record<string, string> => (p.config.genesys_enabled ? { GENESYS_SECRET: 'genesys.secret' } : {}),
   })),
-  service('aura-groot', 'core/aura-groot', { env: (p) => ({ NEXT_DOMAINS_ENABLED: p.config.next_domains_enabled, ...botChannelEnv(p.config) }), secrets: (p) => botChannelSecrets(p.config) }),
+  // The context store of the guide's migrations: MongoDB, database aura-groot-<env>.
+  service('aura-groot', 'core/aura-groot', mongodbClientOf({
+    talksTo: ['mongodb'],
+    env: (p) => ({ NEXT_DOMAINS_ENABLED: p.config.next_domains_enabled, MONGODB_DATABASE: auraGrootDatabase(p.config), ...botChannelEnv(p.config) }),
+    secrets: (p) => botChannelSecrets(p.config),
+  })),
   service('context', 'core/context', {
     talksTo: ['redis', 'prometheus'], scrape: { port: 'http' },
     env: (p) => {
@@ -118,6 +136,7 @@ const workloads: WorkloadSpec[] = [
     // Exactly one: concurrent loaders race on the insight files in object storage.
     name: 'insights-loader', phase: 'core', workload: 'Deployment', image: 'core/insights-loader', scale: { mode: 'singleton', replicas: (c) => c.service_replicas['insights-loader'] }, ports: HTTP, resources: STANDARD,
     env: ({ config: c }) => ({
+      ...localeEnv(c),
       CONVERSATIONS_DAYS_TO_FIND: c.fourth_platform.conversations.days_to_find,
       CONVERSATIONS_PLATFORM: c.fourth_platform.conversations.platform, CONVERSATIONS_BUCKET: c.fourth_platform.conversations.bucket,
     }),
@@ -135,7 +154,7 @@ const workloads: WorkloadSpec[] = [
   service('atria-rag-server', 'atria/atria-rag-server', { enabled: anyOf('atria_rag_enabled') }),
   {
     // A database: one replica with its own volume, never CPU-autoscaled.
-    name: 'qdrant', phase: 'core', workload: 'StatefulSet', image: 'thirdparty/qdrant', enabled: anyOf('openai_enabled'), scale: SINGLETON,
+    name: 'qdrant', phase: 'core', workload: 'StatefulSet', image: 'thirdparty/qdrant', imageTag: QDRANT_TAG, enabled: anyOf('openai_enabled'), scale: SINGLETON,
     ports: QDRANT_PORTS, resources: STANDARD, volume: { mountPath: '/qdrant/storage', size: '10Gi' },
   },
   {

@@ -10,7 +10,7 @@ import { agentsNamespace, clusterResourceGroup, coreNamespace, instanceName } fr
 import type { Config } from '../profile/config.generated';
 import { dnsRecords } from './dns';
 import { atlasProjectPlaceholder } from './lifecycle';
-import { botChannelName, commonResourceGroup, publicIpName, publicIpResourceGroup } from '../platform/azure-names';
+import { botChannelName, botResourceGroup, commonResourceGroup, publicIpName, publicIpResourceGroup, tenantResourceGroup } from '../platform/azure-names';
 import { hasOwnCluster } from './parameters';
 import { InputError, type Tool } from './tools';
 
@@ -149,12 +149,15 @@ function corePlan(input: DeleteInput, refs: ObjectRef[], opts: DeleteOptions): D
     // The -next twin may be gone already (or never made): each is deleted when it exists.
     // Every profile deploys its Bot Channels (infra/dns.bicep); their app registrations stay (Entra, not the environment's).
     for (const bot of [botChannelName(c), botChannelName(c, true)]) {
-      const target = ['--resource-group', commonResourceGroup(c), '--name', bot];
+      const target = ['--resource-group', botResourceGroup(c), '--name', bot];
       steps.push({ tool: 'az', args: ['bot', 'delete', ...target], whenExists: ['bot', 'show', ...target, '--output', 'none'] });
     }
     // After the namespace: the Service releases the address first.
     const address = ['--resource-group', publicIpResourceGroup(c), '--name', publicIpName(c)];
     steps.push({ tool: 'az', args: ['network', 'public-ip', 'delete', ...address], whenExists: ['network', 'public-ip', 'show', ...address, '--output', 'none'] });
+    // A tenant's own group goes with its last core namespace; a release beside it shares it.
+    const tenantGroup = tenantResourceGroup(c);
+    if (tenantGroup && !c.core_only) steps.push(groupDelete(tenantGroup));
   } else {
     if (shared.length) kept.push(`${shared.length} objects outside ${ns} (routes in aura-system, cluster-wide objects), shared with the environment's other releases (--full deletes them)`);
     // The guide: the -next entries go with delete_core when next_domains_enabled.

@@ -3,7 +3,7 @@ import { CATALOG } from '../components/catalog';
 import { clusterResourceGroup } from '../platform/naming';
 import type { Config } from '../profile/config.generated';
 import { subscriptionDeployment } from './common';
-import { type BotChannel, botChannels, botKeyVaultSecrets, commonResourceGroup, dnsDeploymentName, publicIpName, publicIpResourceGroup } from '../platform/azure-names';
+import { type BotChannel, botChannels, botKeyVaultSecrets, botResourceGroup, dnsDeploymentName, publicIpName, publicIpResourceGroup, tenantResourceGroup } from '../platform/azure-names';
 import { azureTags, parametersFile } from './parameters';
 import { capture, EnvironmentError, showLine, type ToolIo, withSecretFile } from './tools';
 
@@ -61,7 +61,8 @@ export function dnsParameters(c: Config): Record<string, unknown> {
     createIfMissingRecordNames: createIfMissingRecords(c),
     // Facts of the moment the deployment runs, passed on its command line; empty here.
     existingRecordNames: [],
-    botResourceGroup: commonResourceGroup(c),
+    tenantResourceGroup: tenantResourceGroup(c) ?? '',
+    botResourceGroup: botResourceGroup(c),
     botChannels: botChannels(c).map(({ name, appId, endpoint }) => ({ name, appId, endpoint })),
     botAppIds: {},
     botSku: c.bot_channel?.sku ?? 'S1',

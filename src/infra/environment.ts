@@ -6,7 +6,7 @@ import { SNAPSHOT_CONTAINER } from '../components/elasticsearch';
 import { THANOS_CONTAINER } from '../components/thanos';
 import { COMMON_PARAMETERS_FILE, commonParametersFile, confidentialComputing } from './common';
 import { botChannels, DNS_PARAMETERS_FILE, dnsParametersFile, dnsRecords } from './dns';
-import { commonKeyVault, commonResourceGroup, commonStorageAccount, publicIpName, publicIpResourceGroup } from '../platform/azure-names';
+import { commonKeyVault, commonResourceGroup, commonStorageAccount, publicIpName, publicIpResourceGroup, tenantResourceGroup } from '../platform/azure-names';
 import { aksParametersFile, hasOwnCluster, PARAMETERS_FILE } from './parameters';
 import { targetKubernetesVersion } from '../model/kubernetes-versions';
 
@@ -28,7 +28,7 @@ export function environmentInfo(c: Config) {
     release: c.release_suffix ?? null,
     region: c.azure_region,
     cluster: { name: c.cluster_name, resourceGroup: clusterResourceGroup(c), kubernetesVersion: targetKubernetesVersion(c), ownCluster: hasOwnCluster(c) },
-    resourceGroups: { common: commonResourceGroup(c), cluster: clusterResourceGroup(c), dnsZone: c.dns_zone_resource_group },
+    resourceGroups: { common: commonResourceGroup(c), cluster: clusterResourceGroup(c), dnsZone: c.dns_zone_resource_group, tenant: tenantResourceGroup(c) ?? null },
     storageAccount: {
       name: commonStorageAccount(c),
       resourceGroup: commonResourceGroup(c),

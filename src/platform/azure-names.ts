@@ -15,6 +15,14 @@ export const commonStorageAccount = (c: Config): string => `stauracommon${c.envi
 export const commonKeyVault = (c: Config): string => `kv-aura-cmk-${baseEnvironment(c)}`;
 export const commonDeploymentName = (c: Config): string => `aura-common-${baseEnvironment(c)}`;
 
+/**
+ * A tenant's own resource group (the guide: "a dedicated resource group and namespace" per
+ * tenant), holding its Bot Channel Registrations; none for an OB's main tenant.
+ */
+export const tenantResourceGroup = (c: Config): string | undefined => (c.tenant_name === 'default' ? undefined : `rg-aura-${environmentName(c)}`);
+/** Where an environment's Bot Channel Registrations live: its tenant's group, else the common one (a new cluster keeps them). */
+export const botResourceGroup = (c: Config): string => tenantResourceGroup(c) ?? commonResourceGroup(c);
+
 /** The static public address of the core namespace's nginx-public Service, in the cluster's resource group. */
 export const publicIpName = (c: Config): string => `pip-${coreNamespace(c)}`;
 export const publicIpResourceGroup = clusterResourceGroup;

@@ -22,6 +22,14 @@ export interface Config {
    */
   environment_profile: 'es' | 'uk' | 'de' | 'br' | 'ap';
   /**
+   * Locale of the core services (BCP 47: de-DE), their DEFAULT_LOCALE; the operating business' when absent (environment_profile de: de-DE; the table is src/profile/operating-business.ts).
+   */
+  locale?: string;
+  /**
+   * Time zone of the core services (IANA: Europe/Berlin), their TZ; the operating business' when absent (environment_profile de: Europe/Berlin). The platform's CronJob schedules stay in UTC.
+   */
+  time_zone?: string;
+  /**
    * AKS cluster name, unique; auraclusterpro<ob> is the usual form.
    */
   cluster_name: string;

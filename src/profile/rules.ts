@@ -114,6 +114,10 @@ export function crossFieldRules(raw: Data, cfg: Data): RuleViolation[] {
         fail(['context_agents', agent], 'an external storage account needs both azure_account and azure_container (the SAS token goes to Key Vault); set both or neither');
     }
 
+  // A time zone the services' runtime does not know would leave them on UTC without a word.
+  if (typeof cfg.time_zone === 'string' && cfg.time_zone !== 'UTC' && !Intl.supportedValuesOf('timeZone').includes(cfg.time_zone))
+    fail(['time_zone'], 'is not an IANA time zone (Region/City, as Europe/Berlin)');
+
   // Without the operator nothing runs an Agent nor follows an update strategy: said, never dropped silently.
   if (cfg.aura_operator_enabled === false) {
     const agents = cfg.context_agents && typeof cfg.context_agents === 'object' ? Object.keys(cfg.context_agents) : [];
