@@ -65,6 +65,9 @@ param encryptionAtHost bool
 @description('Disk encryption set whose customer-managed key encrypts the nodes\' disks; empty for platform-managed keys (profile: enable_customer_key_encryption, infrastructure.disk_encryption_set_id).')
 param diskEncryptionSetId string
 
+@description('Azure AI services accounts, each { name, kind, allowedRanges, keySecret }: CLU always, Azure OpenAI with openai_enabled.')
+param cognitiveAccounts array
+
 resource cluster 'Microsoft.ContainerService/managedClusters@2024-02-01' = {
   name: clusterName
   location: location
@@ -156,6 +159,32 @@ module acrPull 'modules/acr-pull.bicep' = if (!empty(containerRegistryName)) {
     principalId: cluster.properties.identityProfile.kubeletidentity.objectId
   }
 }
+
+module cognitive 'modules/cognitive-account.bicep' = [for account in cognitiveAccounts: {
+  name: '${clusterName}-${account.name}'
+  params: {
+    name: account.name
+    kind: account.kind
+    location: location
+    allowedRanges: account.allowedRanges
+    tags: tags
+  }
+}]
+
+// After each account: its key, into the workloads' vault (nlp reads it from there).
+module cognitiveKeys 'modules/cognitive-key-secret.bicep' = [for (account, i) in cognitiveAccounts: {
+  name: '${clusterName}-${account.keySecret}'
+  scope: resourceGroup(keyVaultResourceGroup)
+  params: {
+    keyVaultName: keyVaultName
+    secretName: account.keySecret
+    accountName: account.name
+    accountResourceGroup: resourceGroup().name
+  }
+  dependsOn: [
+    cognitive[i]
+  ]
+}]
 
 @description('Issuer URL for workload identity federation.')
 output oidcIssuerUrl string = cluster.properties.oidcIssuerProfile.issuerURL

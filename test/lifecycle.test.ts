@@ -441,10 +441,12 @@ describe('npm run infra -- --delete', () => {
     expect(r.code).toBe(0);
     const deletes = tools.calls().filter((c) => c.startsWith('kubectl delete'));
     // The agents first (no data there: its namespace goes), then the core namespace's objects.
-    expect(deletes).toHaveLength(2);
-    expect(deletes[0]).toBe('kubectl delete namespace aura-agents-de-pro --ignore-not-found');
-    expect(deletes[1]).toMatch(new RegExp(`^kubectl delete \\S+ --namespace aura-de-pro --selector ${escape(CORE_SELECTOR)} --ignore-not-found$`));
-    const kinds = deletes[1]!.split(' ')[2]!.split(',');
+    // The agents namespace's objects (the operator's RoleBinding), then the namespace itself.
+    expect(deletes).toHaveLength(3);
+    expect(deletes[0]).toBe(`kubectl delete rolebinding.rbac.authorization.k8s.io --namespace aura-agents-de-pro --selector ${CORE_SELECTOR} --ignore-not-found`);
+    expect(deletes[1]).toBe('kubectl delete namespace aura-agents-de-pro --ignore-not-found');
+    expect(deletes[2]).toMatch(new RegExp(`^kubectl delete \\S+ --namespace aura-de-pro --selector ${escape(CORE_SELECTOR)} --ignore-not-found$`));
+    const kinds = deletes[2]!.split(' ')[2]!.split(',');
     expect(kinds).toEqual(expect.arrayContaining(['deployment.apps', 'statefulset.apps', 'configmap', 'virtualserver.k8s.nginx.org', 'service']));
     expect(kinds).not.toContain('persistentvolumeclaim');
     expect(kinds).not.toContain('namespace');

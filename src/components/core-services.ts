@@ -1,7 +1,7 @@
 import { SENTINEL_MASTER } from '../platform/redis-ha';
 import { mongodbClient } from './mongodb';
 import type { Config } from '../profile/config.generated';
-import { activeBotChannel, botKeyVaultSecrets } from '../platform/azure-names';
+import { activeBotChannel, botKeyVaultSecrets, cognitiveAccount, cognitiveAccounts } from '../platform/azure-names';
 import { nlpPackages, OPERATOR_EDITED_CONFIG } from './aura-operator';
 import { withLocalModules } from './local-modules';
 import { environmentName, genesysPushProvider, kernelEndpoints } from '../platform/naming';
@@ -92,9 +92,18 @@ const workloads: WorkloadSpec[] = [
     env: ({ config: c }) => ({ KERNEL_AUTHSERVER_URL: kernelEndpoints(c).authserverUrl, KERNEL_CLIENT_ID: c.fourth_platform.client_id, ...apiKeyValidation(c), ...botChannelEnv(c) }),
     secrets: ({ config: c }) => ({ KERNEL_CLIENT_SECRET: 'fourth_platform.client_secret', AURA_ENCRYPTION_KEY: 'aura_encryption_key', ...botChannelSecrets(c) }),
   })),
+  // CLU and, with openai_enabled, Azure OpenAI and Qdrant: endpoints derived, keys from Key Vault (infra/aks.bicep stores them).
   service('nlp', 'core/nlp', {
     talksTo: ['prometheus'], scrape: { port: 'http' },
-    env: (p) => ({ OPENAI_ENABLED: p.config.openai_enabled, ...(p.config.openai_enabled ? { QDRANT_URL: p.endpoint('qdrant', 'http').url('http') } : {}) }),
+    env: (p) => {
+      const clu = cognitiveAccount(p.config, 'TextAnalytics')!;
+      const openAi = cognitiveAccount(p.config, 'OpenAI');
+      return {
+        OPENAI_ENABLED: p.config.openai_enabled, CLU_ENDPOINT: clu.endpoint,
+        ...(openAi ? { OPENAI_ENDPOINT: openAi.endpoint, QDRANT_URL: p.endpoint('qdrant', 'http').url('http') } : {}),
+      };
+    },
+    secrets: (p): Record<string, string> => Object.fromEntries(cognitiveAccounts(p.config).map((a) => [a.kind === 'OpenAI' ? 'OPENAI_API_KEY' : 'CLU_API_KEY', `kv:${a.keySecret}`])),
   }),
   service('user-helper', 'core/user-helper', { env: (p) => ({ [OPERATOR_EDITED_CONFIG.key]: p.config.resolutions.version }) }),
   service('web-sdk', 'core/web-sdk'),

@@ -1,6 +1,6 @@
 import { backofficePasswordSecret } from '../profile/secrets';
 import type { Config } from '../profile/config.generated';
-import { botChannelName, commonKeyVault, commonResourceGroup, commonStorageAccount } from '../platform/azure-names';
+import { botChannelName, cognitiveAccounts, commonKeyVault, commonResourceGroup, commonStorageAccount } from '../platform/azure-names';
 import { THANOS_CONTAINER } from '../components/thanos';
 import { BACKUP_CONTAINER } from '../components/backups';
 import { environmentName } from '../platform/naming';
@@ -77,6 +77,15 @@ export function keyVaultRecipe(name: string, vault: string, c: Config, profileKe
         certificate: true,
         create: [`az keyvault certificate import --vault-name ${vault} --name ${name} --file certificate.pem   # PEM: the private key, the certificate and its chain, unencrypted; delete the file afterwards`],
       };
+    case 'openai-api-key':
+    case 'clu-api-key': {
+      const account = cognitiveAccounts(c).find((a) => a.keySecret === name);
+      const what = name === 'openai-api-key' ? 'Azure OpenAI' : 'CLU (Azure AI Language)';
+      return {
+        description: `the key of the ${what} account ${account?.name ?? name}, which nlp reads; npm run infra -- --profile <profile> --apply creates the account and stores its key (infra/modules/cognitive-key-secret.bicep: from the account to the vault, never through a command line)`,
+        create: [`npm run infra -- --profile <profile> --apply   # creates ${account?.name ?? 'the account'} and stores its key`],
+      };
+    }
     case 'eck-snapshot-storage-account':
       return { description: `the name of the storage account ${account} whose container holds the Elasticsearch snapshot repository (the guide: a snapshot of the indices kept a year in a blob of the associated storage account)`, create: [`printf %s ${account} | ${set(vault, name)}`] };
     case 'eck-snapshot-storage-key':

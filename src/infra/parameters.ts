@@ -2,6 +2,7 @@ import { targetKubernetesVersion } from '../model/kubernetes-versions';
 import type { Config } from '../profile/config.generated';
 import { MANAGED_BY, PART_OF } from '../platform/labels';
 import { clusterResourceGroup, environmentName } from '../platform/naming';
+import { cognitiveAccounts } from '../platform/azure-names';
 
 export { hasOwnCluster } from '../platform/naming';
 
@@ -40,6 +41,7 @@ export function aksParameters(c: Config): Record<string, unknown> {
     encryptionAtHost: c.enable_encryption_in_transit,
     // The profile rules require the set whenever the flag is on.
     diskEncryptionSetId: c.enable_customer_key_encryption ? c.infrastructure.disk_encryption_set_id! : '',
+    cognitiveAccounts: cognitiveAccounts(c).map(({ name, kind, allowedRanges, keySecret }) => ({ name, kind, allowedRanges, keySecret })),
   };
 }
 

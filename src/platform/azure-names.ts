@@ -23,6 +23,30 @@ export const tenantResourceGroup = (c: Config): string | undefined => (c.tenant_
 /** Where an environment's Bot Channel Registrations live: its tenant's group, else the common one (a new cluster keeps them). */
 export const botResourceGroup = (c: Config): string => tenantResourceGroup(c) ?? commonResourceGroup(c);
 
+/**
+ * The environment's Azure AI services accounts (infra/aks.bicep, in the cluster's group): the
+ * Language resource of CLU always, Azure OpenAI with openai_enabled. Each is reachable from the
+ * cluster's outbound addresses and the profile's ranges, and its key is the Key Vault secret nlp reads.
+ */
+export interface CognitiveAccount {
+  name: string;
+  kind: 'OpenAI' | 'TextAnalytics';
+  endpoint: string;
+  allowedRanges: string[];
+  keySecret: string;
+}
+export function cognitiveAccounts(c: Config): CognitiveAccount[] {
+  const env = baseEnvironment(c);
+  const account = (name: string, kind: CognitiveAccount['kind'], host: string, ranges: string[], keySecret: string): CognitiveAccount => ({
+    name, kind, endpoint: `https://${name}.${host}/`, allowedRanges: [...c.aks_outbound_ips, ...ranges], keySecret,
+  });
+  return [
+    account(`clu-aura-${env}`, 'TextAnalytics', 'cognitiveservices.azure.com', c.clu_allowed_ranges, 'clu-api-key'),
+    ...(c.openai_enabled ? [account(`oai-aura-${env}`, 'OpenAI', 'openai.azure.com', c.openai_allowed_ranges, 'openai-api-key')] : []),
+  ];
+}
+export const cognitiveAccount = (c: Config, kind: CognitiveAccount['kind']): CognitiveAccount | undefined => cognitiveAccounts(c).find((a) => a.kind === kind);
+
 /** The static public address of the core namespace's nginx-public Service, in the cluster's resource group. */
 export const publicIpName = (c: Config): string => `pip-${coreNamespace(c)}`;
 export const publicIpResourceGroup = clusterResourceGroup;

@@ -210,11 +210,11 @@ export interface Config {
    */
   aura_manager_allowed_origins: Cidr[];
   /**
-   * Networks allowed to reach the CLU resource besides the cluster.
+   * Networks allowed to reach the CLU (Azure AI Language) account clu-aura-<ob>-<env> besides the cluster's outbound addresses (aks_outbound_ips); every other source is denied. infra/aks.bicep creates the account and stores its key in Key Vault (clu-api-key), which nlp reads.
    */
   clu_allowed_ranges: Cidr[];
   /**
-   * Networks allowed to reach the OpenAI resource besides the cluster.
+   * Networks allowed to reach the Azure OpenAI account oai-aura-<ob>-<env> (openai_enabled) besides the cluster's outbound addresses (aks_outbound_ips); every other source is denied.
    */
   openai_allowed_ranges: Cidr[];
   /**
@@ -494,7 +494,7 @@ export interface Config {
    */
   atria_rag_enabled: boolean;
   /**
-   * Azure OpenAI resource, Qdrant vector database, and nlp configured to use them.
+   * The Azure OpenAI account oai-aura-<ob>-<env> (infra/aks.bicep, which stores its key in Key Vault as openai-api-key), the Qdrant vector database, and nlp configured to use them (OPENAI_ENDPOINT, OPENAI_API_KEY, QDRANT_URL). The subscription needs Azure OpenAI quota first, and nlp an NLP training whose pipeline uses the OpenAI embeddings; the model deployments are made in the account, not here.
    */
   openai_enabled: boolean;
   /**

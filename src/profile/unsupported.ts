@@ -34,18 +34,6 @@ export const UNSUPPORTED_KEYS: UnsupportedKey[] = [
       'is not supported: AKS nodes have no public SSH endpoint, so there is no source range to set (SSH reaches them only from inside the virtual network, with infrastructure.ssh_public_key). Remove it; leave infrastructure.ssh_public_key unset for no SSH at all',
   },
   {
-    path: ['clu_allowed_ranges'],
-    set: nonEmptyList(['clu_allowed_ranges']),
-    message:
-      'is not supported: aura-manifests does not create the CLU (Azure AI Language) resource, so it cannot set its firewall. Remove it and add the ranges to that resource\'s network rules (az cognitiveservices account network-rule add)',
-  },
-  {
-    path: ['openai_allowed_ranges'],
-    set: nonEmptyList(['openai_allowed_ranges']),
-    message:
-      'is not supported: aura-manifests does not create the Azure OpenAI resource, so it cannot set its firewall. Remove it and add the ranges to that resource\'s network rules (az cognitiveservices account network-rule add)',
-  },
-  {
     path: ['fourth_platform', 'synchronizer_sdk_repos'],
     set: present(['fourth_platform', 'synchronizer_sdk_repos']),
     message: `is not supported: only the Databricks synchronizer job uses the Kernel SDK repository, and ${DATABRICKS}`,

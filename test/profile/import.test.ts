@@ -94,7 +94,7 @@ describe("the guide's example config.yml, imported in one command", () => {
 
   it('accepts the keys refused before: each mapped, or left out with the reason', () => {
     const leftOut = Object.fromEntries(json.leftOut.map((n: any) => [n.key, n.text]));
-    expect(Object.keys(leftOut).sort()).toEqual(['atlas_disk_size', 'atlas_num_shards', 'clu_allowed_ranges', 'databricks', 'databricks_enabled', 'fourth_platform.synchronizer_sdk_repos', 'openai_allowed_ranges', 'ssh_allowed_sources']);
+    expect(Object.keys(leftOut).sort()).toEqual(['atlas_disk_size', 'atlas_num_shards', 'databricks', 'databricks_enabled', 'fourth_platform.synchronizer_sdk_repos', 'ssh_allowed_sources']);
     expect(leftOut.atlas_num_shards).toMatch(/replica set/);
     expect(leftOut.atlas_disk_size).toMatch(/disk autoscaling is on/);
     expect(leftOut.ssh_allowed_sources).toMatch(/AKS nodes have no public SSH endpoint/);

@@ -11,8 +11,6 @@ import { catchError, configOf, MINIMAL } from '../helpers';
 /** A value that makes each refused key matter. */
 const SETTINGS: Record<string, string> = {
   ssh_allowed_sources: 'ssh_allowed_sources: [10.0.0.0/8]',
-  clu_allowed_ranges: 'clu_allowed_ranges: [10.0.0.0/8]',
-  openai_allowed_ranges: 'openai_allowed_ranges: [10.0.0.0/8]',
   'fourth_platform.synchronizer_sdk_repos': 'fourth_platform: { synchronizer_sdk_repos: "https://repo.example.com/maven" }',
   databricks_enabled: 'databricks_enabled: true',
   databricks: 'databricks: { job: { schedule: "0 0 1 * * ?" } }',
