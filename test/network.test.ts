@@ -205,7 +205,7 @@ describe('npm run verify:network', () => {
     const r = run('--profile', 'es-int');
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/^protected port\s+allowed from/);
-    expect(r.out).toMatch(/mongodb:mongodb\/27017\s+aura-bot, aura-bridge, authentication-api, mongodb, mongodb-backup, mongodb-exporter, mongodb-provision, mongodb-restore, tac/);
+    expect(r.out).toMatch(/mongodb:mongodb\/27017\s+aura-bot, aura-bridge, aura-groot, authentication-api, mongodb, mongodb-backup, mongodb-exporter, mongodb-provision, mongodb-restore, tac/);
     expect(r.out).toContain('✓ every flow into a protected workload of es-int is as expected');
   });
   it('prints JSON', () => {
