@@ -3,7 +3,7 @@ import type { Config } from '../profile/config.generated';
 import { botChannelName, cognitiveAccounts, commonKeyVault, commonResourceGroup, commonStorageAccount } from '../platform/azure-names';
 import { THANOS_CONTAINER } from '../components/thanos';
 import { BACKUP_CONTAINER } from '../components/backups';
-import { environmentName } from '../platform/naming';
+import { clusterResourceGroup, environmentName } from '../platform/naming';
 
 /**
  * What each Key Vault object is and how to create it. The names come from the compiled output
@@ -83,7 +83,10 @@ export function keyVaultRecipe(name: string, vault: string, c: Config, profileKe
       const what = name === 'openai-api-key' ? 'Azure OpenAI' : 'CLU (Azure AI Language)';
       return {
         description: `the key of the ${what} account ${account?.name ?? name}, which nlp reads; npm run infra -- --profile <profile> --apply creates the account and stores its key (infra/modules/cognitive-key-secret.bicep: from the account to the vault, never through a command line)`,
-        create: [`npm run infra -- --profile <profile> --apply   # creates ${account?.name ?? 'the account'} and stores its key`],
+        create: [
+          `npm run infra -- --profile <profile> --apply   # creates ${account?.name ?? 'the account'} and stores its key`,
+          `az cognitiveservices account keys list --name ${account?.name ?? '<account>'} --resource-group ${clusterResourceGroup(c)} --query key1 -o tsv | tr -d '\\n' | ${set(vault, name)}`,
+        ],
       };
     }
     case 'eck-snapshot-storage-account':
