@@ -31,7 +31,7 @@ import { CheckError } from './checks/check-error';
 
 export { CheckError };
 // What the commands use beside buildProfile, loaded with the compiler (src/incremental/run.ts loads it lazily).
-export { clusterSiblings, clusterViewProblems } from './checks/cluster-view';
+export { clusterSiblings, clusterViewProblems, profileCluster } from './checks/cluster-view';
 export { compileConfig } from './compile';
 export { formatConnections } from './checks/wiring/check';
 export { profileWiring };
