@@ -1,4 +1,5 @@
 import { parse } from 'yaml';
+import { parseEmittedYaml } from '../../util/parse-once';
 import type { Manifest } from '../../compile';
 import { networkOf, podsOf } from '../network/model';
 import { allowed, isolated, type Network, policyTypes, type Pod, selects } from '../network/semantics';
@@ -498,7 +499,7 @@ function scrapeConnections(w: Manifest, pod: any, ns: string, ix: Index, src: Po
     for (const g of givenTo(c, pod, ns, ix).filter((x) => x.where.startsWith('file ') && /scrape_configs:/.test(x.text))) {
       let config: any;
       try {
-        config = parse(g.text);
+        config = parseEmittedYaml(g.text);
       } catch {
         continue;
       }

@@ -1,4 +1,4 @@
-import { parse } from 'yaml';
+import { parseEmittedYaml } from '../../util/parse-once';
 import { compileConfig, type Manifest } from '../../compile';
 import { describeObject } from '../describe';
 import { hasOwnCluster } from '../../platform/naming';
@@ -40,7 +40,7 @@ export function undiscovered(parent: readonly Manifest[], manifests: readonly Ma
       if (!/^\s*scrape_configs:/m.test(text)) continue;
       let config: any;
       try {
-        config = parse(text);
+        config = parseEmittedYaml(text);
       } catch {
         continue; // not YAML: the program checks read it
       }
