@@ -139,3 +139,11 @@ function register() {
 }
 
 module.exports = { register, entryKey, setup, CACHE_DIR };
+
+// `node bin/compiled.js FILE.ts ARGS...`: runs one TypeScript file the way the bin does (the benchmark's workers).
+if (require.main === module) {
+  if (!register()) require('tsx/cjs');
+  const file = path.resolve(process.argv[2]);
+  process.argv.splice(1, 2, file);
+  require(file);
+}
