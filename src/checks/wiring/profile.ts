@@ -4,6 +4,7 @@ import { describeObject } from '../describe';
 import { hasOwnCluster } from '../../platform/naming';
 import type { Config } from '../../profile/config.generated';
 import { checkWiring, type WiringReport } from './check';
+import type { MatrixRow } from '../network/verify';
 
 /**
  * The wiring of a compiled profile. A profile without a cluster of its own reaches the aura-system
@@ -16,11 +17,11 @@ import { checkWiring, type WiringReport } from './check';
  * Besides the connections out of the profile, the running Prometheus must discover the profile's
  * namespaces: its scrape jobs are what monitors them.
  */
-export function profileWiring(config: Config, manifests: readonly Manifest[], running?: Config): WiringReport {
+export function profileWiring(config: Config, manifests: readonly Manifest[], running?: Config, matrix?: readonly MatrixRow[]): WiringReport {
   if (config.core_only && !running) throw new Error('a release (core_only) is checked beside its running profile: pass its configuration');
   const host = config.core_only ? running! : config;
   const parent = hasOwnCluster(config) ? undefined : systemObjects(hasOwnCluster(host) ? host : { ...host, tenant_name: 'default' });
-  const report = checkWiring(manifests, { parent, flags: config as unknown as Record<string, unknown> });
+  const report = checkWiring(manifests, { parent, flags: config as unknown as Record<string, unknown>, matrix: parent ? undefined : matrix });
   return parent ? { ...report, errors: [...report.errors, ...undiscovered(parent, manifests)] } : report;
 }
 
