@@ -1,5 +1,5 @@
 import { parseEmittedYaml } from '../../util/parse-once';
-import { compileConfig, type Manifest } from '../../compile';
+import { clusterBaseObjects, type Manifest } from '../../compile';
 import { describeObject } from '../describe';
 import { hasOwnCluster } from '../../platform/naming';
 import type { Config } from '../../profile/config.generated';
@@ -26,7 +26,7 @@ export function profileWiring(config: Config, manifests: readonly Manifest[], ru
 }
 
 /** The cluster-wide objects and aura-system of the profile that owns a cluster. */
-const systemObjects = (c: Config): Manifest[] => compileConfig(c).filter((o) => o.phase === 'crds' || o.phase === 'system').map((o) => o.manifest);
+const systemObjects = (c: Config): readonly Manifest[] => clusterBaseObjects(c);
 
 /**
  * Services of the profile that a scrape job of the running Prometheus selects by name and port

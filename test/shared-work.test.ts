@@ -1,11 +1,12 @@
 // Issue 28 / issue 24 item 3: the reachability matrix is computed once per build, by the network
 // check, and the wiring check of a profile with its own cluster reads it (src/build.ts
-// sharedMatrix) instead of computing it again. Shared only where it is the same matrix.
+// sharedMatrix) instead of computing it again. Shared only where it is the same matrix. And the
+// parent a tenant's (or a release's) checks read is compiled once, its two phases only.
 import { describe, expect, it } from 'vitest';
 import { sharedMatrix } from '../src/build';
 import { operatorStandIns, verifyProfileNetwork } from '../src/checks/network/operators';
 import { checkWiring } from '../src/checks/wiring/check';
-import type { Manifest } from '../src/compile';
+import { clusterBaseObjects, compileConfig, type Manifest } from '../src/compile';
 import { built } from './helpers';
 
 describe('the reachability matrix shared between the network and the wiring check', () => {
@@ -32,4 +33,17 @@ describe('the reachability matrix shared between the network and the wiring chec
     expect(sharedMatrix([...manifests, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns.metadata.name } }], b.config, rows)).toBeUndefined();
     expect(sharedMatrix([...manifests, workload({ name: pod.metadata.name, namespace: 'aura-de-pro' })], b.config, rows)).toBeUndefined();
   });
+});
+
+describe("a tenant's parent compiled once", () => {
+  it('is the crds and system phases of the full compile, compiled once per configuration and frozen', () => {
+    const tenant = built('de-pro-wsim').config;
+    const parent = { ...tenant, tenant_name: 'default' };
+    const base = clusterBaseObjects(parent);
+    const full = compileConfig(parent).filter((o) => o.phase === 'crds' || o.phase === 'system').map((o) => o.manifest);
+    expect(base).toEqual(full);
+    expect(clusterBaseObjects({ ...parent })).toBe(base);
+    expect(clusterBaseObjects({ ...parent, cluster_name: `${parent.cluster_name}x` })).not.toBe(base);
+    expect(Object.isFrozen(base[0]!.metadata)).toBe(true);
+  }, 300_000);
 });
