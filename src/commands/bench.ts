@@ -4,7 +4,7 @@
 // and each ratio is the median of the per-round ratios to that round's anchor: on a shared
 // machine whose speed drifts, paired ratios are what count. Figures only: nothing is asserted.
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeAnchorApp } from '../bench/anchor';
 import { loadCompiler } from '../incremental/run';
@@ -54,7 +54,7 @@ interface Case {
   args: string[];
   env?: NodeJS.ProcessEnv;
   cwd?: string;
-  /** The output folder: a fresh one, or a copy of a folder already compiled (with its cache records). */
+  /** The output folder: a fresh one, or the folder compiled before the rounds (with its cache records). */
   out: 'fresh' | 'existing';
   times: number[];
 }
@@ -140,14 +140,14 @@ function bench(ctx: CommandContext): number {
   if (prep.status !== 0) throw new Error(`preparing ${existing} failed:\n${prep.stderr}`);
 
   function timeOnce(c: Case): number {
-    const out = mkdtempSync(join(SCRATCH, 'out-'));
-    if (c.out === 'existing') cpSync(existing, out, { recursive: true });
-    else rmSync(out, { recursive: true });
+    // The existing folder itself: its cache records are for its own path (a copy elsewhere has none). No case changes it.
+    const out = c.out === 'existing' ? existing : join(SCRATCH, `fresh-${process.pid}`);
+    if (c.out === 'fresh') rmSync(out, { recursive: true, force: true });
     settle();
     const t0 = performance.now();
     const r = spawnSync(c.cmd, c.args.map((a) => a.replace('{out}', out)), { cwd: c.cwd ?? ROOT, env: { ...process.env, CDK8S_CHECK_UPGRADE: 'false', ...c.env }, encoding: 'utf8' });
     const ms = performance.now() - t0;
-    settle(out);
+    settle(c.out === 'fresh' ? out : undefined);
     if (r.status !== 0) throw new Error(`${c.label} failed (exit ${r.status}):\n${r.stderr}`);
     return ms;
   }
