@@ -2,7 +2,8 @@ import { checkInvariants } from './checks/invariants';
 import { checkKubernetesNames } from './checks/k8s-names';
 import { checkNetworkPolicies } from './checks/network/policies';
 import { checkPodSecurity } from './checks/pod-security';
-import { verifyProfileNetwork } from './checks/network/operators';
+import { operatorStandIns, verifyProfileNetwork } from './checks/network/operators';
+import type { MatrixRow } from './checks/network/verify';
 import { profileWiring } from './checks/wiring/profile';
 import { checkSchemas } from './checks/schema';
 import { type CompiledObject, type CompileOptions, compileConfig, type Manifest } from './compile';
@@ -31,7 +32,7 @@ import { CheckError } from './checks/check-error';
 
 export { CheckError };
 // What the commands use beside buildProfile, loaded with the compiler (src/incremental/run.ts loads it lazily).
-export { clusterSiblings, clusterViewProblems } from './checks/cluster-view';
+export { clusterSiblings, clusterViewProblems, profileCluster } from './checks/cluster-view';
 export { compileConfig } from './compile';
 export { formatConnections } from './checks/wiring/check';
 export { profileWiring };
@@ -76,6 +77,8 @@ export function buildProfile(ref: string, profilesDir: string, options: BuildOpt
   const warnings: string[] = [...profileWarnings(config)];
   // Every object, the GitOps ones included, against the API of the version the cluster runs.
   const schemaOptions = { kubernetesVersion: targetKubernetesVersion(config), warn: (w: string) => warnings.push(w) };
+  // The reachability matrix once: the network check's, shared with the wiring check where it is the same (sharedMatrix).
+  const network = verifyProfileNetwork(manifests, config);
   const problems = [
     ...checkSchemas(objects, schemaOptions),
     ...checkSchemas([...gitops.values()].flat().map((manifest) => ({ manifest })), schemaOptions),
@@ -84,8 +87,8 @@ export function buildProfile(ref: string, profilesDir: string, options: BuildOpt
     ...checkInvariants(objects),
     ...checkNetworkPolicies(manifests),
     ...checkPodSecurity(manifests),
-    ...verifyProfileNetwork(manifests, config).problems,
-    ...profileWiring(config, manifests, running && { ...running.config, kubernetes_version: config.kubernetes_version }).errors,
+    ...network.problems,
+    ...profileWiring(config, manifests, running && { ...running.config, kubernetes_version: config.kubernetes_version }, sharedMatrix(manifests, config, network.rows)).errors,
   ];
   if (problems.length) throw new CheckError(loaded.name, problems);
   const archives = [config.operators.eck.chart_archive, config.operators.mongodb_atlas.chart_archive].filter((a): a is string => !!a);
@@ -96,6 +99,23 @@ export function buildProfile(ref: string, profilesDir: string, options: BuildOpt
   const inputs = sources.map((file) => [file, digests.get(file)!] as [string, string]);
   const previousChart = options.outDir ? readChartRevision(join(options.outDir, loaded.name)) : undefined;
   return { name: loaded.name, objects, config, warnings, sources, inputs, files: renderProfile(loaded.name, config, objects, gitops, previousChart) };
+}
+
+/**
+ * The network check's matrix, as the wiring check of a profile with its own cluster would compute
+ * it over the profile's objects alone, or undefined where it might differ. The network check adds
+ * stand-ins for the chart-installed operators (a Namespace and a pod each); a policy selects pods
+ * of its own namespace only, so the matrix between the profile's pods is the same unless a
+ * stand-in's namespace is one of theirs (its labels would count) or a stand-in is named like one
+ * of their workloads (the wiring check tells sources by name). A tenant's or release's wiring
+ * check reaches its parent's objects: it computes its own.
+ */
+export function sharedMatrix(manifests: readonly Manifest[], config: Config, rows: readonly MatrixRow[]): readonly MatrixRow[] | undefined {
+  const standIns = operatorStandIns(config);
+  const namespaces = new Set(manifests.flatMap((m) => (m.kind === 'Namespace' ? [m.metadata.name] : m.metadata.namespace ? [m.metadata.namespace] : [])));
+  const names = new Set(manifests.map((m) => m.metadata.name));
+  const apart = standIns.every((s) => (s.kind === 'Namespace' ? !namespaces.has(s.metadata.name) : !names.has(s.metadata.name) && !namespaces.has(s.metadata.namespace!)));
+  return apart ? rows : undefined;
 }
 
 /** What compiles but deserves a second look, in the guide's words. */

@@ -26,14 +26,41 @@ const PHASE_CHARTS: [Phase, (app: App, p: Platform) => Chart | undefined][] = [
   ['agents', (app, p) => new AgentsPhase(app, p)],
 ];
 
-/** Builds one resolved platform's constructs and returns its objects. */
-export function compilePlatform(platform: Platform): CompiledObject[] {
+/** Builds one resolved platform's constructs and returns its objects (of the phases named, or all). */
+export function compilePlatform(platform: Platform, phases?: readonly Phase[]): CompiledObject[] {
   // One App per profile: a single App holding many profiles slows down far faster than linearly.
   const app = new App({ outdir: '/nonexistent' }); // synthesised in memory only
-  return PHASE_CHARTS.flatMap(([phase, build]) => build(app, platform)?.toJson().map((manifest: Manifest) => ({ phase, manifest })) ?? []);
+  return PHASE_CHARTS.filter(([phase]) => !phases || phases.includes(phase)).flatMap(([phase, build]) => build(app, platform)?.toJson().map((manifest: Manifest) => ({ phase, manifest })) ?? []);
 }
 
 /** Resolves the profile's platform and compiles it. */
 export function compileConfig(config: Config, options: CompileOptions = {}): CompiledObject[] {
   return compilePlatform(resolvePlatform(config, options.catalog ?? CATALOG));
+}
+
+const clusterBases = new Map<string, readonly Manifest[]>();
+
+/**
+ * The cluster-wide objects and aura-system that a configuration owning a cluster compiles to (its
+ * crds and system phases only), once per process for each configuration: the checks of a tenant
+ * and of a release read their parent's, and a run compiles many profiles of one cluster.
+ * Deep-frozen, since every reader shares them.
+ */
+export function clusterBaseObjects(config: Config): readonly Manifest[] {
+  const key = JSON.stringify(config);
+  let objects = clusterBases.get(key);
+  if (!objects) {
+    objects = deepFreeze(compilePlatform(resolvePlatform(config, CATALOG), ['crds', 'system']).map((o) => o.manifest));
+    clusterBases.set(key, objects);
+    if (clusterBases.size > 8) clusterBases.delete(clusterBases.keys().next().value!);
+  }
+  return objects;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value)) deepFreeze(v);
+  }
+  return value;
 }

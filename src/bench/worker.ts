@@ -1,4 +1,4 @@
-// One measured run in a fresh process, so that peak memory is this run's alone.
+// One measured run in a fresh process (node bin/compiled.js src/bench/worker.ts ...), so that peak memory is this run's alone.
 // Prints one JSON line: { label, objects, ms, maxRssMiB }.
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';

@@ -116,16 +116,21 @@ export function clusterViewProblems(profiles: readonly ProfileOutput[]): string[
  * folder: a tenant brings its parent, a parent its tenants. A profile outside the folder (a path)
  * has no siblings.
  */
-export function clusterSiblings(ref: string, profilesDir: string, config: Config, readRules: FileRules): string[] {
+export function clusterSiblings(ref: string, profilesDir: string, config: Config, readRules: FileRules, clusterOf: (name: string) => string | undefined = (name) => profileCluster(name, profilesDir, readRules)): string[] {
   const file = resolveProfileRef(ref, profilesDir);
   if (resolve(dirname(file)) !== resolve(profilesDir)) return [];
-  return listProfiles(profilesDir).filter((name) => {
-    if (resolve(profilesDir, `${name}.yaml`) === resolve(file)) return false;
-    try {
-      return validateProfile(loadProfile(name, profilesDir, readRules)).cluster_name === config.cluster_name;
-    } catch {
-      // An invalid sibling is reported when it is compiled itself.
-      return false;
-    }
-  });
+  return listProfiles(profilesDir).filter((name) => resolve(profilesDir, `${name}.yaml`) !== resolve(file) && clusterOf(name) === config.cluster_name);
+}
+
+/**
+ * The cluster_name of a profile of the folder, read and validated; undefined for an invalid one
+ * (it is reported when it is compiled itself). A run that compiles many profiles passes
+ * clusterSiblings a lookup that answers from what it read already.
+ */
+export function profileCluster(name: string, profilesDir: string, readRules: FileRules): string | undefined {
+  try {
+    return validateProfile(loadProfile(name, profilesDir, readRules)).cluster_name;
+  } catch {
+    return undefined;
+  }
 }

@@ -1,4 +1,4 @@
-import { parse } from 'yaml';
+import { parseEmittedYaml } from '../util/parse-once';
 import { type CompiledObject, type Manifest, objectKey } from '../model/manifest';
 import { kindScope } from '../model/kinds';
 import { podTemplatesOf, WORKLOAD_KINDS } from '../model/pod-templates';
@@ -103,7 +103,7 @@ export function checkInvariants(objects: readonly CompiledObject[]): string[] {
 function checkScrapeTargets(manifests: readonly Manifest[]): string[] {
   const problems: string[] = [];
   for (const cm of manifests.filter((m) => m.kind === 'ConfigMap' && (m as any).data?.['prometheus.yml'])) {
-    const config = parse((cm as any).data['prometheus.yml']);
+    const config = parseEmittedYaml((cm as any).data['prometheus.yml']) as any;
     for (const job of config.scrape_configs ?? []) {
       // Probe jobs send every scrape to one in-cluster address: that Service must publish that port.
       const via = (job.relabel_configs ?? []).find((r: any) => r.target_label === '__address__')?.replacement;

@@ -237,11 +237,18 @@ function write(parsed: Parsed, outDir: string, built: BuiltProfile[], siblings: 
  * written), checked together: a tenant must coexist with its parent.
  */
 function clusterView(built: readonly BuiltProfile[], profilesDir: string, readRules: FileRules, siblings: BuiltProfile[]): string[] {
-  const { buildProfile, clusterSiblings, clusterViewProblems } = loadCompiler();
+  const { buildProfile, clusterSiblings, clusterViewProblems, profileCluster } = loadCompiler();
   const names = new Set(built.map((b) => b.name));
   const problems: string[] = [];
+  // Each profile file of the folder read once for the whole view: the compiled ones as their compile read them.
+  const clusters = new Map<string, string | undefined>(built.map((b) => [resolve(b.sources[0]!), b.config.cluster_name]));
+  const clusterOf = (name: string) => {
+    const file = resolve(profilesDir, `${name}.yaml`);
+    if (!clusters.has(file)) clusters.set(file, profileCluster(name, profilesDir, readRules));
+    return clusters.get(file);
+  };
   for (const b of built)
-    for (const sibling of clusterSiblings(b.name, profilesDir, b.config, readRules)) {
+    for (const sibling of clusterSiblings(b.name, profilesDir, b.config, readRules, clusterOf)) {
       if (names.has(sibling)) continue;
       names.add(sibling);
       try {

@@ -42,7 +42,7 @@ const RECORD_FORMAT = 2;
  * under any of these makes every record stale. A test scans src/ for paths it reads and fails if
  * one is missing here. Paths that do not exist (yet) are skipped.
  */
-export const COMPILER_INPUTS = ['src', 'imports', 'schemas', 'network', 'infra', 'dashboards', 'kibana', 'scripts', 'package.json', 'package-lock.json', 'tsconfig.json'] as const;
+export const COMPILER_INPUTS = ['bin', 'src', 'imports', 'schemas', 'network', 'infra', 'dashboards', 'kibana', 'scripts', 'package.json', 'package-lock.json', 'tsconfig.json'] as const;
 
 export interface ProfileRecord {
   format: number;

@@ -1,8 +1,9 @@
 import { parse } from 'yaml';
+import { parseEmittedYaml } from '../../util/parse-once';
 import type { Manifest } from '../../compile';
 import { networkOf, podsOf } from '../network/model';
 import { allowed, isolated, type Network, policyTypes, type Pod, selects } from '../network/semantics';
-import { verifyNetwork } from '../network/verify';
+import { type MatrixRow, verifyNetwork } from '../network/verify';
 import { atlasConnectionSecretName } from '../../components/atlas';
 import { describeObject } from '../describe';
 import { checkProgramInputs } from './programs';
@@ -45,6 +46,8 @@ export interface WiringOptions {
   parent?: readonly Manifest[];
   /** Profile flags, for network/expected-flows.yaml. */
   flags?: Record<string, unknown>;
+  /** The reachability matrix of these objects when the build has it already (src/build.ts): not computed again. */
+  matrix?: readonly MatrixRow[];
 }
 
 const WORKLOAD_KINDS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'Job', 'CronJob']);
@@ -477,7 +480,7 @@ export function checkWiring(manifests: readonly Manifest[], options: WiringOptio
   const used = new Set(connections.flatMap((c) => [...(ix.services.get(key(c.serverNamespace, c.server))?.pods ?? [])].map((p) => `${c.client.split('/').slice(-1)[0]}→${p.name}:${c.port}`)));
   const unused: string[] = [];
   const ownNames = new Set(manifests.filter((m) => WORKLOAD_KINDS.has(m.kind) || m.kind === 'Elasticsearch' || m.kind === 'Kibana').map((m) => m.metadata.name));
-  for (const row of verifyNetwork(all, options.flags ?? {}).rows) {
+  for (const row of options.matrix ?? verifyNetwork(all, options.flags ?? {}).rows) {
     const port = Number(row.port.split('/').slice(-1)[0]);
     // Connections record the Service port; the matrix the container port. Compare on either.
     const servicePorts = [...ix.services.values()].filter((s) => s.pods.some((p) => p.name === row.to)).flatMap((s) => s.ports.filter((sp) => sp.targetPort === port || sp.targetPort === row.port.split('/')[0]).map((sp) => sp.port));
@@ -498,7 +501,7 @@ function scrapeConnections(w: Manifest, pod: any, ns: string, ix: Index, src: Po
     for (const g of givenTo(c, pod, ns, ix).filter((x) => x.where.startsWith('file ') && /scrape_configs:/.test(x.text))) {
       let config: any;
       try {
-        config = parse(g.text);
+        config = parseEmittedYaml(g.text);
       } catch {
         continue;
       }

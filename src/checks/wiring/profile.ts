@@ -1,9 +1,10 @@
-import { parse } from 'yaml';
-import { compileConfig, type Manifest } from '../../compile';
+import { parseEmittedYaml } from '../../util/parse-once';
+import { clusterBaseObjects, type Manifest } from '../../compile';
 import { describeObject } from '../describe';
 import { hasOwnCluster } from '../../platform/naming';
 import type { Config } from '../../profile/config.generated';
 import { checkWiring, type WiringReport } from './check';
+import type { MatrixRow } from '../network/verify';
 
 /**
  * The wiring of a compiled profile. A profile without a cluster of its own reaches the aura-system
@@ -16,16 +17,16 @@ import { checkWiring, type WiringReport } from './check';
  * Besides the connections out of the profile, the running Prometheus must discover the profile's
  * namespaces: its scrape jobs are what monitors them.
  */
-export function profileWiring(config: Config, manifests: readonly Manifest[], running?: Config): WiringReport {
+export function profileWiring(config: Config, manifests: readonly Manifest[], running?: Config, matrix?: readonly MatrixRow[]): WiringReport {
   if (config.core_only && !running) throw new Error('a release (core_only) is checked beside its running profile: pass its configuration');
   const host = config.core_only ? running! : config;
   const parent = hasOwnCluster(config) ? undefined : systemObjects(hasOwnCluster(host) ? host : { ...host, tenant_name: 'default' });
-  const report = checkWiring(manifests, { parent, flags: config as unknown as Record<string, unknown> });
+  const report = checkWiring(manifests, { parent, flags: config as unknown as Record<string, unknown>, matrix: parent ? undefined : matrix });
   return parent ? { ...report, errors: [...report.errors, ...undiscovered(parent, manifests)] } : report;
 }
 
 /** The cluster-wide objects and aura-system of the profile that owns a cluster. */
-const systemObjects = (c: Config): Manifest[] => compileConfig(c).filter((o) => o.phase === 'crds' || o.phase === 'system').map((o) => o.manifest);
+const systemObjects = (c: Config): readonly Manifest[] => clusterBaseObjects(c);
 
 /**
  * Services of the profile that a scrape job of the running Prometheus selects by name and port
@@ -40,7 +41,7 @@ export function undiscovered(parent: readonly Manifest[], manifests: readonly Ma
       if (!/^\s*scrape_configs:/m.test(text)) continue;
       let config: any;
       try {
-        config = parse(text);
+        config = parseEmittedYaml(text);
       } catch {
         continue; // not YAML: the program checks read it
       }

@@ -1,0 +1,27 @@
+import { parse } from 'yaml';
+
+/** The texts parsed last, newest last: a profile's checks read the same file one after another. */
+const recent = new Map<string, unknown>();
+const KEPT = 16;
+
+/**
+ * YAML that the compiler emitted (the Prometheus configuration, read back by the invariants, the
+ * wiring and the discovery check), parsed once for all the checks that read it. The value is
+ * deep-frozen: one check cannot change what another reads. A text that does not parse throws,
+ * every time.
+ */
+export function parseEmittedYaml(text: string): unknown {
+  if (recent.has(text)) return recent.get(text);
+  const value = deepFreeze(parse(text));
+  recent.set(text, value);
+  if (recent.size > KEPT) recent.delete(recent.keys().next().value!);
+  return value;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value)) deepFreeze(v);
+  }
+  return value;
+}
