@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { emitYaml } from '../src/util/emit';
-import { type AlertRule, renderRule, renderRuleFile, ruleFileName, ruleFiles, rulesOf, runbookAnchor, runbookBase, type RuleSet, SEVERITIES } from '../src/platform/alert-rules';
+import { type AlertRule, renderRule, renderRuleFile, ruleFileName, ruleFiles, rulesOf, runbookAnchor, runbookBase, RUNBOOKS_PATH, type RuleSet, SEVERITIES } from '../src/platform/alert-rules';
 import { CATALOG } from '../src/components/catalog';
 import { platformRuleSets } from '../src/components/prometheus';
 import { resolvePlatform } from '../src/platform/resolve';
@@ -16,7 +16,7 @@ const BASE = runbookBase(CONFIG);
 const PLATFORM = resolvePlatform(CONFIG, CATALOG);
 /** Every rule set of the catalog, whether this profile loads it or not. */
 const SETS = CATALOG.flatMap((component) => component.alertRules ?? []);
-const README = readFileSync(join(__dirname, '..', 'README.md'), 'utf8');
+const RUNBOOKS = readFileSync(join(__dirname, '..', RUNBOOKS_PATH), 'utf8');
 
 /** What promtool prints for an annotation that reads only `{{ $labels.x }}`. */
 const renderText = (text: string, labels: Record<string, string>) => text.replace(/\{\{ \$labels\.(\w+) \}\}/g, (_, l: string) => labels[l] ?? '<no value>');
@@ -85,13 +85,13 @@ describe('alert rules', () => {
     expect(Object.keys(ALERT_CASES).filter((a) => !alerts.has(a))).toEqual([]);
   });
 
-  it('gives every rule a severity the webhooks know, a summary, a description and a runbook in the README', () => {
-    const headings = new Set([...README.matchAll(/^#### (.+)$/gm)].map((m) => runbookAnchor(m[1]!.trim())));
+  it('gives every rule a severity the webhooks know, a summary, a description and a runbook in docs/runbooks.md', () => {
+    const headings = new Set([...RUNBOOKS.matchAll(/^## (.+)$/gm)].map((m) => runbookAnchor(m[1]!.trim())));
     for (const rule of SETS.flatMap((s) => rulesOf(s, PLATFORM))) {
       expect(SEVERITIES).toContain(rule.severity);
       expect(rule.summary.length * rule.description.length).toBeGreaterThan(0);
-      expect(headings.has(runbookAnchor(rule.alert)), `README has no runbook heading for ${rule.alert}`).toBe(true);
-      expect(renderRule(rule, BASE).annotations.runbook_url).toBe(`https://github.com/telefonica/aura-manifests/blob/main/README.md#${runbookAnchor(rule.alert)}`);
+      expect(headings.has(runbookAnchor(rule.alert)), `docs/runbooks.md has no runbook heading for ${rule.alert}`).toBe(true);
+      expect(renderRule(rule, BASE).annotations.runbook_url).toBe(`https://github.com/telefonica/aura-manifests/blob/main/docs/runbooks.md#${runbookAnchor(rule.alert)}`);
     }
     // All three severities are in use, so each webhook has something to receive.
     expect(new Set(SETS.flatMap((s) => rulesOf(s, PLATFORM).map((r) => r.severity)))).toEqual(new Set(SEVERITIES));

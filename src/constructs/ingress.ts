@@ -118,7 +118,7 @@ export class Ingress extends Construct {
       });
     if (auth)
       new Policy(this, `${route.name}-auth`, {
-        // The users the htpasswd file must hold, for whoever builds it (README: Security and shared clusters).
+        // The users the htpasswd file must hold, for whoever builds it (docs/security.md: Management pages).
         metadata: { name: `${route.name}-auth`, namespace: ns, labels, annotations: { [PAGE_USERS_ANNOTATION]: users.join(',') } },
         spec: { basicAuth: { secret: htpasswdSecret(auth), realm: `Aura ${e.name} (${environmentName(c)})` } },
       });

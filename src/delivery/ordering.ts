@@ -27,7 +27,7 @@ export const isNeverPruned = (kind: string): boolean => NEVER_PRUNED.has(kind);
  * release: patching it fails the next upgrade. Each tool replaces it instead, and the Job runs
  * again (the provisioners are idempotent): Argo CD runs it as a Sync hook in its wave, deleting
  * the previous one first; Helm as a post-install/upgrade hook, likewise; Flux recreates it when
- * an immutable field changes; with kubectl, `kubectl apply --force` does (see the README).
+ * an immutable field changes; with kubectl, `kubectl apply --force` does (see docs/delivery.md).
  */
 const RERUN_ON_APPLY: Record<string, string> = {
   'argocd.argoproj.io/hook': 'Sync',

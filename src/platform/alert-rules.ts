@@ -7,13 +7,16 @@ export { SEVERITIES, type AlertRule, type RuleSet, type Severity } from './types
 
 export const rulesOf = (set: RuleSet, p: Platform): AlertRule[] => (typeof set.rules === 'function' ? set.rules(p) : set.rules);
 
-/** The README anchor of a rule's runbook: GitHub's slug of the heading `#### <alert>`. */
+/** The anchor of a rule's runbook in docs/runbooks.md: GitHub's slug of the heading `## <alert>`. */
 export const runbookAnchor = (alert: string): string => alert.toLowerCase().replace(/[^a-z0-9_ -]/g, '').replace(/ /g, '-');
 
-/** Where a rule's runbook is read: the README of the repository the profile deploys from, at its revision. */
+/** The runbooks, one heading per alert, in the repository's own path. */
+export const RUNBOOKS_PATH = 'docs/runbooks.md';
+
+/** Where a rule's runbook is read: the runbooks of the repository the profile deploys from, at its revision. */
 export function runbookBase(c: Config): string {
   const repo = c.gitops.repository.replace(/\.git$/, '').replace(/^git@([^:]+):/, 'https://$1/');
-  return `${repo}/blob/${c.gitops.revision}/README.md`;
+  return `${repo}/blob/${c.gitops.revision}/${RUNBOOKS_PATH}`;
 }
 
 const TEMPLATE = /\{\{(.*?)\}\}/g;

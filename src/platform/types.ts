@@ -316,7 +316,7 @@ export type Severity = (typeof SEVERITIES)[number];
  * from Go templates: the unit tests render them the same way to compare with promtool.
  */
 export interface AlertRule {
-  /** Alert name; also the heading of its runbook in the README's "Monitoring and alerts". */
+  /** Alert name; also the heading of its runbook in docs/runbooks.md. */
   alert: string;
   expr: string;
   /** How long the condition must hold before the alert fires; absent fires on the first evaluation. */

@@ -17,7 +17,7 @@ export interface RunningProfile {
 /**
  * A release (`core_only: true`) compiles its core phase only; its clients reach the aura-system
  * of the environment's running profile on the same cluster. That profile is the deployable
- * profile the release extends (nearest first, the README's `extends: de-pro`), or else the one
+ * profile the release extends (nearest first, the `extends: de-pro` of docs/releases-and-migrations.md), or else the one
  * profile of the profiles folder on the same cluster and tenant that is not a release itself.
  * It must be of the same environment and cluster: what it runs is what the release is checked
  * against. Undefined for a profile that is not a release.
