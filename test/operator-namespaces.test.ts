@@ -29,7 +29,7 @@ describe('operator namespaces, labelled from the operators list', () => {
 
   it('the verifier sees the operator reach what it manages, on the target\'s expected ports', () => {
     expect(operatorFlows(config, expectedFlows())).toEqual([
-      expect.objectContaining({ to: 'elasticsearch', ports: [9200, 9300], from: ['elastic-operator'], source: 'added' }),
+      expect.objectContaining({ to: 'elasticsearch', ports: ['https', 'transport'], from: ['elastic-operator'], source: 'added' }),
     ]);
     const manifests = built('es-pro').objects.map((o) => o.manifest);
     expect(verifyProfileNetwork(manifests, built('es-pro').config).problems).toEqual([]);

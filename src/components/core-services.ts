@@ -1,4 +1,4 @@
-import { SENTINEL_MASTER } from '../platform/redis-ha';
+import { SENTINEL_MASTER } from './redis';
 import { mongodbClient } from './mongodb';
 import type { Config } from '../profile/config.generated';
 import { activeBotChannel, botKeyVaultSecrets } from '../platform/azure-names';

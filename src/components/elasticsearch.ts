@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { folderReader } from '../util/repository-folder';
+import { ECK_CA_KEY, eckHttpCertsSecret, eckHttpService, eckPorts } from '../model/eck';
 import type { RuleSet } from '../platform/alert-rules';
 import type { Config } from '../profile/config.generated';
 import { backofficePasswordSecret } from '../profile/secrets';
@@ -40,13 +41,16 @@ export const SNAPSHOT_CREDENTIALS = {
     { objectName: 'eck-snapshot-storage-key', key: 'azure.client.default.key' },
   ],
 };
-/** ECK's CA of the Elasticsearch HTTP certificates: the Secret <name>-es-http-certs-public it writes, and its key. */
-export const ELASTICSEARCH_CA = { secret: 'elasticsearch-es-http-certs-public', key: 'ca.crt' } as const;
-/** ECK's CA of Kibana's HTTP certificate: the Secret <name>-kb-http-certs-public. */
-export const KIBANA_CA = { secret: 'kibana-kb-http-certs-public', key: 'ca.crt' } as const;
+/** The names of the Elasticsearch and Kibana resources: ECK names their Services and Secrets after them. */
+export const ELASTICSEARCH_NAME = 'elasticsearch';
+export const KIBANA_NAME = 'kibana';
+/** ECK's CA of the Elasticsearch HTTP certificates: the Secret it writes, and its key. */
+export const ELASTICSEARCH_CA = { secret: eckHttpCertsSecret('Elasticsearch', ELASTICSEARCH_NAME), key: ECK_CA_KEY } as const;
+/** ECK's CA of Kibana's HTTP certificate. */
+export const KIBANA_CA = { secret: eckHttpCertsSecret('Kibana', KIBANA_NAME), key: ECK_CA_KEY } as const;
 /** Container ports of the pods ECK creates (its defaults); the custom resources do not list them. */
-export const ELASTICSEARCH_PORTS: PortSpec[] = [{ name: 'https', port: 9200 }, { name: 'transport', port: 9300 }];
-export const KIBANA_PORTS: PortSpec[] = [{ name: 'https', port: 5601 }];
+export const ELASTICSEARCH_PORTS: PortSpec[] = eckPorts('Elasticsearch');
+export const KIBANA_PORTS: PortSpec[] = eckPorts('Kibana');
 export const ELASTICSEARCH_RESOURCES: ResourceSpec = { requests: { cpu: '500m', memory: '4Gi' }, limits: { cpu: '2', memory: '4Gi' } };
 export const KIBANA_RESOURCES: ResourceSpec = { requests: { cpu: '200m', memory: '1Gi' }, limits: { cpu: '1', memory: '1Gi' } };
 
@@ -211,8 +215,8 @@ export const elasticsearch: Component = {
   ],
   // Elasticsearch nodes talk among themselves; Kibana to Elasticsearch (and, per the guide, to Kibana).
   operatorPods: [
-    { name: 'elasticsearch', app: 'elasticsearch', phase: 'system', talksTo: ['elasticsearch'], service: 'elasticsearch-es-http', ports: ELASTICSEARCH_PORTS },
-    { name: 'kibana', app: 'kibana', phase: 'system', talksTo: ['elasticsearch', 'kibana'], service: 'kibana-kb-http', ports: KIBANA_PORTS },
+    { name: ELASTICSEARCH_NAME, app: 'elasticsearch', phase: 'system', talksTo: ['elasticsearch'], service: eckHttpService('Elasticsearch', ELASTICSEARCH_NAME), ports: ELASTICSEARCH_PORTS },
+    { name: KIBANA_NAME, app: 'kibana', phase: 'system', talksTo: ['elasticsearch', 'kibana'], service: eckHttpService('Kibana', KIBANA_NAME), ports: KIBANA_PORTS },
   ],
   policies: [
     {

@@ -6,8 +6,10 @@ import { keyVaultSecretFor } from '../profile/secrets';
 import {
   ELASTIC_ADMIN,
   ELASTIC_VERSION,
+  ELASTICSEARCH_NAME,
   ELASTICSEARCH_NODES,
   ELASTICSEARCH_RESOURCES,
+  KIBANA_NAME,
   KIBANA_RESOURCES,
   SNAPSHOT_CREDENTIALS,
 } from '../components/elasticsearch';
@@ -74,7 +76,7 @@ export class ElasticStack extends Construct {
     secretsSync(this, 'Sync', { name: 'elasticsearch-secrets-sync', namespace, config, providers: [ELASTIC_ADMIN.secret, SNAPSHOT_CREDENTIALS.name] });
 
     new Elasticsearch(this, 'Elasticsearch', {
-      metadata: { name: 'elasticsearch', namespace, labels: standardLabels('elasticsearch', config, 'elasticsearch', ELASTIC_VERSION) },
+      metadata: { name: ELASTICSEARCH_NAME, namespace, labels: standardLabels('elasticsearch', config, 'elasticsearch', ELASTIC_VERSION) },
       spec: {
         version: ELASTIC_VERSION,
         auth: { fileRealm: [{ secretName: ELASTIC_ADMIN.secret }] },
@@ -122,11 +124,11 @@ export class ElasticStack extends Construct {
     });
 
     new Kibana(this, 'Kibana', {
-      metadata: { name: 'kibana', namespace, labels: standardLabels('kibana', config, 'kibana', ELASTIC_VERSION) },
+      metadata: { name: KIBANA_NAME, namespace, labels: standardLabels('kibana', config, 'kibana', ELASTIC_VERSION) },
       spec: {
         version: ELASTIC_VERSION,
         count: 1,
-        elasticsearchRef: { name: 'elasticsearch' },
+        elasticsearchRef: { name: ELASTICSEARCH_NAME },
         podTemplate: {
           metadata: { labels: { ...standardLabels('kibana', config, 'kibana', ELASTIC_VERSION), ...platform.network.podLabels('kibana') } },
           spec: {

@@ -4,6 +4,8 @@ import { networkOf, podsOf } from '../network/model';
 import { allowed, isolated, type Network, policyTypes, type Pod, selects } from '../network/semantics';
 import { verifyNetwork } from '../network/verify';
 import { atlasConnectionSecretName } from '../../components/atlas';
+import { ECK_API_GROUP, ECK_HTTP_CERTS_KEYS, eckElasticUserSecret, eckHttpCertsSecret, eckHttpPort, eckHttpService, isEckKind } from '../../model/eck';
+import { podTemplatesOf, WORKLOAD_KINDS, workloadPodSpec } from '../../model/pod-templates';
 import { describeObject } from '../describe';
 import { checkProgramInputs } from './programs';
 
@@ -47,13 +49,8 @@ export interface WiringOptions {
   flags?: Record<string, unknown>;
 }
 
-const WORKLOAD_KINDS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'Job', 'CronJob']);
-
-/** The pod template of a workload of any kind. */
-export function podSpecOf(m: Manifest): any | undefined {
-  const spec = (m as any).spec ?? {};
-  return m.kind === 'CronJob' ? spec.jobTemplate?.spec?.template?.spec : WORKLOAD_KINDS.has(m.kind) ? spec.template?.spec : undefined;
-}
+/** The pod spec of a workload of any kind (tests read pods through it too). */
+export const podSpecOf = (m: Manifest): any | undefined => workloadPodSpec(m);
 
 interface ServiceView {
   name: string;
@@ -65,22 +62,17 @@ interface ServiceView {
   members?: number;
 }
 
-/** Services ECK creates for its resources, which the compiled objects do not list. */
-const ECK_SERVICES: Record<string, { suffix: string; name: string; port: number }> = {
-  Elasticsearch: { suffix: '-es-http', name: 'https', port: 9200 },
-  Kibana: { suffix: '-kb-http', name: 'https', port: 5601 },
-};
 
 /** Secrets operators generate, by the custom resource that makes them: name and keys. */
 function generatedSecrets(m: any): { name: string; keys: string[]; by: string }[] {
   const by = describeObject(m);
-  if (m.kind === 'Elasticsearch')
-    return [
-      // ECK generates the elastic user's password unless disabled or given through the file realm.
-      ...(m.spec?.auth?.disableElasticUser || m.spec?.auth?.fileRealm?.length ? [] : [{ name: `${m.metadata.name}-es-elastic-user`, keys: ['elastic'], by }]),
-      { name: `${m.metadata.name}-es-http-certs-public`, keys: ['ca.crt', 'tls.crt'], by },
-    ];
-  if (m.kind === 'Kibana') return [{ name: `${m.metadata.name}-kb-http-certs-public`, keys: ['ca.crt', 'tls.crt'], by }];
+  const certs = isEckKind(m.kind) ? [{ name: eckHttpCertsSecret(m.kind, m.metadata.name), keys: [...ECK_HTTP_CERTS_KEYS], by }] : [];
+  if (m.kind === 'Elasticsearch') {
+    const elastic = eckElasticUserSecret(m.metadata.name);
+    // ECK generates the elastic user's password unless disabled or given through the file realm.
+    return [...(m.spec?.auth?.disableElasticUser || m.spec?.auth?.fileRealm?.length ? [] : [{ name: elastic.name, keys: [elastic.key], by }]), ...certs];
+  }
+  if (m.kind === 'Kibana') return certs;
   if (m.kind === 'AtlasDatabaseUser') return [{ name: m.metadata.name, keys: [], by }];
   return [];
 }
@@ -136,14 +128,14 @@ function buildIndex(all: readonly Manifest[]): Index {
         members: set && m.spec?.clusterIP === 'None' ? (set.spec.replicas ?? 1) : undefined,
       });
     }
-    const eck = ECK_SERVICES[m.kind];
-    if (eck && m.apiVersion?.includes('k8s.elastic.co')) {
-      const name = `${m.metadata.name}${eck.suffix}`;
+    if (isEckKind(m.kind) && m.apiVersion?.includes(ECK_API_GROUP)) {
+      const name = eckHttpService(m.kind, m.metadata.name);
+      const http = eckHttpPort(m.kind);
       services.set(key(m.metadata.namespace, name), {
         name,
         namespace: m.metadata.namespace,
         pods: pods.filter((p) => p.name === m.metadata.name && p.namespace === m.metadata.namespace),
-        ports: [{ name: eck.name, port: eck.port, targetPort: eck.port }],
+        ports: [{ name: http.name, port: http.port, targetPort: http.port }],
       });
     }
   }
@@ -183,8 +175,7 @@ function buildIndex(all: readonly Manifest[]): Index {
   }
   const mountedProviders = new Set<string>();
   for (const m of all) {
-    const pod = podSpecOf(m) ?? ((m as any).spec?.nodeSets ?? [])[0]?.podTemplate?.spec;
-    for (const v of pod?.volumes ?? []) if (v.csi?.volumeAttributes?.secretProviderClass) mountedProviders.add(key(m.metadata.namespace, v.csi.volumeAttributes.secretProviderClass));
+    for (const v of podTemplatesOf(m).flatMap((t) => t.spec?.volumes ?? [])) if (v.csi?.volumeAttributes?.secretProviderClass) mountedProviders.add(key(m.metadata.namespace, v.csi.volumeAttributes.secretProviderClass));
   }
   const nameSets = new Map<string, Set<string>>();
   const names = (kind: string, ns: string) => {
@@ -314,7 +305,7 @@ const protocolOf = (ref: Reference, portName?: string) => ref.scheme ?? portName
 
 interface AuthRule {
   /** Services whose clients must authenticate. */
-  service: RegExp;
+  service: (name: string) => boolean;
   /** Client environment variables that carry the credential. */
   clientEnv: RegExp;
   /** The credential source the server accepts, from the compiled objects. */
@@ -337,7 +328,8 @@ function workloadContainers(ix: Index, name: string, ns: string): any[] {
 /** Where each authenticated server's accepted credential comes from. */
 const AUTH_RULES: AuthRule[] = [
   {
-    service: /-es-http$/,
+    // The HTTP Service of any Elasticsearch resource (ECK's `<name>-es-http`).
+    service: (name) => name.endsWith(eckHttpService('Elasticsearch', '')),
     clientEnv: /^(ELASTIC|ES)_(PASSWORD|PASSWD)$/,
     server: (ix, ns) => {
       const es = ix.manifests.find((m) => m.kind === 'Elasticsearch' && m.metadata.namespace === ns) as any;
@@ -345,11 +337,12 @@ const AUTH_RULES: AuthRule[] = [
       // The elastic user: from a basic-auth Secret of the file realm, or the password ECK generates.
       const realm = (es.spec?.auth?.fileRealm ?? []).map((r: any) => ix.secrets.get(key(ns, r.secretName))).find((x: any) => x?.keys?.has('password'));
       if (realm) return realm.source('password');
-      return ix.secrets.get(key(ns, `${es.metadata.name}-es-elastic-user`))?.source('elastic');
+      const generated = eckElasticUserSecret(es.metadata.name);
+      return ix.secrets.get(key(ns, generated.name))?.source(generated.key);
     },
   },
   {
-    service: /^mongodb$/,
+    service: (name) => name === 'mongodb',
     clientEnv: /^MONGODB_(URI|PASSWORD|ADMIN_PASSWORD)$/,
     server: (ix, ns) => {
       const mongo = workloadContainers(ix, 'mongodb', ns).find((c) => c.name === 'mongodb');
@@ -357,7 +350,7 @@ const AUTH_RULES: AuthRule[] = [
     },
   },
   {
-    service: /^grafana$/,
+    service: (name) => name === 'grafana',
     clientEnv: /^GRAFANA_ADMIN_PASSWORD$/,
     server: (ix, ns) => {
       const grafana = workloadContainers(ix, 'grafana', ns).find((c) => c.name === 'grafana');
@@ -446,7 +439,7 @@ export function checkWiring(manifests: readonly Manifest[], options: WiringOptio
             if (policies.some((p) => p === undefined)) problem(`the network policies deny ${ns}/${src.name} → ${serviceNs}/${targets[0]!.pod.name}:${targets[0]!.port}`);
             conn.policy = policies.find(Boolean);
           }
-          const auth = AUTH_RULES.find((r) => r.service.test(serviceName));
+          const auth = AUTH_RULES.find((r) => r.service(serviceName));
           if (auth) {
             const sent = (c.env ?? []).filter((e: any) => auth.clientEnv.test(e.name)).map((e: any) => envSource(c, e.name, ns, ix)).filter(Boolean) as string[];
             const accepted = auth.server(ix, serviceNs);
@@ -476,7 +469,7 @@ export function checkWiring(manifests: readonly Manifest[], options: WiringOptio
   // Flows the policies allow into protected pods that no configuration uses.
   const used = new Set(connections.flatMap((c) => [...(ix.services.get(key(c.serverNamespace, c.server))?.pods ?? [])].map((p) => `${c.client.split('/').slice(-1)[0]}→${p.name}:${c.port}`)));
   const unused: string[] = [];
-  const ownNames = new Set(manifests.filter((m) => WORKLOAD_KINDS.has(m.kind) || m.kind === 'Elasticsearch' || m.kind === 'Kibana').map((m) => m.metadata.name));
+  const ownNames = new Set(manifests.filter((m) => WORKLOAD_KINDS.has(m.kind) || isEckKind(m.kind)).map((m) => m.metadata.name));
   for (const row of verifyNetwork(all, options.flags ?? {}).rows) {
     const port = Number(row.port.split('/').slice(-1)[0]);
     // Connections record the Service port; the matrix the container port. Compare on either.
