@@ -3,7 +3,7 @@ import type { Manifest } from '../src/compile';
 import { gitopsObjects, ARGOCD_FOLDER, FLUX_OPERATORS_FOLDER } from '../src/delivery/gitops';
 import { operatorFlows, operatorStandIns, verifyProfileNetwork } from '../src/checks/network/operators';
 import { expectedFlows, verifyNetwork } from '../src/checks/network/verify';
-import { chartOperators, OPERATOR_MANAGES } from '../src/platform/operators';
+import { chartOperators, OPERATOR_MANAGES } from '../src/components/operators';
 import { built, configOf, MINIMAL } from './helpers';
 
 const config = configOf(MINIMAL);

@@ -1,3 +1,4 @@
+import type { Construct } from 'constructs';
 import type { Phase } from '../model/phases';
 import type { Config } from '../profile/config.generated';
 
@@ -207,9 +208,47 @@ export interface RouteSpec {
   backoffice?: keyof Config['backoffice_users'];
 }
 
+/** A third-party operator a component's custom resources need, installed from its official Helm chart. */
+export interface OperatorSpec {
+  /** Key under `operators` in the profile: the chart, version, namespace and values come from there. */
+  key: 'eck' | 'mongodb_atlas';
+  /** Short name of its Helm repository, as Flux's HelmRepository is called. */
+  repositoryName: string;
+  /** The `app` labels of the in-cluster workloads the operator calls to manage them (their policies admit its namespace). */
+  manages: string[];
+  /** Whether the profile needs it. @default always */
+  enabled?: (c: Config) => boolean;
+}
+
+/** An operator as a profile installs it: the component's OperatorSpec with the profile's `operators.<key>`. */
+export interface ChartOperator {
+  key: OperatorSpec['key'];
+  repositoryName: string;
+  chartRepository: string;
+  chart: string;
+  version: string;
+  release: string;
+  namespace: string;
+  values: Record<string, unknown>;
+  /** Set: rendered at compile time from this archive instead of being installed by Argo CD or Flux. */
+  chartArchive?: string;
+  manages: string[];
+  /** Labels of its namespace: one namespace access label per managed workload, so their policies admit it. */
+  namespaceLabels: Record<string, string>;
+}
+
+/** CRDs applied from an official repository at a release tag (the NGINX Ingress Controller's). */
+export interface CrdSource {
+  name: string;
+  gitRepository: string;
+  tag: string;
+  path: string;
+}
+
 /**
  * One component family, in one file: its workloads, the pods an operator runs for it, its
- * network policies, its routes. Scrape jobs, access labels and endpoints are derived.
+ * network policies, its routes, and its own custom resources. Scrape jobs, access labels and
+ * endpoints are derived.
  */
 export interface Component {
   /** Family name, the file's name: `redis`, `prometheus`. */
@@ -224,6 +263,16 @@ export interface Component {
   alertRules?: RuleSet[];
   /** Scrape jobs beyond its workloads' `scrape` ports (probes, sidecars, external integrations), as Prometheus reads them. @default none */
   scrapeJobs?: (p: Platform) => Record<string, unknown>[];
+  /**
+   * Objects of its own beyond its workloads (custom resources and what they read), built into
+   * each phase's chart when the profile runs the component: every phase calls it, the component
+   * says what belongs to which. @default none
+   */
+  objects?: (scope: Construct, platform: Platform, phase: Phase) => void;
+  /** The operator its custom resources need; installed once per cluster. @default none */
+  operator?: OperatorSpec;
+  /** CRDs of its custom resources that come from an upstream repository. @default none */
+  crdSources?: (c: Config) => CrdSource[];
 }
 
 /** Where a named port of another component is reached. */
