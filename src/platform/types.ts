@@ -58,22 +58,15 @@ export interface SidecarSpec {
   args?: (p: Platform) => string[];
 }
 
-/**
- * One workload of a component: everything else (objects, labels, access labels, secret mounts,
- * scrape job) is derived from it. Functions receive the resolved Platform, so a workload reaches
- * another component only through `p.endpoint(...)`.
- */
-export interface WorkloadSpec {
+/** What every kind of workload declares (WorkloadSpec adds what its kind alone takes). */
+interface WorkloadBase {
   /** Kubernetes name, exactly as the guide uses it; also the `app` label unless `app` says otherwise. */
   name: string;
   /** The `app` label when the guide gives several workloads one (`thanos`, or a provisioning Job labelled like its target). @default `name` */
   app?: string;
   phase: Exclude<Phase, 'crds'>;
-  workload: WorkloadKind;
   /** Whether the profile deploys it. @default always */
   enabled?: (c: Config) => boolean;
-  /** Deployments and StatefulSets: how many pods (required for them, refused for the others). */
-  scale?: Scale;
   /** Image repository below the profile's registry (a function when the profile chooses it). */
   image: string | ((c: Config) => string);
   /** Tag pinned for a third-party or tool image (a function when the profile decides it, undefined: the release tag). @default the profile's release tag */
@@ -93,17 +86,8 @@ export interface WorkloadSpec {
   resources: ResourceSpec | ((c: Config) => ResourceSpec);
   /** The container's command in place of the image's entrypoint: a Job runs a script of its own files this way. @default the image's entrypoint */
   command?: (p: Platform) => string[];
-  /**
-   * Jobs and CronJobs: the container runs its image's own program, a part of the Aura release
-   * (aura-bot-makeup, nlp-provisioning, active-listening), whose behaviour the product defines.
-   * Without it a Job container must have a command: behaviour this project defines runs as a
-   * script the output carries. @default false
-   */
-  productProgram?: boolean;
   args?: (p: Platform) => string[];
   sidecars?: SidecarSpec[];
-  /** Jobs and CronJobs (required for them): the Job's `activeDeadlineSeconds`, after which it fails and its pods are stopped. */
-  deadlineSeconds?: number;
   /** Other SecretProviderClasses its pods mount, so the driver syncs their Secrets (nginx's TLS certificate). @default none */
   mountProviders?: string[];
   /** Labels its pods carry besides the standard ones (the guide's pushgateway policy selects `release`). @default none */
@@ -116,15 +100,8 @@ export interface WorkloadSpec {
   files?: (p: Platform) => Record<string, string>;
   /** @default /etc/<name> */
   filesPath?: string;
-  /** Node agents: host paths mounted read-only, and the host's network and process namespaces. */
-  host?: { paths: { name: string; path: string }[]; network?: boolean; pid?: boolean; root?: boolean };
   /** Where Prometheus scrapes it: a named port of its Service, and the path. @default not scraped; path /metrics */
   scrape?: { port: string; path?: string; honorLabels?: boolean };
-  /** CronJobs: when they run; `suspend` makes a template run only by `kubectl create job --from`. */
-  schedule?: string;
-  suspend?: boolean;
-  /** StatefulSets: the persistent volume of each pod. */
-  volume?: { mountPath: string; size: string | ((c: Config) => string) };
   /** Plain configuration, rendered into the component's ConfigMap. */
   env?: (p: Platform) => EnvValues;
   /**
@@ -149,9 +126,56 @@ export interface WorkloadSpec {
   scratch?: { name: string; mountPath: string }[];
   /** A container that runs to completion before the others, with the same mounts and environment. @default none */
   init?: { name: string; image?: string; imageTag?: string; command: (p: Platform) => string[] };
-  /** StatefulSets: start and replace members all at once, when they find each other at run time (Redis). @default OrderedReady */
-  podManagementPolicy?: 'Parallel';
 }
+
+
+/** Fields that only some workload kinds take: each kind below requires, allows or refuses each. */
+interface KindFields {
+  /** Deployments and StatefulSets: how many pods (required for them, refused for the others). */
+  scale: Scale;
+  /**
+   * Jobs and CronJobs: the container runs its image's own program, a part of the Aura release
+   * (aura-bot-makeup, nlp-provisioning, active-listening), whose behaviour the product defines.
+   * Without it a Job container must have a command: behaviour this project defines runs as a
+   * script the output carries. @default false
+   */
+  productProgram: boolean;
+  /** Jobs and CronJobs (required for them): the Job's `activeDeadlineSeconds`, after which it fails and its pods are stopped. */
+  deadlineSeconds: number;
+  /** Node agents: host paths mounted read-only, and the host's network and process namespaces. */
+  host: { paths: { name: string; path: string }[]; network?: boolean; pid?: boolean; root?: boolean };
+  /** CronJobs: when they run; `suspend` makes a template run only by `kubectl create job --from`. */
+  schedule: string;
+  suspend: boolean;
+  /** StatefulSets: the persistent volume of each pod. */
+  volume: { mountPath: string; size: string | ((c: Config) => string) };
+  /** StatefulSets: start and replace members all at once, when they find each other at run time (Redis). @default OrderedReady */
+  podManagementPolicy: 'Parallel';
+}
+
+/** The kind fields a workload of some kind may not set: a schedule on a Deployment is a type error. */
+type Refused<K extends keyof KindFields> = { [F in K]?: never };
+
+export type DeploymentSpec = WorkloadBase & { workload: 'Deployment' } & Pick<KindFields, 'scale'> &
+  Refused<'productProgram' | 'deadlineSeconds' | 'host' | 'schedule' | 'suspend' | 'volume' | 'podManagementPolicy'>;
+export type StatefulSetSpec = WorkloadBase & { workload: 'StatefulSet' } & Pick<KindFields, 'scale'> & Partial<Pick<KindFields, 'volume' | 'podManagementPolicy'>> &
+  Refused<'productProgram' | 'deadlineSeconds' | 'host' | 'schedule' | 'suspend'>;
+export type DaemonSetSpec = WorkloadBase & { workload: 'DaemonSet' } & Partial<Pick<KindFields, 'host'>> &
+  Refused<'scale' | 'productProgram' | 'deadlineSeconds' | 'schedule' | 'suspend' | 'volume' | 'podManagementPolicy'>;
+export type JobSpec = WorkloadBase & { workload: 'Job' } & Pick<KindFields, 'deadlineSeconds'> & Partial<Pick<KindFields, 'productProgram'>> &
+  Refused<'scale' | 'host' | 'schedule' | 'suspend' | 'volume' | 'podManagementPolicy'>;
+export type CronJobSpec = WorkloadBase & { workload: 'CronJob' } & Pick<KindFields, 'deadlineSeconds' | 'schedule'> & Partial<Pick<KindFields, 'productProgram' | 'suspend'>> &
+  Refused<'scale' | 'host' | 'volume' | 'podManagementPolicy'>;
+
+/**
+ * One workload of a component, by its kind: everything else (objects, labels, access labels,
+ * secret mounts, scrape job) is derived from it. Functions receive the resolved Platform, so a
+ * workload reaches another component only through `p.endpoint(...)`.
+ */
+export type WorkloadSpec = DeploymentSpec | StatefulSetSpec | DaemonSetSpec | JobSpec | CronJobSpec;
+
+/** Every field of any kind, as a check reads a spec that may come from outside the types (a generated component). */
+export type WorkloadFields = WorkloadBase & { workload: WorkloadKind } & Partial<KindFields>;
 
 /**
  * The guide's two rule forms: clients must carry the pod label *and* live in a labelled
