@@ -1,52 +1,23 @@
 import type { Construct } from 'constructs';
 import type { Phase } from '../model/phases';
 import type { Config } from '../profile/config.generated';
+import type { AlertRule } from './alert-rule';
+import type { AccessRule, ChartOperator, CrdSource, EnvValues, OperatorSpec, PolicyPort, PortSpec, ResourceSpec, RuleForm, Scale, WorkloadKind } from './declarations';
+import type { Endpoint, NetworkPlan } from './network-plan';
+
+export { type AlertRule, SEVERITIES, type Severity } from './alert-rule';
+export {
+  type AccessRule, autoscaled, type ChartOperator, type CrdSource, type EnvValues, fixedReplicas, type OperatorSpec, type PolicyPort, type PortSpec,
+  type ResourceSpec, type RuleForm, type Scale, SINGLETON, type WorkloadKind,
+} from './declarations';
+export type { Endpoint, NetworkMember, NetworkPlan, ResolvedPolicy } from './network-plan';
 
 /**
- * The vocabulary of the platform: what a component file declares (plain typed values, with a
- * function only where the profile decides), and the resolved Platform every later stage reads.
+ * What a component declares where the profile or the Platform decides (workloads, policies,
+ * routes, rule sets, its own objects), and the resolved Platform every later stage reads: one
+ * file, as each refers to the other. The plain values are in ./declarations.ts, the network plan
+ * in ./network-plan.ts, the alerting vocabulary in ./alert-rule.ts (all re-exported here).
  */
-
-/** A named container port, published on the component's Service. The one place its number is written. */
-export interface PortSpec {
-  name: string;
-  port: number;
-  /** Port on the Service. @default `port` */
-  servicePort?: number;
-}
-
-export interface ResourceSpec {
-  requests: { cpu: string; memory: string };
-  limits: { cpu: string; memory: string };
-}
-
-/** Environment variables of a workload: plain values go to its ConfigMap. */
-export type EnvValues = Record<string, string | number | boolean>;
-
-export type WorkloadKind = 'Deployment' | 'StatefulSet' | 'DaemonSet' | 'Job' | 'CronJob';
-
-/** A Kubernetes RBAC rule, as the component's ClusterRole grants it. */
-export interface AccessRule {
-  apiGroups: string[];
-  resources: string[];
-  verbs: string[];
-}
-
-/**
- * How many pods a Deployment or StatefulSet runs, said explicitly:
- * - `singleton`: exactly one, never two at once (a Deployment is replaced with Recreate), no HPA;
- *   `replicas` may stop it (0);
- * - `fixed`: a fixed count, rolling updates, a PodDisruptionBudget above one;
- * - `autoscaled`: an HPA from `minReplicas` to three times that on CPU, rolling updates, a PodDisruptionBudget above one.
- */
-export type Scale =
-  | { mode: 'singleton'; replicas?: (c: Config) => 0 | 1 }
-  | { mode: 'fixed'; replicas: (c: Config) => number }
-  | { mode: 'autoscaled'; minReplicas: (c: Config) => number };
-
-export const SINGLETON: Scale = { mode: 'singleton' };
-export const fixedReplicas = (replicas: number): Scale => ({ mode: 'fixed', replicas: () => replicas });
-export const autoscaled = (minReplicas: (c: Config) => number): Scale => ({ mode: 'autoscaled', minReplicas });
 
 /** A container beside the main one (sentinels, exporters, the Thanos sidecar). */
 export interface SidecarSpec {
@@ -177,16 +148,6 @@ export type WorkloadSpec = DeploymentSpec | StatefulSetSpec | DaemonSetSpec | Jo
 /** Every field of any kind, as a check reads a spec that may come from outside the types (a generated component). */
 export type WorkloadFields = WorkloadBase & { workload: WorkloadKind } & Partial<KindFields>;
 
-/**
- * The guide's two rule forms: clients must carry the pod label *and* live in a labelled
- * namespace; or (elasticsearch, kibana, pushgateway) every pod of a labelled namespace, plus
- * labelled pods of the target's own namespace.
- */
-export type RuleForm = 'pod-in-namespace' | 'namespace-or-local-pod';
-
-/** A port of a policy, by the name the target declares: emitted by name, or by number where the guide writes the number. */
-export type PolicyPort = string | { numberOf: string };
-
 export interface PolicySpec {
   /** The `app` label the policy protects; the policy is `<target>-network-policy` in the target's namespace. */
   target: string;
@@ -232,43 +193,6 @@ export interface RouteSpec {
   backoffice?: keyof Config['backoffice_users'];
 }
 
-/** A third-party operator a component's custom resources need, installed from its official Helm chart. */
-export interface OperatorSpec {
-  /** Key under `operators` in the profile: the chart, version, namespace and values come from there. */
-  key: 'eck' | 'mongodb_atlas';
-  /** Short name of its Helm repository, as Flux's HelmRepository is called. */
-  repositoryName: string;
-  /** The `app` labels of the in-cluster workloads the operator calls to manage them (their policies admit its namespace). */
-  manages: string[];
-  /** Whether the profile needs it. @default always */
-  enabled?: (c: Config) => boolean;
-}
-
-/** An operator as a profile installs it: the component's OperatorSpec with the profile's `operators.<key>`. */
-export interface ChartOperator {
-  key: OperatorSpec['key'];
-  repositoryName: string;
-  chartRepository: string;
-  chart: string;
-  version: string;
-  release: string;
-  namespace: string;
-  values: Record<string, unknown>;
-  /** Set: rendered at compile time from this archive instead of being installed by Argo CD or Flux. */
-  chartArchive?: string;
-  manages: string[];
-  /** Labels of its namespace: one namespace access label per managed workload, so their policies admit it. */
-  namespaceLabels: Record<string, string>;
-}
-
-/** CRDs applied from an official repository at a release tag (the NGINX Ingress Controller's). */
-export interface CrdSource {
-  name: string;
-  gitRepository: string;
-  tag: string;
-  path: string;
-}
-
 /**
  * One component family, in one file: its workloads, the pods an operator runs for it, its
  * network policies, its routes, and its own custom resources. Scrape jobs, access labels and
@@ -297,48 +221,6 @@ export interface Component {
   operator?: OperatorSpec;
   /** CRDs of its custom resources that come from an upstream repository. @default none */
   crdSources?: (c: Config) => CrdSource[];
-}
-
-/** Where a named port of another component is reached. */
-export interface Endpoint {
-  /** The Service's cluster DNS name. */
-  host: string;
-  port: number;
-  /** `<scheme>://<host>:<port><path>` */
-  url(scheme: string, path?: string): string;
-  /** `<host>:<port>` */
-  address: string;
-  /** One member of a headless Service: `<name>-<i>.<host>:<port>`. */
-  member(i: number): string;
-  /** DNS SRV name of the port: `_<port>._tcp.<host>`. */
-  srv: string;
-}
-
-/** A pod population of the network: a workload, or pods an operator runs. */
-export interface NetworkMember {
-  name: string;
-  app: string;
-  namespace: string;
-  talksTo: string[];
-}
-
-/** A policy with its ports resolved to what the NetworkPolicy carries. */
-export interface ResolvedPolicy {
-  target: string;
-  /** The namespace of the pods it protects, where the policy lives. */
-  namespace: string;
-  alsoSelect?: Record<string, string>;
-  ports: (string | number)[];
-  form: RuleForm;
-  admitNamespaces?: { namespace: string; ports: (string | number)[] }[];
-}
-
-/** Which policies exist, and the labels that follow from who talks to whom. */
-export interface NetworkPlan {
-  members: NetworkMember[];
-  policies: ResolvedPolicy[];
-  podLabels: (name: string) => Record<string, string>;
-  namespaceLabels: (namespace: string) => Record<string, string>;
 }
 
 export interface ResolvedRoute {
@@ -372,27 +254,6 @@ export interface Platform {
   readonly routes: readonly ResolvedRoute[];
   /** The Key Vault secret name of a profile secret key ('genesys.secret') or `kv:<name>`. */
   keyVaultSecret(ref: string): string;
-}
-
-/** The severities the guide's webhooks subscribe to; Alertmanager routes on this label. */
-export const SEVERITIES = ['critical', 'warning', 'info'] as const;
-export type Severity = (typeof SEVERITIES)[number];
-
-/**
- * One Prometheus alerting rule. Annotations may use `{{ $labels.<name> }}` and nothing else
- * from Go templates: the unit tests render them the same way to compare with promtool.
- */
-export interface AlertRule {
-  /** Alert name; also the heading of its runbook in the README's "Monitoring and alerts". */
-  alert: string;
-  expr: string;
-  /** How long the condition must hold before the alert fires; absent fires on the first evaluation. */
-  for?: string;
-  severity: Severity;
-  /** One line: what is wrong, naming the object. */
-  summary: string;
-  /** Why it matters and where to look first. */
-  description: string;
 }
 
 /**
