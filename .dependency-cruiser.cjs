@@ -7,8 +7,10 @@
 const LAYERS = [
   ['model', 'util', 'tools'],
   ['profile'],
-  ['platform', 'components'],
+  ['platform'],
+  // Generic constructs (workload L2s, KeyVaultSecrets, AccessPolicy): a component builds its own custom resources with them.
   ['constructs'],
+  ['components'],
   ['phases'],
   ['compile'],
   ['checks'],

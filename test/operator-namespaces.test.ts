@@ -3,7 +3,7 @@ import type { Manifest } from '../src/compile';
 import { gitopsObjects, ARGOCD_FOLDER, FLUX_OPERATORS_FOLDER } from '../src/delivery/gitops';
 import { operatorFlows, operatorStandIns, verifyProfileNetwork } from '../src/checks/network/operators';
 import { expectedFlows, verifyNetwork } from '../src/checks/network/verify';
-import { chartOperators, OPERATOR_MANAGES } from '../src/platform/operators';
+import { chartOperators, OPERATOR_MANAGES } from '../src/components/operators';
 import { built, configOf, MINIMAL } from './helpers';
 
 const config = configOf(MINIMAL);
@@ -29,7 +29,7 @@ describe('operator namespaces, labelled from the operators list', () => {
 
   it('the verifier sees the operator reach what it manages, on the target\'s expected ports', () => {
     expect(operatorFlows(config, expectedFlows())).toEqual([
-      expect.objectContaining({ to: 'elasticsearch', ports: [9200, 9300], from: ['elastic-operator'], source: 'added' }),
+      expect.objectContaining({ to: 'elasticsearch', ports: ['https', 'transport'], from: ['elastic-operator'], source: 'added' }),
     ]);
     const manifests = built('es-pro').objects.map((o) => o.manifest);
     expect(verifyProfileNetwork(manifests, built('es-pro').config).problems).toEqual([]);

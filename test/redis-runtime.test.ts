@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { podSpecOf } from '../src/checks/wiring/check';
 import { compileConfig, type Manifest } from '../src/compile';
 import { DEFAULT_PROFILES_DIR } from '../src/profile/repository';
-import { SENTINEL_MASTER } from '../src/platform/redis-ha';
+import { SENTINEL_MASTER } from '../src/components/redis';
 import { escapeRegExp } from '../src/util/regexp';
 import { loadProfile } from '../src/profile/load';
 import { validateProfile } from '../src/profile/validate';

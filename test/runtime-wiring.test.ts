@@ -1,4 +1,4 @@
-import { chartOperators } from '../src/platform/operators';
+import { chartOperators } from '../src/components/operators';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { profileWiring } from '../src/checks/wiring/profile';

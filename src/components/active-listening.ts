@@ -1,7 +1,7 @@
+import { ACTIVE_LISTENING_NAMESPACE } from '../platform/naming';
 import type { Component, ResourceSpec } from '../platform/types';
 
 /** Active Listening: a nightly job over the 4th Platform conversations, in a namespace of its own. */
-export const ACTIVE_LISTENING_NAMESPACE = 'active-listening';
 const TOOL: ResourceSpec = { requests: { cpu: '100m', memory: '256Mi' }, limits: { cpu: '1', memory: '1Gi' } };
 
 export const activeListening: Component = {

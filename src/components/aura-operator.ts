@@ -1,5 +1,13 @@
-import type { Config } from '../profile/config.generated';
+import { ApiObject, type ApiObjectProps } from 'cdk8s';
+import { Construct } from 'constructs';
+import { namespaceAccessBinding } from '../constructs/aura-workload';
+import { platformNamespace } from '../constructs/namespace';
+import { standardLabels } from '../platform/labels';
+import { objectName } from '../platform/naming';
 import { SINGLETON, type Component, type Platform, type ResourceSpec } from '../platform/types';
+import type { Config } from '../profile/config.generated';
+import { PROFILE_SCHEMA } from '../profile/schema';
+import { keyVaultSecretName } from '../profile/secrets';
 
 /**
  * The Aura operator: its custom resource kinds (the CRDs are installed in the crds phase, their
@@ -134,6 +142,11 @@ const OPERATOR: ResourceSpec = { requests: { cpu: '50m', memory: '128Mi' }, limi
 
 export const auraOperator: Component = {
   name: 'aura-operator',
+  objects: (scope, platform, phase) => {
+    if (phase === 'crds') new AuraCrds(scope, 'aura', platform.config);
+    if (phase === 'core') coreObjects(scope, platform);
+    if (phase === 'agents') agentsObjects(scope, platform);
+  },
   workloads: [
     {
       // One controller: two would reconcile the same objects against each other.
@@ -157,3 +170,71 @@ export const auraOperator: Component = {
     },
   ],
 };
+
+/** The CustomResourceDefinitions of the Aura operator. */
+class AuraCrds extends Construct {
+  constructor(scope: Construct, id: string, config: Config) {
+    super(scope, id);
+    for (const k of AURA_KINDS) {
+      // A plain object: the schema is JSON shared with the strict-schema generator (schemas/strict/aura.json).
+      new ApiObject(this, k.kind, {
+        apiVersion: 'apiextensions.k8s.io/v1',
+        kind: 'CustomResourceDefinition',
+        metadata: { name: `${k.plural}.${AURA_GROUP}`, labels: standardLabels('aura-operator', config) },
+        spec: {
+          group: AURA_GROUP,
+          scope: 'Namespaced',
+          names: { kind: k.kind, plural: k.plural, singular: k.kind.toLowerCase(), listKind: `${k.kind}List` },
+          versions: [
+            {
+              name: AURA_API_VERSION.split('/')[1]!,
+              served: true,
+              storage: true,
+              schema: { openAPIV3Schema: auraKindSchema(k) },
+              subresources: { status: {} },
+              additionalPrinterColumns: [...k.columns.map((c) => ({ ...c, type: 'string' })), { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' }],
+            },
+          ],
+        },
+      } as ApiObjectProps);
+    }
+  }
+}
+
+/** One object of an Aura kind. */
+function auraObject(scope: Construct, kind: string, name: string, namespace: string, spec: Record<string, unknown>, config: Config): ApiObject {
+  return new ApiObject(scope, `${kind}-${name}`, {
+    apiVersion: AURA_API_VERSION,
+    kind,
+    metadata: { name, namespace, labels: standardLabels(name, config, 'aura-operator') },
+    spec,
+  } as ApiObjectProps);
+}
+
+/** The NLP trainings of nlp_packages and the one ResolutionResources, in the core namespace. */
+function coreObjects(scope: Construct, platform: Platform): void {
+  const { config } = platform;
+  const namespace = platform.namespaces.core;
+  for (const pkg of nlpPackages(config)) auraObject(scope, 'NlpTraining', objectName(pkg.name), namespace, { version: pkg.version, ...updateField(pkg.update) }, config);
+  auraObject(scope, 'ResolutionResources', RESOLUTION_RESOURCES_NAME, namespace, { version: config.resolutions.version, ...updateField(config.resolutions.update) }, config);
+}
+
+/** The agents' namespace and an Agent per context_agents entry; the operator runs them. */
+function agentsObjects(scope: Construct, platform: Platform): void {
+  const { config } = platform;
+  const namespace = platform.namespaces.agents;
+  platformNamespace(scope, namespace, config, platform.network.namespaceLabels(namespace));
+  // The core namespace's operator may act here (a RoleBinding to its ClusterRole), once this namespace exists.
+  namespaceAccessBinding(scope, 'aura-operator-access', { name: auraOperator.name, namespace: platform.namespaces.core }, namespace, standardLabels(auraOperator.name, config));
+  const sasTemplate = PROFILE_SCHEMA.properties.context_agents.additionalProperties.properties.azure_sas_token['x-key-vault-secret'] as string;
+  for (const [agent, settings] of Object.entries(config.context_agents).sort(([a], [b]) => (a < b ? -1 : 1))) {
+    const storage = settings?.azure_account
+      ? {
+          account: settings.azure_account,
+          container: settings.azure_container,
+          sasTokenSecret: keyVaultSecretName(sasTemplate, ['context_agents', agent, 'azure_sas_token'], config),
+        }
+      : undefined;
+    auraObject(scope, 'Agent', objectName(agent), namespace, agentSpec(settings, config, storage), config);
+  }
+}

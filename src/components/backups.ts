@@ -2,7 +2,7 @@ import type { RuleSet } from '../platform/alert-rules';
 import { SYSTEM_NAMESPACE } from '../platform/naming';
 import type { Component, Platform, ResourceSpec, WorkloadSpec } from '../platform/types';
 import type { Config } from '../profile/config.generated';
-import { REDIS_REPLICAS, SENTINEL_MASTER } from '../platform/redis-ha';
+import { REDIS_REPLICAS, SENTINEL_MASTER } from './redis';
 import { JOB_DEADLINES, JOB_FILES, JOB_IMAGES, runScript, SCRIPT_ENV, scriptFiles } from './job-tools';
 import { REDIS_TAG, redisMemoryMi } from './redis';
 import { backofficePasswordSecret } from '../profile/secrets';

@@ -1,4 +1,4 @@
-import { SENTINEL_MASTER } from '../platform/redis-ha';
+import { SENTINEL_MASTER } from './redis';
 import { mongodbClient } from './mongodb';
 import type { Config } from '../profile/config.generated';
 import { activeBotChannel, botKeyVaultSecrets, cognitiveAccount, cognitiveAccounts } from '../platform/azure-names';
@@ -6,7 +6,7 @@ import { nlpPackages, OPERATOR_EDITED_CONFIG } from './aura-operator';
 import { withLocalModules } from './local-modules';
 import { environmentName, genesysPushProvider, kernelEndpoints } from '../platform/naming';
 import { localeOf } from '../profile/operating-business';
-import { autoscaled, type Component, type EnvValues, type PortSpec, type ResourceSpec, type RouteSpec, SINGLETON, type WorkloadSpec } from '../platform/types';
+import { autoscaled, type Component, type EnvValues, type PortSpec, type ResourceSpec, type DeploymentSpec, type RouteSpec, SINGLETON, type WorkloadSpec } from '../platform/types';
 
 /**
  * The core namespace's services (aura-$ENV), in the order the guide lists them: the Aura
@@ -44,7 +44,7 @@ const botChannelSecrets = (c: Config): Record<string, string> => {
 const apiKeyValidation = (c: Config) => ({ AURA_ENCRYPTION_ALGORITHM: c.aura_encryption_algorithm, AURA_ENCRYPTION_IV_POSITION: c.aura_encryption_iv_position });
 
 /** The guide's MongoDB clients (policy 9): their connection and credentials, added to their own configuration. */
-const mongodbClientOf = (rest: Partial<WorkloadSpec>): Partial<WorkloadSpec> => ({
+const mongodbClientOf = (rest: Partial<DeploymentSpec>): Partial<DeploymentSpec> => ({
   ...rest,
   env: (p) => ({ ...rest.env?.(p), ...mongodbClient.env(p) }),
   secrets: (p) => ({ ...rest.secrets?.(p), ...mongodbClient.secrets(p) }),
@@ -58,7 +58,7 @@ const localeEnv = (c: Config): EnvValues => {
 };
 
 /** An Aura service of the core namespace: an autoscaled Deployment on the standard HTTP port. */
-const service = (name: keyof Config['service_replicas'], image: string, rest: Partial<WorkloadSpec> = {}): WorkloadSpec => ({
+const service = (name: keyof Config['service_replicas'], image: string, rest: Partial<DeploymentSpec> = {}): DeploymentSpec => ({
   name, phase: 'core', workload: 'Deployment', image, scale: replicasOf(name), ports: HTTP, resources: STANDARD, ...rest,
   env: (p) => ({ ...localeEnv(p.config), ...rest.env?.(p) }),
 });

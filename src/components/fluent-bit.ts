@@ -1,8 +1,7 @@
 import type { RuleSet } from '../platform/alert-rules';
 import { SYSTEM_NAMESPACE } from '../platform/naming';
 import type { Config } from '../profile/config.generated';
-import { LOG_STREAMS } from '../platform/log-lifecycle';
-import { elasticAdminSecrets } from './elasticsearch';
+import { elasticAdminSecrets, LOG_STREAMS } from './elasticsearch';
 import { SINGLETON, type Component, type Platform, type PortSpec, type ResourceSpec } from '../platform/types';
 
 /**

@@ -1,8 +1,7 @@
 import { join } from 'node:path';
-import { SNAPSHOT_CONTAINER, SNAPSHOT_REPOSITORY } from '../platform/log-lifecycle';
 import type { Component, Platform, ResourceSpec, WorkloadSpec } from '../platform/types';
 import { folderReader } from '../util/repository-folder';
-import { ELASTICSEARCH_CA, elasticAdminSecrets, LOG_INDICES } from './elasticsearch';
+import { ELASTICSEARCH_CA, elasticAdminSecrets, LOG_INDICES, SNAPSHOT_CONTAINER, SNAPSHOT_REPOSITORY } from './elasticsearch';
 
 /**
  * Moving the logs of a cluster to a new one (aura-manifests migrate-logs). The guide sets the

@@ -2,8 +2,7 @@ import { ruleFileName, ruleFiles, type RuleSet } from '../platform/alert-rules';
 import { emitYaml } from '../util/emit';
 import type { Component, Platform, PortSpec, ResourceSpec } from '../platform/types';
 import { endpointsJob } from '../platform/scrape';
-import { coreNamespacesPattern } from '../platform/naming';
-import { ACTIVE_LISTENING_NAMESPACE } from './active-listening';
+import { coreNamespacesPattern, PLATFORM_NAMESPACES_PATTERN } from '../platform/naming';
 import { objstoreFile, thanosSidecar } from './thanos';
 
 /**
@@ -117,8 +116,8 @@ export const PROMETHEUS_RULES: RuleSet = {
   ],
 };
 
-/** Every namespace the platform owns: aura-system, aura-<env>, aura-agents-<env> of every tenant, and active-listening. */
-export const AURA_NAMESPACES = `aura-.+|${ACTIVE_LISTENING_NAMESPACE}`;
+/** Every namespace the platform owns, as the alerts select them. */
+export const AURA_NAMESPACES = PLATFORM_NAMESPACES_PATTERN;
 
 const volumeFree = (ns: string) =>
   `kubelet_volume_stats_available_bytes{namespace=~"${ns}"} / kubelet_volume_stats_capacity_bytes{namespace=~"${ns}"}`;

@@ -3,7 +3,7 @@ import { Construct } from 'constructs';
 import { kindScope } from '../model/kinds';
 import { targetKubernetesVersion } from '../model/kubernetes-versions';
 import { standardLabels } from '../platform/labels';
-import type { ChartOperator } from '../platform/operators';
+import type { ChartOperator } from '../platform/types';
 import type { Config } from '../profile/config.generated';
 import { helmBinary } from '../tools/helm';
 

@@ -4,7 +4,7 @@ import { Application } from '../../imports/argocd-application-argoproj.io';
 import { kindScope } from '../checks/schema';
 import { OPERATORS_WAVE, PHASES } from '../model/phases';
 import { MANIFESTS_FOLDER } from '../output/layout';
-import { chartOperators, crdSources } from '../platform/operators';
+import { chartOperators, crdSources } from '../components/operators';
 import { labelsOf, type Target } from './gitops-target';
 
 const wave = (n: number) => ({ 'argocd.argoproj.io/sync-wave': String(n) });

@@ -6,7 +6,7 @@ import { HelmRepository } from '../../imports/flux-helm-repository-source.toolki
 import { Kustomization, KustomizationSpecSourceRefKind } from '../../imports/flux-kustomization-kustomize.toolkit.fluxcd.io';
 import { MANIFESTS_FOLDER } from '../output/layout';
 import { clusterEnvironmentName } from '../platform/naming';
-import { chartOperators, crdSources } from '../platform/operators';
+import { chartOperators, crdSources } from '../components/operators';
 import { FLUX_OPERATORS_FOLDER, labelsOf, type Target } from './gitops-target';
 
 /**

@@ -1,6 +1,7 @@
 import { PHASE_LABEL } from '../delivery/ordering';
 import { capture, EnvironmentError, InputError, showLine, stream } from '../infra/tools';
 import { MANAGED_BY } from '../platform/labels';
+import { isAgentsNamespace } from '../platform/naming';
 import type { EnvironmentSide } from './environment-file';
 import { attemptsFor, canI, clusterAccess, DEFAULT_TIMING, expectObjects, runJob, type Timing } from './kube';
 import { type Migration, type MigrationIo, poll, type Step } from './runner';
@@ -227,7 +228,7 @@ async function serviceNamespaces(io: MigrationIo, base: string[], dest: Environm
   const out = await capture('kubectl', [...base, 'get', 'namespaces', '--selector', SERVICE_NAMESPACES_SELECTOR, '--output', 'jsonpath={range .items[*]}{.metadata.name}{"\\n"}{end}'], io);
   const names = out.split('\n').map((l) => l.trim()).filter((l) => /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/.test(l));
   if (!names.includes(dest.namespaces.core)) throw new EnvironmentError(`the destination's core namespace ${dest.namespaces.core} is not on cluster ${dest.cluster.name}: deploy its core phase first`);
-  return [...new Set(names)].sort((a, b) => Number(a.startsWith('aura-agents-')) - Number(b.startsWith('aura-agents-')) || (a < b ? -1 : 1));
+  return [...new Set(names)].sort((a, b) => Number(isAgentsNamespace(a)) - Number(isAgentsNamespace(b)) || (a < b ? -1 : 1));
 }
 
 /** Deployments and StatefulSets of a namespace with their counts (and, asked, whether a pod of theirs still runs). */

@@ -21,6 +21,9 @@ export function podTemplatesOf(m: Manifest): PodTemplate[] {
     case 'StatefulSet':
     case 'DaemonSet':
     case 'Job':
+    // Kubernetes' other pod controllers: we emit none, but a check given one still sees its pods.
+    case 'ReplicaSet':
+    case 'ReplicationController':
       return spec.template ? [spec.template] : [];
     case 'CronJob':
       return spec.jobTemplate?.spec?.template ? [spec.jobTemplate.spec.template] : [];
@@ -31,4 +34,9 @@ export function podTemplatesOf(m: Manifest): PodTemplate[] {
     default:
       return [];
   }
+}
+
+/** The pod spec of one of our workload kinds (WORKLOAD_KINDS), or undefined for any other object. */
+export function workloadPodSpec(m: Manifest): NonNullable<PodTemplate['spec']> | undefined {
+  return WORKLOAD_KINDS.has(m.kind) ? podTemplatesOf(m)[0]?.spec : undefined;
 }

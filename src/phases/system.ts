@@ -1,13 +1,12 @@
 import { Chart } from 'cdk8s';
 import type { Construct } from 'constructs';
 import { AccessPolicy } from '../constructs/access-policy';
-import { AtlasResources } from '../constructs/atlas';
 import { AuraWorkload } from '../constructs/aura-workload';
-import { ElasticStack } from '../constructs/elastic-stack';
 import { RestrictedPodsPolicy } from '../constructs/restricted-pods-policy';
 import { standardLabels } from '../platform/labels';
 import type { Platform } from '../platform/types';
-import { platformNamespace } from './namespace';
+import { platformNamespace } from '../constructs/namespace';
+import { componentObjects } from './objects';
 
 /** aura-system and the namespaces of system components that live apart (active-listening). */
 export class SystemPhase extends Chart {
@@ -23,8 +22,7 @@ export class SystemPhase extends Chart {
     for (const ns of [...agentNamespaces].sort())
       new RestrictedPodsPolicy(this, `restricted-pods-${ns}`, { namespace: ns, exempt: workloads.filter((w) => w.host && platform.namespaceOf(w) === ns).map((w) => w.name), labels: standardLabels(ns, config) });
     for (const spec of workloads) new AuraWorkload(this, spec.name, { spec, platform });
-    if (platform.enabled('elasticsearch')) new ElasticStack(this, 'elastic', { platform });
-    if (platform.enabled('atlas')) new AtlasResources(this, 'atlas', { namespace: system, config });
+    componentObjects(this, platform, 'system');
     for (const policy of network.policies.filter((p) => p.namespace !== platform.namespaces.core))
       new AccessPolicy(this, `policy-${policy.target}`, { policy, config });
   }

@@ -4,7 +4,12 @@ import type { Config } from '../profile/config.generated';
  * Every name the platform derives from the profile. Pure functions of Config, so that
  * constructs, checks and tests agree on them.
  */
-export const SYSTEM_NAMESPACE = 'aura-system';
+/** Every namespace of the platform but active-listening starts so. */
+const NAMESPACE_PREFIX = 'aura-';
+const AGENTS_NAMESPACE_PREFIX = `${NAMESPACE_PREFIX}agents-`;
+export const SYSTEM_NAMESPACE = `${NAMESPACE_PREFIX}system`;
+/** The namespace Active Listening's nightly job runs in, apart from aura-system. */
+export const ACTIVE_LISTENING_NAMESPACE = 'active-listening';
 
 /** <ob>-<env>: the environment of the cluster, which its tenants share (es-pro). */
 export const clusterEnvironmentName = (c: Config): string => `${c.environment_profile}-${c.environment_type}`;
@@ -26,17 +31,27 @@ export const releaseName = (c: Config): string => `${environmentName(c)}${c.rele
 export const instanceName = (c: Config): string => (c.core_only ? releaseName(c) : environmentName(c));
 
 /** The core namespace, aura-$ENV in the guide; with a release, aura-de-pro-r42. */
-export const coreNamespace = (c: Config): string => `aura-${releaseName(c)}`;
+export const coreNamespace = (c: Config): string => `${NAMESPACE_PREFIX}${releaseName(c)}`;
 
 /**
  * Every core namespace on the cluster of an environment, as a regular expression: its own
  * (aura-de-pro), its tenants' (aura-de-pro-wsim), their releases' (aura-de-pro-r42,
  * aura-de-pro-wsim-r-7). What the cluster's Prometheus discovers.
  */
-export const coreNamespacesPattern = (c: Config): string => `aura-${clusterEnvironmentName(c)}(-[a-z0-9-]+)?`;
+export const coreNamespacesPattern = (c: Config): string => `${NAMESPACE_PREFIX}${clusterEnvironmentName(c)}(-[a-z0-9-]+)?`;
+
+/** Every namespace the platform owns on any cluster: aura-system, aura-<env> and aura-agents-<env> of every tenant, and active-listening, as a regular expression. */
+export const PLATFORM_NAMESPACES_PATTERN = `${NAMESPACE_PREFIX}.+|${ACTIVE_LISTENING_NAMESPACE}`;
+
+/** Whether a namespace is one the Aura operator runs agents in (any profile's). */
+export const isAgentsNamespace = (ns: string): boolean => ns.startsWith(AGENTS_NAMESPACE_PREFIX);
+
+/** What a namespace is to the platform, from its name alone (a check reading compiled objects has no profile). */
+export const namespaceRole = (ns: string): 'system' | 'core' | 'other' =>
+  ns === SYSTEM_NAMESPACE ? 'system' : ns.startsWith(NAMESPACE_PREFIX) && !isAgentsNamespace(ns) ? 'core' : 'other';
 
 /** Namespace of the agents the Aura operator manages. */
-export const agentsNamespace = (c: Config): string => `aura-agents-${releaseName(c)}`;
+export const agentsNamespace = (c: Config): string => `${AGENTS_NAMESPACE_PREFIX}${releaseName(c)}`;
 
 /** Kernel endpoints, derived the way the guide says they usually are when the profile leaves them out. */
 export function kernelEndpoints(c: Config) {

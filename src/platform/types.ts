@@ -1,51 +1,23 @@
+import type { Construct } from 'constructs';
 import type { Phase } from '../model/phases';
 import type { Config } from '../profile/config.generated';
+import type { AlertRule } from './alert-rule';
+import type { AccessRule, ChartOperator, CrdSource, EnvValues, OperatorSpec, PolicyPort, PortSpec, ResourceSpec, RuleForm, Scale, WorkloadKind } from './declarations';
+import type { Endpoint, NetworkPlan } from './network-plan';
+
+export { type AlertRule, SEVERITIES, type Severity } from './alert-rule';
+export {
+  type AccessRule, autoscaled, type ChartOperator, type CrdSource, type EnvValues, fixedReplicas, type OperatorSpec, type PolicyPort, type PortSpec,
+  type ResourceSpec, type RuleForm, type Scale, SINGLETON, type WorkloadKind,
+} from './declarations';
+export type { Endpoint, NetworkMember, NetworkPlan, ResolvedPolicy } from './network-plan';
 
 /**
- * The vocabulary of the platform: what a component file declares (plain typed values, with a
- * function only where the profile decides), and the resolved Platform every later stage reads.
+ * What a component declares where the profile or the Platform decides (workloads, policies,
+ * routes, rule sets, its own objects), and the resolved Platform every later stage reads: one
+ * file, as each refers to the other. The plain values are in ./declarations.ts, the network plan
+ * in ./network-plan.ts, the alerting vocabulary in ./alert-rule.ts (all re-exported here).
  */
-
-/** A named container port, published on the component's Service. The one place its number is written. */
-export interface PortSpec {
-  name: string;
-  port: number;
-  /** Port on the Service. @default `port` */
-  servicePort?: number;
-}
-
-export interface ResourceSpec {
-  requests: { cpu: string; memory: string };
-  limits: { cpu: string; memory: string };
-}
-
-/** Environment variables of a workload: plain values go to its ConfigMap. */
-export type EnvValues = Record<string, string | number | boolean>;
-
-export type WorkloadKind = 'Deployment' | 'StatefulSet' | 'DaemonSet' | 'Job' | 'CronJob';
-
-/** A Kubernetes RBAC rule, as the component's ClusterRole grants it. */
-export interface AccessRule {
-  apiGroups: string[];
-  resources: string[];
-  verbs: string[];
-}
-
-/**
- * How many pods a Deployment or StatefulSet runs, said explicitly:
- * - `singleton`: exactly one, never two at once (a Deployment is replaced with Recreate), no HPA;
- *   `replicas` may stop it (0);
- * - `fixed`: a fixed count, rolling updates, a PodDisruptionBudget above one;
- * - `autoscaled`: an HPA from `minReplicas` to three times that on CPU, rolling updates, a PodDisruptionBudget above one.
- */
-export type Scale =
-  | { mode: 'singleton'; replicas?: (c: Config) => 0 | 1 }
-  | { mode: 'fixed'; replicas: (c: Config) => number }
-  | { mode: 'autoscaled'; minReplicas: (c: Config) => number };
-
-export const SINGLETON: Scale = { mode: 'singleton' };
-export const fixedReplicas = (replicas: number): Scale => ({ mode: 'fixed', replicas: () => replicas });
-export const autoscaled = (minReplicas: (c: Config) => number): Scale => ({ mode: 'autoscaled', minReplicas });
 
 /** A container beside the main one (sentinels, exporters, the Thanos sidecar). */
 export interface SidecarSpec {
@@ -57,22 +29,15 @@ export interface SidecarSpec {
   args?: (p: Platform) => string[];
 }
 
-/**
- * One workload of a component: everything else (objects, labels, access labels, secret mounts,
- * scrape job) is derived from it. Functions receive the resolved Platform, so a workload reaches
- * another component only through `p.endpoint(...)`.
- */
-export interface WorkloadSpec {
+/** What every kind of workload declares (WorkloadSpec adds what its kind alone takes). */
+interface WorkloadBase {
   /** Kubernetes name, exactly as the guide uses it; also the `app` label unless `app` says otherwise. */
   name: string;
   /** The `app` label when the guide gives several workloads one (`thanos`, or a provisioning Job labelled like its target). @default `name` */
   app?: string;
   phase: Exclude<Phase, 'crds'>;
-  workload: WorkloadKind;
   /** Whether the profile deploys it. @default always */
   enabled?: (c: Config) => boolean;
-  /** Deployments and StatefulSets: how many pods (required for them, refused for the others). */
-  scale?: Scale;
   /** Image repository below the profile's registry (a function when the profile chooses it). */
   image: string | ((c: Config) => string);
   /** Tag pinned for a third-party or tool image (a function when the profile decides it, undefined: the release tag). @default the profile's release tag */
@@ -92,17 +57,8 @@ export interface WorkloadSpec {
   resources: ResourceSpec | ((c: Config) => ResourceSpec);
   /** The container's command in place of the image's entrypoint: a Job runs a script of its own files this way. @default the image's entrypoint */
   command?: (p: Platform) => string[];
-  /**
-   * Jobs and CronJobs: the container runs its image's own program, a part of the Aura release
-   * (aura-bot-makeup, nlp-provisioning, active-listening), whose behaviour the product defines.
-   * Without it a Job container must have a command: behaviour this project defines runs as a
-   * script the output carries. @default false
-   */
-  productProgram?: boolean;
   args?: (p: Platform) => string[];
   sidecars?: SidecarSpec[];
-  /** Jobs and CronJobs (required for them): the Job's `activeDeadlineSeconds`, after which it fails and its pods are stopped. */
-  deadlineSeconds?: number;
   /** Other SecretProviderClasses its pods mount, so the driver syncs their Secrets (nginx's TLS certificate). @default none */
   mountProviders?: string[];
   /** Labels its pods carry besides the standard ones (the guide's pushgateway policy selects `release`). @default none */
@@ -121,15 +77,8 @@ export interface WorkloadSpec {
   files?: (p: Platform) => Record<string, string>;
   /** @default /etc/<name> */
   filesPath?: string;
-  /** Node agents: host paths mounted read-only, and the host's network and process namespaces. */
-  host?: { paths: { name: string; path: string }[]; network?: boolean; pid?: boolean; root?: boolean };
   /** Where Prometheus scrapes it: a named port of its Service, and the path. @default not scraped; path /metrics */
   scrape?: { port: string; path?: string; honorLabels?: boolean };
-  /** CronJobs: when they run; `suspend` makes a template run only by `kubectl create job --from`. */
-  schedule?: string;
-  suspend?: boolean;
-  /** StatefulSets: the persistent volume of each pod. */
-  volume?: { mountPath: string; size: string | ((c: Config) => string) };
   /** Plain configuration, rendered into the component's ConfigMap. */
   env?: (p: Platform) => EnvValues;
   /**
@@ -154,19 +103,56 @@ export interface WorkloadSpec {
   scratch?: { name: string; mountPath: string }[];
   /** A container that runs to completion before the others, with the same mounts and environment. @default none */
   init?: { name: string; image?: string; imageTag?: string; command: (p: Platform) => string[] };
-  /** StatefulSets: start and replace members all at once, when they find each other at run time (Redis). @default OrderedReady */
-  podManagementPolicy?: 'Parallel';
 }
 
-/**
- * The guide's two rule forms: clients must carry the pod label *and* live in a labelled
- * namespace; or (elasticsearch, kibana, pushgateway) every pod of a labelled namespace, plus
- * labelled pods of the target's own namespace.
- */
-export type RuleForm = 'pod-in-namespace' | 'namespace-or-local-pod';
 
-/** A port of a policy, by the name the target declares: emitted by name, or by number where the guide writes the number. */
-export type PolicyPort = string | { numberOf: string };
+/** Fields that only some workload kinds take: each kind below requires, allows or refuses each. */
+interface KindFields {
+  /** Deployments and StatefulSets: how many pods (required for them, refused for the others). */
+  scale: Scale;
+  /**
+   * Jobs and CronJobs: the container runs its image's own program, a part of the Aura release
+   * (aura-bot-makeup, nlp-provisioning, active-listening), whose behaviour the product defines.
+   * Without it a Job container must have a command: behaviour this project defines runs as a
+   * script the output carries. @default false
+   */
+  productProgram: boolean;
+  /** Jobs and CronJobs (required for them): the Job's `activeDeadlineSeconds`, after which it fails and its pods are stopped. */
+  deadlineSeconds: number;
+  /** Node agents: host paths mounted read-only, and the host's network and process namespaces. */
+  host: { paths: { name: string; path: string }[]; network?: boolean; pid?: boolean; root?: boolean };
+  /** CronJobs: when they run; `suspend` makes a template run only by `kubectl create job --from`. */
+  schedule: string;
+  suspend: boolean;
+  /** StatefulSets: the persistent volume of each pod. */
+  volume: { mountPath: string; size: string | ((c: Config) => string) };
+  /** StatefulSets: start and replace members all at once, when they find each other at run time (Redis). @default OrderedReady */
+  podManagementPolicy: 'Parallel';
+}
+
+/** The kind fields a workload of some kind may not set: a schedule on a Deployment is a type error. */
+type Refused<K extends keyof KindFields> = { [F in K]?: never };
+
+export type DeploymentSpec = WorkloadBase & { workload: 'Deployment' } & Pick<KindFields, 'scale'> &
+  Refused<'productProgram' | 'deadlineSeconds' | 'host' | 'schedule' | 'suspend' | 'volume' | 'podManagementPolicy'>;
+export type StatefulSetSpec = WorkloadBase & { workload: 'StatefulSet' } & Pick<KindFields, 'scale'> & Partial<Pick<KindFields, 'volume' | 'podManagementPolicy'>> &
+  Refused<'productProgram' | 'deadlineSeconds' | 'host' | 'schedule' | 'suspend'>;
+export type DaemonSetSpec = WorkloadBase & { workload: 'DaemonSet' } & Partial<Pick<KindFields, 'host'>> &
+  Refused<'scale' | 'productProgram' | 'deadlineSeconds' | 'schedule' | 'suspend' | 'volume' | 'podManagementPolicy'>;
+export type JobSpec = WorkloadBase & { workload: 'Job' } & Pick<KindFields, 'deadlineSeconds'> & Partial<Pick<KindFields, 'productProgram'>> &
+  Refused<'scale' | 'host' | 'schedule' | 'suspend' | 'volume' | 'podManagementPolicy'>;
+export type CronJobSpec = WorkloadBase & { workload: 'CronJob' } & Pick<KindFields, 'deadlineSeconds' | 'schedule'> & Partial<Pick<KindFields, 'productProgram' | 'suspend'>> &
+  Refused<'scale' | 'host' | 'volume' | 'podManagementPolicy'>;
+
+/**
+ * One workload of a component, by its kind: everything else (objects, labels, access labels,
+ * secret mounts, scrape job) is derived from it. Functions receive the resolved Platform, so a
+ * workload reaches another component only through `p.endpoint(...)`.
+ */
+export type WorkloadSpec = DeploymentSpec | StatefulSetSpec | DaemonSetSpec | JobSpec | CronJobSpec;
+
+/** Every field of any kind, as a check reads a spec that may come from outside the types (a generated component). */
+export type WorkloadFields = WorkloadBase & { workload: WorkloadKind } & Partial<KindFields>;
 
 export interface PolicySpec {
   /** The `app` label the policy protects; the policy is `<target>-network-policy` in the target's namespace. */
@@ -215,7 +201,8 @@ export interface RouteSpec {
 
 /**
  * One component family, in one file: its workloads, the pods an operator runs for it, its
- * network policies, its routes. Scrape jobs, access labels and endpoints are derived.
+ * network policies, its routes, and its own custom resources. Scrape jobs, access labels and
+ * endpoints are derived.
  */
 export interface Component {
   /** Family name, the file's name: `redis`, `prometheus`. */
@@ -230,48 +217,16 @@ export interface Component {
   alertRules?: RuleSet[];
   /** Scrape jobs beyond its workloads' `scrape` ports (probes, sidecars, external integrations), as Prometheus reads them. @default none */
   scrapeJobs?: (p: Platform) => Record<string, unknown>[];
-}
-
-/** Where a named port of another component is reached. */
-export interface Endpoint {
-  /** The Service's cluster DNS name. */
-  host: string;
-  port: number;
-  /** `<scheme>://<host>:<port><path>` */
-  url(scheme: string, path?: string): string;
-  /** `<host>:<port>` */
-  address: string;
-  /** One member of a headless Service: `<name>-<i>.<host>:<port>`. */
-  member(i: number): string;
-  /** DNS SRV name of the port: `_<port>._tcp.<host>`. */
-  srv: string;
-}
-
-/** A pod population of the network: a workload, or pods an operator runs. */
-export interface NetworkMember {
-  name: string;
-  app: string;
-  namespace: string;
-  talksTo: string[];
-}
-
-/** A policy with its ports resolved to what the NetworkPolicy carries. */
-export interface ResolvedPolicy {
-  target: string;
-  /** The namespace of the pods it protects, where the policy lives. */
-  namespace: string;
-  alsoSelect?: Record<string, string>;
-  ports: (string | number)[];
-  form: RuleForm;
-  admitNamespaces?: { namespace: string; ports: (string | number)[] }[];
-}
-
-/** Which policies exist, and the labels that follow from who talks to whom. */
-export interface NetworkPlan {
-  members: NetworkMember[];
-  policies: ResolvedPolicy[];
-  podLabels: (name: string) => Record<string, string>;
-  namespaceLabels: (namespace: string) => Record<string, string>;
+  /**
+   * Objects of its own beyond its workloads (custom resources and what they read), built into
+   * each phase's chart when the profile runs the component: every phase calls it, the component
+   * says what belongs to which. @default none
+   */
+  objects?: (scope: Construct, platform: Platform, phase: Phase) => void;
+  /** The operator its custom resources need; installed once per cluster. @default none */
+  operator?: OperatorSpec;
+  /** CRDs of its custom resources that come from an upstream repository. @default none */
+  crdSources?: (c: Config) => CrdSource[];
 }
 
 export interface ResolvedRoute {
@@ -305,27 +260,6 @@ export interface Platform {
   readonly routes: readonly ResolvedRoute[];
   /** The Key Vault secret name of a profile secret key ('genesys.secret') or `kv:<name>`. */
   keyVaultSecret(ref: string): string;
-}
-
-/** The severities the guide's webhooks subscribe to; Alertmanager routes on this label. */
-export const SEVERITIES = ['critical', 'warning', 'info'] as const;
-export type Severity = (typeof SEVERITIES)[number];
-
-/**
- * One Prometheus alerting rule. Annotations may use `{{ $labels.<name> }}` and nothing else
- * from Go templates: the unit tests render them the same way to compare with promtool.
- */
-export interface AlertRule {
-  /** Alert name; also the heading of its runbook in docs/runbooks.md. */
-  alert: string;
-  expr: string;
-  /** How long the condition must hold before the alert fires; absent fires on the first evaluation. */
-  for?: string;
-  severity: Severity;
-  /** One line: what is wrong, naming the object. */
-  summary: string;
-  /** Why it matters and where to look first. */
-  description: string;
 }
 
 /**

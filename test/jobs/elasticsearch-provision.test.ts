@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compileConfig, type Manifest } from '../../src/compile';
 import { DEFAULT_PROFILES_DIR } from '../../src/profile/repository';
 import { ELASTICSEARCH_CA } from '../../src/components/elasticsearch';
-import { LOG_STREAMS } from '../../src/platform/log-lifecycle';
+import { LOG_STREAMS } from '../../src/components/elasticsearch';
 import { loadProfile } from '../../src/profile/load';
 import { validateProfile } from '../../src/profile/validate';
 import { ElasticStandIn, testCertificates } from './elastic-stand-in';

@@ -3,7 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compileConfig } from '../../src/compile';
 import { DEFAULT_PROFILES_DIR } from '../../src/profile/repository';
-import { SENTINEL_MASTER } from '../../src/platform/redis-ha';
+import { SENTINEL_MASTER } from '../../src/components/redis';
 import { loadProfile } from '../../src/profile/load';
 import { validateProfile } from '../../src/profile/validate';
 import { az, compiledJob, freePort, join, runPod, scratch, startAzurite, until } from './harness';

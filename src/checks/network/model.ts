@@ -1,31 +1,11 @@
 import type { Manifest } from '../../compile';
+import { eckPorts, isEckKind } from '../../model/eck';
+import { type PodTemplate, podTemplatesOf } from '../../model/pod-templates';
 import { type ContainerPort, type Network, type NetworkPolicy, type Pod, protocolOf } from './semantics';
 
-/** Container ports ECK gives the pods it creates (its defaults), which the resources do not list. */
-const ECK_PORTS: Record<string, Pod['ports']> = {
-  Elasticsearch: [{ name: 'https', port: 9200, protocol: 'TCP' }, { name: 'transport', port: 9300, protocol: 'TCP' }],
-  Kibana: [{ name: 'https', port: 5601, protocol: 'TCP' }],
-};
-
-function templateOf(m: any): any[] {
-  switch (m.kind) {
-    case 'Deployment':
-    case 'ReplicaSet':
-    case 'ReplicationController':
-    case 'StatefulSet':
-    case 'DaemonSet':
-    case 'Job':
-      return [m.spec?.template];
-    case 'CronJob':
-      return [m.spec?.jobTemplate?.spec?.template];
-    case 'Elasticsearch':
-      return (m.spec?.nodeSets ?? []).map((s: any) => s.podTemplate);
-    case 'Kibana':
-      return [m.spec?.podTemplate];
-    default:
-      return [];
-  }
-}
+/** The pod's ports: ECK's defaults for the pods it creates (the resources do not list them), else the containers'. */
+const portsOfPod = (m: Manifest, tpl: PodTemplate, portsOf: (podSpec: any) => ContainerPort[]): ContainerPort[] =>
+  isEckKind(m.kind) ? eckPorts(m.kind).map((p) => ({ ...p, protocol: 'TCP' as const })) : portsOf(tpl.spec);
 
 /**
  * The ports of a pod spec: those of every container, each with its protocol (TCP when absent).
@@ -40,11 +20,11 @@ export function containerPortsOf(podSpec: any): ContainerPort[] {
 /** Every pod population of the compiled objects, with its labels and ports. */
 export function podsOf(manifests: readonly Manifest[], portsOf: (podSpec: any) => ContainerPort[] = containerPortsOf): Pod[] {
   return manifests.flatMap((m) =>
-    templateOf(m).map((tpl) => ({
+    podTemplatesOf(m).map((tpl) => ({
       name: m.metadata.name,
       namespace: m.metadata.namespace ?? 'default',
-      labels: tpl?.metadata?.labels ?? {},
-      ports: ECK_PORTS[m.kind] ?? portsOf(tpl?.spec),
+      labels: tpl.metadata?.labels ?? {},
+      ports: portsOfPod(m, tpl, portsOf),
     })),
   );
 }

@@ -1,5 +1,5 @@
 import type { Manifest } from '../../compile';
-import { chartOperators } from '../../platform/operators';
+import { chartOperators } from '../../components/operators';
 import type { Config } from '../../profile/config.generated';
 import { type ExpectedFlow, expectedFlows, verifyNetwork } from './verify';
 

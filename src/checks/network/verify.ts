@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import type { Manifest } from '../../compile';
-import { SYSTEM_NAMESPACE } from '../../platform/naming';
+import { type EckKind, eckHttpPort, eckHttpService, isEckKind } from '../../model/eck';
+import { namespaceRole } from '../../platform/naming';
 import { networkOf, podsOf } from './model';
 import { allowed, isolated, type Pod, type Protocol, protocolOf } from './semantics';
 
@@ -56,7 +57,6 @@ export const flowPortMatches = (fp: FlowPort, cp: Pod['ports'][number]): boolean
 export function verifyNetwork(manifests: readonly Manifest[], flags: Record<string, unknown>, flows: ExpectedFlow[] = expectedFlows()): Verification {
   const net = networkOf(manifests);
   const pods = podsOf(manifests);
-  const roleOf = (ns: string) => (ns === SYSTEM_NAMESPACE ? 'system' : ns.startsWith('aura-') && !ns.startsWith('aura-agents-') ? 'core' : 'other');
   const rows: MatrixRow[] = [];
   const problems: string[] = [];
   const open: string[] = [];
@@ -71,7 +71,7 @@ export function verifyNetwork(manifests: readonly Manifest[], flags: Record<stri
     const relevant = flows.filter((f) => f.to === app && (!f.when || flags[f.when] === true));
     for (const port of dst.ports) {
       const covering = relevant.filter((f) => f.ports.some((fp) => flowPortMatches(fp, port)));
-      const expectedFrom = (src: Pod) => covering.some((f) => f.from?.includes(src.name) || f.fromNamespaces?.includes(roleOf(src.namespace) as 'system'));
+      const expectedFrom = (src: Pod) => covering.some((f) => f.from?.includes(src.name) || f.fromNamespaces?.includes(namespaceRole(src.namespace) as 'system'));
       const allowedFrom: string[] = [];
       for (const src of pods) {
         const ok = allowed(src, dst, { port: port.port, protocol: port.protocol }, net);
@@ -86,9 +86,6 @@ export function verifyNetwork(manifests: readonly Manifest[], flags: Record<stri
   problems.push(...checkIngressBackends(manifests, pods, net));
   return { rows, open: [...new Set(open)].sort(), problems: [...new Set(problems)] };
 }
-
-/** Services ECK creates for its resources, which the compiled objects do not list. */
-const ECK_SERVICES: Record<string, { suffix: string; port: number }> = { Elasticsearch: { suffix: '-es-http', port: 9200 }, Kibana: { suffix: '-kb-http', port: 5601 } };
 
 /**
  * Every backend of a VirtualServer or VirtualServerRoute is a Service that exists, and the
@@ -105,7 +102,8 @@ function checkIngressBackends(manifests: readonly Manifest[], pods: Pod[], net: 
     for (const u of route.spec.upstreams ?? []) {
       const where = `${route.kind}/${ns}/${route.metadata.name}: upstream ${u.service}:${u.port}`;
       const service = manifests.find((m) => m.kind === 'Service' && m.metadata.name === u.service && m.metadata.namespace === ns) as any;
-      const eck = manifests.find((m) => ECK_SERVICES[m.kind] && m.metadata.namespace === ns && `${m.metadata.name}${ECK_SERVICES[m.kind]!.suffix}` === u.service);
+      // ECK's HTTP Services are not among the compiled objects: their resources stand for them.
+      const eck = manifests.find((m) => isEckKind(m.kind) && m.metadata.namespace === ns && eckHttpService(m.kind, m.metadata.name) === u.service);
       let targets: { pod: Pod; port: number; protocol: Protocol }[] = [];
       if (service) {
         const port = (service.spec.ports ?? []).find((p: any) => p.port === u.port);
@@ -120,7 +118,7 @@ function checkIngressBackends(manifests: readonly Manifest[], pods: Pod[], net: 
           return n === undefined ? [] : [{ pod: p, port: n, protocol }];
         });
       } else if (eck) {
-        targets = pods.filter((p) => p.name === eck.metadata.name && p.namespace === ns).map((pod) => ({ pod, port: ECK_SERVICES[eck.kind]!.port, protocol: 'TCP' as const }));
+        targets = pods.filter((p) => p.name === eck.metadata.name && p.namespace === ns).map((pod) => ({ pod, port: eckHttpPort(eck.kind as EckKind).port, protocol: 'TCP' as const }));
       } else {
         problems.push(`${where}: no such Service in ${ns}`);
         continue;
