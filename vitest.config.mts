@@ -12,8 +12,11 @@ export default defineConfig({
     setupFiles: ['test/support/cpu-meter.ts', 'test/support/cache-env.ts', 'test/support/compiler.ts'],
     // vitest's default is cores - 1: one worker on two cores.
     maxWorkers: 2,
+    // One module graph per worker, not per file: the compiler loads once per worker, and the
+    // builds test/support/compiler.ts remembers serve every file of it. Setup files still run per file.
     isolate: false,
-    testTimeout: 60_000,
-    hookTimeout: 60_000,
+    // Bounds, not budgets: on a machine shared with other runs a test can wait long for a core.
+    testTimeout: 120_000,
+    hookTimeout: 120_000,
   },
 });
