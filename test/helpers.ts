@@ -3,8 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildProfile, type BuiltProfile } from '../src/build';
 import { DEFAULT_PROFILES_DIR } from '../src/profile/repository';
-import { type CompiledObject, compileConfig, type Manifest } from '../src/compile';
-import { withDeliveryMetadata } from '../src/delivery/ordering';
+import type { CompiledObject, Manifest } from '../src/compile';
 import { Testing } from 'cdk8s';
 import { CATALOG } from '../src/components/catalog';
 import { AuraWorkload } from '../src/constructs/aura-workload';
@@ -16,28 +15,22 @@ import { canonical } from '../src/output/yaml';
 import { listProfiles, loadProfile } from '../src/profile/load';
 import { validateProfile } from '../src/profile/validate';
 import { ProfileError } from '../src/profile/errors';
+import { shared } from './support/shared-fixtures';
 
 export const SHIPPED = listProfiles(DEFAULT_PROFILES_DIR);
 export const FIXTURES = join(__dirname, 'fixtures/profiles');
 
-const cache = new Map<string, BuiltProfile>();
-/** Every shipped profile is compiled once per test file. */
-export function built(name: string): BuiltProfile {
-  if (!cache.has(name)) cache.set(name, buildProfile(name, DEFAULT_PROFILES_DIR));
-  return cache.get(name)!;
-}
-
-const compiled = new Map<string, CompiledObject[]>();
 /**
- * A shipped profile's objects, compiled once per test file, as buildProfile compiles them but
- * without its checks and rendering: tests of what a component emits need only the objects.
- * The checks and files of every shipped profile are tested on built() (profiles, cli, helm, kustomize).
+ * A shipped profile built with every check, once per test run for all test files and workers
+ * (test/support/shared-fixtures.ts), deep-frozen: copy what a test changes.
  */
-export function compiledObjects(name: string): CompiledObject[] {
-  if (cache.has(name)) return cache.get(name)!.objects;
-  if (!compiled.has(name)) compiled.set(name, compileConfig(validateProfile(loadProfile(name, DEFAULT_PROFILES_DIR))).map(withDeliveryMetadata));
-  return compiled.get(name)!;
-}
+export const built = (name: string): BuiltProfile => shared(`built-${name}`, () => buildProfile(name, DEFAULT_PROFILES_DIR));
+
+/**
+ * A shipped profile's objects, as built() compiled them: tests of what a component emits read the
+ * objects; their checks and files are tested on built() (profiles, cli, helm, kustomize).
+ */
+export const compiledObjects = (name: string): CompiledObject[] => built(name).objects;
 
 export const manifests = (name: string): Manifest[] => compiledObjects(name).map((o) => o.manifest);
 export const find = (name: string, kind: string, objName: string): Manifest | undefined =>

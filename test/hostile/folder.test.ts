@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import * as build from '../../src/build';
+import { compiler } from '../support/compiler';
 import { provideCompiler } from '../../src/incremental/run';
 import { MARKER_FILE } from '../../src/output/journal';
 import { MINIMAL } from '../helpers';
@@ -207,7 +208,7 @@ describe('a record describes its inputs as the compile read them', () => {
     const edit = () => writeFileSync(join(dir, file), `${readFileSync(join(dir, file), 'utf8')}\nnotifications_email: other@example.com\n`.replace(/^notifications_email: ops@example.com\n/m, ''));
     let edited = false;
     provideCompiler({
-      ...build,
+      ...compiler,
       buildProfile: (ref, ...rest) => {
         const b = build.buildProfile(ref, ...rest);
         if (!edited && b.name === after) (edited = true), edit();
@@ -219,7 +220,7 @@ describe('a record describes its inputs as the compile read them', () => {
       expect(first.code, first.err).toBe(0);
       expect(edited).toBe(true);
     } finally {
-      provideCompiler(build);
+      provideCompiler(compiler);
     }
     const before = snapshot(out);
     const check = synth('--profile', 'p', '--profiles', dir, '--out', out, '--check');
