@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { describe, expect, it } from 'vitest';
@@ -33,6 +33,8 @@ describe('benchmark scale profiles', () => {
 // ratios, the scale figures and whether each target is met. Shape only: no figure is asserted.
 describe('benchmark anchor and table', () => {
   it('the anchor app gives back one object per compiled object', () => {
+    // Inside the repository (the app resolves cdk8s from its node_modules); a fresh clone has no .cache yet.
+    mkdirSync(join(ROOT, '.cache'), { recursive: true });
     const dir = mkdtempSync(join(ROOT, '.cache', 'bench-anchor-test-'));
     try {
       const manifests = [
