@@ -9,6 +9,7 @@ import { CATALOG } from './components/catalog';
 import { resolvePlatform } from './platform/resolve';
 import type { Component, Platform } from './platform/types';
 import type { Config } from './profile/config.generated';
+import { deepFreeze } from './util/deep-freeze';
 
 export type { CompiledObject, Manifest } from './model/manifest';
 
@@ -55,12 +56,4 @@ export function clusterBaseObjects(config: Config): readonly Manifest[] {
     if (clusterBases.size > 8) clusterBases.delete(clusterBases.keys().next().value!);
   }
   return objects;
-}
-
-function deepFreeze<T>(value: T): T {
-  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const v of Object.values(value)) deepFreeze(v);
-  }
-  return value;
 }

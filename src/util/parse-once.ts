@@ -1,4 +1,5 @@
 import { parse } from 'yaml';
+import { deepFreeze } from './deep-freeze';
 
 /** The texts parsed last, newest last: a profile's checks read the same file one after another. */
 const recent = new Map<string, unknown>();
@@ -15,13 +16,5 @@ export function parseEmittedYaml(text: string): unknown {
   const value = deepFreeze(parse(text));
   recent.set(text, value);
   if (recent.size > KEPT) recent.delete(recent.keys().next().value!);
-  return value;
-}
-
-function deepFreeze<T>(value: T): T {
-  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const v of Object.values(value)) deepFreeze(v);
-  }
   return value;
 }
