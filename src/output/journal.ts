@@ -106,7 +106,7 @@ export function lockOutput(outDir: string): () => void {
       if (!held) continue; // released meanwhile (or not a file: then link keeps failing and the loop ends)
       if (pidAlive(held.pid) && held.pid !== process.pid)
         throw new EnvironmentError(`${outDir} is being written by another run (process ${held.pid}, lock ${lock}); wait for it to finish`);
-      claimAndRemove(outDir, lock, held.nonce);
+      claimAndRemove(outDir, lock, held.nonce, mine);
     }
     throw new EnvironmentError(`${lock}: cannot take the output lock (other runs keep taking it); try again`);
   } finally {
@@ -114,15 +114,20 @@ export function lockOutput(outDir: string): () => void {
   }
 }
 
-/** Removes the dead lock of this nonce if this run wins its claim (see lockOutput). */
-function claimAndRemove(outDir: string, lock: string, nonce: string): void {
+/**
+ * Removes the dead lock of this nonce if this run wins its claim (see lockOutput). The claim is
+ * this run's complete private lock file linked into place, as the lock itself: a claim created
+ * empty and written after would read as a dead claimant in between, and a second run would win
+ * the same takeover.
+ */
+function claimAndRemove(outDir: string, lock: string, nonce: string, mine: string): void {
   for (let level = 0; level < 8; level++) {
     const claim = join(outDir, `${TAKEOVER_PREFIX}${nonce}-${level}`);
     try {
-      writeFileSync(claim, `${process.pid}\n`, { flag: 'wx' });
+      linkSync(mine, claim);
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw asEnvironmentError(e, claim);
-      const claimant = Number(readBounded(claim, 64)?.toString('utf8').trim());
+      const claimant = readLock(claim)?.pid ?? 0;
       if (pidAlive(claimant)) return; // another run is taking it over: try the lock again
       continue; // its claimant died: the next level
     }
